@@ -1,0 +1,30 @@
+package com.qoder.kafka.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code qoder-kafka} command line. */
+@Command(
+    name = "qoder-kafka",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Streams Qoder Cloud Agents sessions into Apache Kafka as Avro records.",
+    subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line, shared by {@link #main} and the tests. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}
