@@ -1,6 +1,5 @@
 package com.qoder.kafka.api;
 
-import java.time.Instant;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -70,10 +69,11 @@ public interface QoderApi {
   // --- document 004: sessions, newest first ---------------------------------------------------
 
   /**
-   * One page of sessions created strictly before {@code before} (null: newest). {@code
+   * One page of sessions created strictly before the RFC 3339 timestamp {@code before} (null:
+   * newest; pass a previous page's {@code nextCursor} to continue). {@code
    * organizationId} null uses the client's configured organization (or none).
    */
-  Mono<Page<SessionInfo>> sessionsPage(String organizationId, Instant before, int limit);
+  Mono<Page<SessionInfo>> sessionsPage(String organizationId, String before, int limit);
 
   /** Every page of sessions, following {@code nextCursor}. */
   Flux<Page<SessionInfo>> sessions(String organizationId, int limit);
