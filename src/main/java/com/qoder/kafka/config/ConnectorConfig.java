@@ -1,0 +1,153 @@
+package com.qoder.kafka.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The validated, immutable configuration of one connector instance.
+ *
+ * <p>Built only by {@link ConfigLoader}, which has already parsed and checked every value, so the
+ * typed getters never fail for declared settings. Secrets are {@link Secret}s; {@link #toString()}
+ * and {@link #effective()} mask them.
+ */
+public final class ConnectorConfig {
+
+  private final Map<String, Object> values;
+  private final Map<String, String> kafkaProperties;
+  private final Map<String, List<String>> routing;
+  private final List<String> warnings;
+
+  ConnectorConfig(Map<String, Object> values, Map<String, String> kafkaProperties,
+      Map<String, List<String>> routing, List<String> warnings) {
+    this.values = Collections.unmodifiableMap(new TreeMap<>(values));
+    this.kafkaProperties = Collections.unmodifiableMap(new TreeMap<>(kafkaProperties));
+    this.routing = Collections.unmodifiableMap(new TreeMap<>(routing));
+    this.warnings = List.copyOf(warnings);
+  }
+
+  public String string(Setting s) {
+    return (String) values.get(s.key());
+  }
+
+  public int integer(Setting s) {
+    return (Integer) values.get(s.key());
+  }
+
+  public boolean bool(Setting s) {
+    return (Boolean) values.get(s.key());
+  }
+
+  public Duration duration(Setting s) {
+    return (Duration) values.get(s.key());
+  }
+
+  public long size(Setting s) {
+    return (Long) values.get(s.key());
+  }
+
+  @SuppressWarnings("unchecked")
+  public List<String> list(Setting s) {
+    return (List<String>) values.getOrDefault(s.key(), List.of());
+  }
+
+  public Secret secret(Setting s) {
+    return (Secret) values.get(s.key());
+  }
+
+  public Path path(Setting s) {
+    return (Path) values.get(s.key());
+  }
+
+  /** True when the setting has a value (given or defaulted). */
+  public boolean has(Setting s) {
+    return values.get(s.key()) != null;
+  }
+
+  /** Kafka client properties passed through under {@code kafka.properties.*}. */
+  public Map<String, String> kafkaProperties() {
+    return kafkaProperties;
+  }
+
+  /** Extra topics per event type ({@code kafka.routing.*}), the errors route included. */
+  public Map<String, List<String>> routing() {
+    return routing;
+  }
+
+  /** Non-fatal findings of the loader (world-readable secrets, insecure TLS, ...). */
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  // --- derived values that several packages share ------------------------------------------------
+
+  public String connectorName() {
+    return string(Settings.CONNECTOR_NAME);
+  }
+
+  public boolean exactlyOnce() {
+    return "exactly-once".equals(string(Settings.DELIVERY));
+  }
+
+  public String offsetsTopic() {
+    String t = string(Settings.TOPIC_OFFSETS);
+    return t != null ? t : "qoder-kafka." + connectorName() + ".offsets";
+  }
+
+  /** Whether discovery from the sessions list runs (resolves {@code auto}). */
+  public boolean discoveryEnabled() {
+    String d = string(Settings.DISCOVERY);
+    return "on".equals(d) || ("auto".equals(d) && list(Settings.SESSION_IDS).isEmpty());
+  }
+
+  /** Organizations to discover: the list, else the single id, else the token's default (null). */
+  public List<String> organizations() {
+    List<String> orgs = new ArrayList<>(list(Settings.QODER_ORGANIZATION_IDS));
+    if (orgs.isEmpty()) {
+      orgs.add(string(Settings.QODER_ORGANIZATION_ID)); // may be null: the token's default organization
+    }
+    return orgs;
+  }
+
+  /** The effective configuration as {@code key: value} lines with secrets masked. */
+  public String effective() {
+    StringBuilder sb = new StringBuilder();
+    for (Setting s : Settings.all()) {
+      Object v = values.get(s.key());
+      sb.append(s.key()).append(": ").append(v == null ? "" : render(v)).append('\n');
+    }
+    if (s(Settings.TOPIC_OFFSETS) == null) {
+      sb.append("# kafka.topics.offsets defaults to ").append(offsetsTopic()).append('\n');
+    }
+    kafkaProperties.forEach((k, v) -> sb.append(Settings.KAFKA_PROPERTIES_PREFIX).append(k).append(": ")
+        .append(ConfigLoader.isSensitiveKafkaProperty(k) ? Secret.MASK : v).append('\n'));
+    routing.forEach((k, v) -> sb.append(Settings.ROUTING_PREFIX).append(k).append(": ")
+        .append(String.join(",", v)).append('\n'));
+    return sb.toString();
+  }
+
+  private Object s(Setting s) {
+    return values.get(s.key());
+  }
+
+  private static String render(Object v) {
+    if (v instanceof List<?> l) {
+      return String.join(",", l.stream().map(Objects::toString).toList());
+    }
+    if (v instanceof Duration d) {
+      return ConfigLoader.formatDuration(d);
+    }
+    return String.valueOf(v); // Secret.toString() is masked
+  }
+
+  @Override
+  public String toString() {
+    return "ConnectorConfig{name=" + connectorName() + ", bootstrap=" + string(Settings.KAFKA_BOOTSTRAP)
+        + ", baseUrl=" + string(Settings.QODER_BASE_URL) + "}";
+  }
+}

@@ -1,0 +1,208 @@
+package com.qoder.kafka.config;
+
+import com.qoder.kafka.config.Setting.Type;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every configuration key of the connector, with its default and documentation, in one place.
+ *
+ * <p>Each key can be set in the YAML file (nested or dotted), overridden by its environment
+ * variable (the key in upper case with {@code .} and {@code -} as {@code _}, e.g. {@code
+ * kafka.bootstrap-servers} → {@code KAFKA_BOOTSTRAP_SERVERS}), and overridden again by command-line
+ * flags. Kafka client properties pass through under {@code kafka.properties.*} (environment: {@code
+ * KAFKA_PROPERTIES_SASL_MECHANISM} → {@code sasl.mechanism}); extra routes under {@code
+ * kafka.routing.<event type>}.
+ */
+public final class Settings {
+
+  private static final Map<String, Setting> ALL = new LinkedHashMap<>();
+
+  // --- connector ---------------------------------------------------------------------------------
+  public static final Setting CONNECTOR_NAME = def("connector.name", Type.STRING, "qoder-kafka",
+      "Name of this connector; instances with the same name share the work and the offsets topic.");
+  public static final Setting DELIVERY = enumDef("connector.delivery", "at-least-once",
+      "Delivery guarantee: at-least-once (idempotent producer) or exactly-once (transactions).",
+      "at-least-once", "exactly-once");
+  public static final Setting SHUTDOWN_TIMEOUT = def("connector.shutdown-timeout", Type.DURATION, "30s",
+      "How long SIGTERM waits for in-flight pages to be acknowledged and offsets written.");
+
+  // --- Qoder API ---------------------------------------------------------------------------------
+  public static final Setting QODER_BASE_URL = def("qoder.base-url", Type.URL, "https://openapi.qoder.sh",
+      "Base URL of the Qoder API.");
+  public static final Setting QODER_TOKEN = add(new Setting("qoder.token", Type.SECRET, null, false,
+      "Personal access token (PAT). Prefer the QODER_PAT environment variable or qoder.token-file.",
+      List.of(), List.of("QODER_PAT")));
+  public static final Setting QODER_TOKEN_FILE = def("qoder.token-file", Type.PATH, null,
+      "File holding the PAT (used when QODER_PAT is not set); a trailing newline is ignored.");
+  public static final Setting QODER_ORGANIZATION_ID = def("qoder.organization-id", Type.STRING, null,
+      "Organization sent as X-Organization-Id to the sessions endpoints; empty: the token's default.");
+  public static final Setting QODER_ORGANIZATION_IDS = def("qoder.organization-ids", Type.LIST, "",
+      "Several organizations whose sessions are discovered at once (comma-separated).");
+  public static final Setting QODER_PATH_PREFIX = def("qoder.path-prefix", Type.STRING, "/api/v1/cloud",
+      "Path prefix of the events, resources, files and list endpoints (/api/v1/cloud or /v1).");
+  public static final Setting QODER_CONNECT_TIMEOUT = def("qoder.connect-timeout", Type.DURATION, "5s",
+      "TCP connect timeout to the Qoder API.");
+  public static final Setting QODER_REQUEST_TIMEOUT = def("qoder.request-timeout", Type.DURATION, "15s",
+      "Response timeout of one API request; a timeout is retried.");
+  public static final Setting QODER_MAX_RETRIES = def("qoder.max-retries", Type.INT, "6",
+      "Retries of a request that failed with 429, 5xx, a timeout or a connection error.");
+  public static final Setting QODER_BACKOFF_MIN = def("qoder.retry-backoff-min", Type.DURATION, "250ms",
+      "First retry delay; doubles per attempt with jitter.");
+  public static final Setting QODER_BACKOFF_MAX = def("qoder.retry-backoff-max", Type.DURATION, "20s",
+      "Largest retry delay.");
+  public static final Setting QODER_RATE = def("qoder.max-requests-per-second", Type.INT, "50",
+      "Global request budget of this instance (all sessions and sources together).");
+  public static final Setting QODER_CONCURRENCY = def("qoder.max-concurrent-requests", Type.INT, "16",
+      "Requests in flight at once.");
+  public static final Setting QODER_TLS_CA = def("qoder.tls.ca-file", Type.PATH, null,
+      "PEM file of CA certificates trusted for the Qoder API, in place of the JVM's.");
+  public static final Setting QODER_TLS_INSECURE = def("qoder.tls.insecure-skip-verify", Type.BOOLEAN, "false",
+      "Disables TLS certificate and hostname verification (logged loudly; never in production).");
+
+  // --- sessions ----------------------------------------------------------------------------------
+  public static final Setting SESSION_IDS = add(new Setting("sessions.ids", Type.LIST, "", false,
+      "Static list of session ids to follow (sess_… or UUID); empty: sessions come from discovery.",
+      List.of(), List.of("QODER_SESSION_IDS")));
+  public static final Setting DISCOVERY = enumDef("sessions.discovery", "auto",
+      "Discover sessions from the sessions list: on, off, or auto (on when sessions.ids is empty).",
+      "auto", "on", "off");
+  public static final Setting DISCOVERY_INTERVAL = def("sessions.discovery-interval", Type.DURATION, "30s",
+      "How often the sessions list is re-scanned for new and released sessions.");
+  public static final Setting START_POSITION = enumDef("sessions.start-position", "earliest",
+      "Where a never-seen session starts: earliest (its whole history) or latest (only new events).",
+      "earliest", "latest");
+  public static final Setting POLL_MIN = def("sessions.poll-interval-min", Type.DURATION, "1s",
+      "Poll interval of a session that just had new events.");
+  public static final Setting POLL_MAX = def("sessions.poll-interval-max", Type.DURATION, "30s",
+      "Longest poll interval; a quiet session's interval doubles up to this.");
+  public static final Setting PAGE_SIZE = def("sessions.page-size", Type.INT, "100",
+      "Events per request (1–100, the documented range).");
+  public static final Setting DEDUP_WINDOW = def("sessions.dedup-window", Type.INT, "512",
+      "Recent event ids remembered per session to drop duplicates (retries, cursor resets, restarts).");
+
+  // --- sources -----------------------------------------------------------------------------------
+  public static final Setting SOURCE_EVENTS = def("sources.events.enabled", Type.BOOLEAN, "true",
+      "Stream session events.");
+  public static final Setting SOURCE_RESOURCES = def("sources.resources.enabled", Type.BOOLEAN, "false",
+      "Stream session resources (change-data-capture).");
+  public static final Setting SOURCE_FILES = def("sources.files.enabled", Type.BOOLEAN, "false",
+      "Stream the account's files.");
+  public static final Setting SOURCE_SESSIONS = def("sources.sessions.enabled", Type.BOOLEAN, "false",
+      "Stream session lifecycle records.");
+
+  // --- Kafka -------------------------------------------------------------------------------------
+  public static final Setting KAFKA_BOOTSTRAP = def("kafka.bootstrap-servers", Type.STRING, "localhost:9092",
+      "Kafka bootstrap servers.");
+  public static final Setting TOPIC_EVENTS = def("kafka.topics.events", Type.STRING, "qoder.session-events",
+      "Topic receiving every session event.");
+  public static final Setting TOPIC_ERRORS = def("kafka.topics.errors", Type.STRING, "qoder.session-errors",
+      "Alerts topic: session.error events are routed here too (kafka.routing.session.error).");
+  public static final Setting TOPIC_DEAD_LETTER = def("kafka.topics.dead-letter", Type.STRING, "qoder.dead-letter",
+      "Records that cannot be mapped or are too large, with the reason in headers.");
+  public static final Setting TOPIC_OFFSETS = def("kafka.topics.offsets", Type.STRING, null,
+      "Compacted offsets topic; default qoder-kafka.<connector.name>.offsets.");
+  public static final Setting TOPIC_RESOURCES = def("kafka.topics.resources", Type.STRING, "qoder.session-resources",
+      "Session resources topic.");
+  public static final Setting TOPIC_FILES = def("kafka.topics.files", Type.STRING, "qoder.files",
+      "Files topic (compacted by default).");
+  public static final Setting TOPIC_SESSIONS = def("kafka.topics.sessions", Type.STRING, "qoder.sessions",
+      "Session lifecycle topic.");
+  public static final Setting CREATE_TOPICS = def("kafka.create-topics", Type.BOOLEAN, "true",
+      "Create missing topics at start-up; when false a missing topic is a start-up error.");
+  public static final Setting TOPIC_PARTITIONS = def("kafka.topic-partitions", Type.INT, "6",
+      "Partitions of data topics the connector creates.");
+  public static final Setting OFFSETS_PARTITIONS = def("kafka.offsets-partitions", Type.INT, "12",
+      "Partitions of the offsets topic (upper bound of useful instances).");
+  public static final Setting REPLICATION_FACTOR = def("kafka.replication-factor", Type.INT, "-1",
+      "Replication factor of created topics; -1 uses the broker's default.");
+  public static final Setting COMPRESSION = enumDef("kafka.compression", "lz4",
+      "Producer compression.", "none", "gzip", "snappy", "lz4", "zstd");
+  public static final Setting MAX_IN_FLIGHT_RECORDS = def("kafka.max-in-flight-records", Type.INT, "20000",
+      "Records handed to the producer and not yet acknowledged; polling waits above it.");
+  public static final Setting MAX_IN_FLIGHT_BYTES = def("kafka.max-in-flight-bytes", Type.SIZE, "64MiB",
+      "Bytes handed to the producer and not yet acknowledged; bounds the heap during a broker outage.");
+
+  // --- Schema Registry ---------------------------------------------------------------------------
+  public static final Setting REGISTRY_URL = def("schema-registry.url", Type.STRING, "mock://qoder",
+      "Schema Registry URL(s), comma-separated; mock://<scope> is an in-process registry.");
+  public static final Setting REGISTRY_AUTO_REGISTER = def("schema-registry.auto-register", Type.BOOLEAN, "true",
+      "Register the connector's schemas at start-up; false: they must already be registered.");
+  public static final Setting REGISTRY_STRATEGY = enumDef("schema-registry.subject-name-strategy", "topic",
+      "Subject naming: topic (<topic>-value), record (<record name>), topic-record.",
+      "topic", "record", "topic-record");
+  public static final Setting REGISTRY_USER = def("schema-registry.basic-auth.user", Type.STRING, null,
+      "Basic-auth user of the registry.");
+  public static final Setting REGISTRY_PASSWORD = def("schema-registry.basic-auth.password", Type.SECRET, null,
+      "Basic-auth password of the registry.");
+  public static final Setting REGISTRY_BEARER = def("schema-registry.bearer-token", Type.SECRET, null,
+      "Bearer token of the registry.");
+
+  // --- ops ---------------------------------------------------------------------------------------
+  public static final Setting OPS_ENABLED = def("ops.enabled", Type.BOOLEAN, "true",
+      "Serve /metrics, /health/live, /health/ready and the status page.");
+  public static final Setting OPS_PORT = def("ops.port", Type.INT, "8080", "Port of the ops server.");
+  public static final Setting OPS_BIND = def("ops.bind-address", Type.STRING, "127.0.0.1",
+      "Address the ops server binds (0.0.0.0 in containers).");
+
+  // --- logging -----------------------------------------------------------------------------------
+  public static final Setting LOG_FORMAT = enumDef("log.format", "text",
+      "Log format: text (human-readable) or json (one JSON object a line).", "text", "json");
+
+  /** Prefix of Kafka client properties passed through to every Kafka client. */
+  public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
+  /** Prefix of extra routes: {@code kafka.routing.<event type>: topic[,topic]}. */
+  public static final String ROUTING_PREFIX = "kafka.routing.";
+
+  private Settings() {}
+
+  /** Every declared setting, in declaration order. */
+  public static List<Setting> all() {
+    return Collections.unmodifiableList(new ArrayList<>(ALL.values()));
+  }
+
+  public static Setting byKey(String key) {
+    return ALL.get(key);
+  }
+
+  /** Every environment variable that configures the connector (derived names and aliases). */
+  public static List<String> envVars() {
+    List<String> vars = new ArrayList<>();
+    for (Setting s : ALL.values()) {
+      vars.add(s.envVar());
+      vars.addAll(s.aliases());
+    }
+    return vars;
+  }
+
+  /** The README's configuration table. */
+  public static String markdownTable() {
+    StringBuilder sb = new StringBuilder("| key | environment | default | description |\n|---|---|---|---|\n");
+    for (Setting s : ALL.values()) {
+      String env = s.envVar() + (s.aliases().isEmpty() ? "" : ", " + String.join(", ", s.aliases()));
+      String def = s.defaultValue() == null ? "" : s.defaultValue().isEmpty() ? "(empty)" : s.defaultValue();
+      String doc = s.doc() + (s.choices().isEmpty() ? "" : " One of: " + String.join(", ", s.choices()) + ".");
+      sb.append("| `").append(s.key()).append("` | `").append(env).append("` | ")
+          .append(def.isEmpty() ? "" : "`" + def + "`").append(" | ").append(doc).append(" |\n");
+    }
+    return sb.toString();
+  }
+
+  private static Setting def(String key, Type type, String dflt, String doc) {
+    return add(new Setting(key, type, dflt, false, doc, List.of(), List.of()));
+  }
+
+  private static Setting enumDef(String key, String dflt, String doc, String... choices) {
+    return add(new Setting(key, Type.ENUM, dflt, false, doc, List.of(choices), List.of()));
+  }
+
+  private static Setting add(Setting s) {
+    if (ALL.putIfAbsent(s.key(), s) != null) {
+      throw new IllegalStateException("duplicate setting " + s.key());
+    }
+    return s;
+  }
+}
