@@ -1,0 +1,289 @@
+package com.qoder.kafka.source;
+
+import com.qoder.kafka.api.Page;
+import com.qoder.kafka.api.QoderApi;
+import com.qoder.kafka.api.QoderApiException;
+import com.qoder.kafka.api.SessionEvent;
+import com.qoder.kafka.api.Timestamps;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * Follows one session: reads its events page by page, drops duplicates, delivers the rest and
+ * moves the cursor once Kafka acknowledged them.
+ *
+ * <p>One step is one request. While {@code has_more} the next step runs at once; when caught up
+ * it waits an adaptive interval (the minimum after new events, doubling while the session is
+ * quiet, up to the maximum). The next page is requested only after the previous one was
+ * acknowledged and its offset written, so a session never has more than one page in flight and a
+ * slow broker slows polling down. A poller is a chain of timers and callbacks, never a thread.
+ *
+ * <p>Thread-safety: steps are serialised by the chain; {@link #stop()} and {@link #release()} may
+ * be called from any thread.
+ */
+final class SessionPoller {
+
+  private static final Logger log = LoggerFactory.getLogger(SessionPoller.class);
+  private static final long END = -1;
+
+  enum Phase { RUNNING, DRAINING, STOPPING }
+
+  private final SessionState state;
+  private final QoderApi api;
+  private final EventDelivery delivery;
+  private final OffsetWriter offsets;
+  private final PollerOptions options;
+  private final SessionListener listener;
+  private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.RUNNING);
+  private final Sinks.Empty<Void> wakeUp = Sinks.empty();
+  private long intervalMillis;
+  private Deque<String> fallbackCursors; // non-null while recovering from a rejected cursor
+  private volatile boolean ended;
+
+  SessionPoller(SessionState state, QoderApi api, EventDelivery delivery, OffsetWriter offsets,
+      PollerOptions options, SessionListener listener) {
+    this.state = state;
+    this.api = api;
+    this.delivery = delivery;
+    this.offsets = offsets;
+    this.options = options;
+    this.listener = listener;
+    this.intervalMillis = options.minInterval().toMillis();
+  }
+
+  SessionState state() {
+    return state;
+  }
+
+  /** Runs until the session ends (terminated, gone, released) or {@link #stop()}; emits its final status. */
+  Mono<SessionStatus> run() {
+    return Mono.defer(this::step)
+        .flatMap(this::pause)
+        .repeat(() -> !ended && phase.get() != Phase.STOPPING)
+        .then(Mono.fromSupplier(state::status));
+  }
+
+  /** Stops after the step in progress; wakes a waiting poller at once. */
+  void stop() {
+    phase.set(Phase.STOPPING);
+    wakeUp.tryEmitEmpty();
+  }
+
+  /** The session was released: read what is left, then end with status RELEASED. */
+  void release() {
+    if (phase.compareAndSet(Phase.RUNNING, Phase.DRAINING)) {
+      wakeUp.tryEmitEmpty();
+    }
+  }
+
+  private Mono<Long> pause(long delayMillis) {
+    if (delayMillis == END) {
+      ended = true;
+      return Mono.empty();
+    }
+    if (delayMillis == 0 || phase.get() != Phase.RUNNING) {
+      return Mono.empty();
+    }
+    listener.pollScheduled(state.sessionId(), delayMillis);
+    return Mono.delay(Duration.ofMillis(delayMillis)).takeUntilOther(wakeUp.asMono()).then(Mono.empty());
+  }
+
+  private Mono<Long> step() {
+    String cursor = state.cursor();
+    return api.eventsAfter(state.sessionId(), cursor, options.pageSize())
+        .flatMap(this::handle)
+        .onErrorResume(QoderApiException.class, e -> onApiError(e, cursor))
+        .onErrorResume(e -> !(e instanceof FatalPipelineException), e -> {
+          // Kafka did not acknowledge the page: keep the cursor and read the same page again later.
+          warn("delivery failed, the page will be read again in " + maxMillis() + " ms: " + e, e);
+          listener.error(state.sessionId(), e);
+          return Mono.just(maxMillis());
+        });
+  }
+
+  private Mono<Long> handle(Page<SessionEvent> page) {
+    fallbackCursors = null; // the cursor was accepted
+    List<SessionEvent> fresh = new ArrayList<>(page.data().size());
+    List<SessionEvent> skipped = new ArrayList<>();
+    Set<String> inPage = new HashSet<>();
+    int duplicates = 0;
+    boolean terminated = false;
+    String lastType = null;
+    for (SessionEvent e : page.data()) {
+      lastType = e.type();
+      terminated |= "terminated".equals(e.type());
+      if (state.seen(e.id()) || !inPage.add(e.id())) {
+        duplicates++;
+      } else if (skipAsHistory(e)) {
+        skipped.add(e);
+      } else {
+        fresh.add(e);
+      }
+    }
+    listener.pageFetched(state.sessionId(), page.data().size(), duplicates);
+    int dups = duplicates;
+    boolean ends = terminated;
+    String last = lastType;
+    Mono<EventDelivery.Report> sent = fresh.isEmpty()
+        ? Mono.just(new EventDelivery.Report(0, 0))
+        : delivery.deliver(state.sessionId(), fresh);
+    return sent.flatMap(report -> {
+      // Kafka acknowledged every record of the page: from here on nothing of it can be lost.
+      for (SessionEvent e : skipped) {
+        state.acknowledged(e.id(), 0);
+      }
+      for (SessionEvent e : fresh) {
+        state.acknowledged(e.id(), createdAtNanos(e));
+      }
+      state.count(report.delivered(), report.deadLettered(), dups);
+      String before = state.cursor();
+      state.advance(page.lastId());
+      SessionStatus old = state.status();
+      SessionStatus now = ends ? SessionStatus.TERMINATED
+          : "session.status_idle".equals(last) ? SessionStatus.IDLE
+          : !fresh.isEmpty() ? SessionStatus.ACTIVE : old;
+      if (!fresh.isEmpty()) {
+        listener.delivered(state.sessionId(), report.delivered(), report.deadLettered(),
+            state.newestCreatedAtNanos());
+      }
+      long next = nextDelay(page, !fresh.isEmpty(), ends);
+      if (next == END && !ends && phase.get() == Phase.DRAINING) {
+        now = SessionStatus.RELEASED;
+      }
+      boolean changed = setStatus(old, now);
+      boolean moved = page.lastId() != null && !page.lastId().equals(before);
+      Mono<Void> write = moved || changed || dups > 0 ? offsets.write(state.snapshot()) : Mono.empty();
+      return write.thenReturn(next);
+    });
+  }
+
+  private long nextDelay(Page<SessionEvent> page, boolean hadNew, boolean terminated) {
+    if (terminated) {
+      return END;
+    }
+    if (page.hasMore()) {
+      return 0;
+    }
+    if (phase.get() == Phase.DRAINING) {
+      return END; // released and drained to the end
+    }
+    intervalMillis = hadNew ? options.minInterval().toMillis() : Math.min(intervalMillis * 2, maxMillis());
+    return intervalMillis;
+  }
+
+  private Mono<Long> onApiError(QoderApiException e, String cursor) {
+    if (e instanceof QoderApiException.NotFound) {
+      info("the API answered 404: the session is gone; it is no longer polled");
+      SessionStatus old = state.status();
+      setStatus(old, SessionStatus.GONE);
+      return offsets.write(state.snapshot()).thenReturn(END);
+    }
+    if (e instanceof QoderApiException.Authentication) {
+      return Mono.error(new FatalPipelineException(e.getMessage(), e));
+    }
+    listener.error(state.sessionId(), e);
+    if (e instanceof QoderApiException.InvalidRequest && cursor != null) {
+      return recoverFromRejectedCursor(cursor, e);
+    }
+    warn(e.getMessage() + "; next attempt in " + maxMillis() + " ms (cursor kept)", null);
+    return Mono.just(maxMillis());
+  }
+
+  /**
+   * A cursor can be rejected with 400 when the event it names was deleted (document 003, note 3).
+   * Fall back to earlier delivered ids, newest first; when none is accepted, re-read the session
+   * from its first event. The de-dup window drops what was already delivered.
+   */
+  private Mono<Long> recoverFromRejectedCursor(String cursor, QoderApiException e) {
+    if (fallbackCursors == null) {
+      fallbackCursors = new ArrayDeque<>();
+      List<String> recent = state.recentIds();
+      for (int i = recent.size() - 1; i >= 0; i--) {
+        if (!recent.get(i).equals(cursor)) {
+          fallbackCursors.add(recent.get(i));
+        }
+      }
+    }
+    String next = fallbackCursors.poll();
+    if (next != null) {
+      warn("cursor " + cursor + " rejected (" + e.getMessage() + "); retrying from the earlier event " + next, null);
+      state.advance(next);
+    } else {
+      warn("cursor " + cursor + " rejected and no earlier cursor accepted; re-reading the session from its"
+          + " first event, de-duplicating against the last " + state.window().size() + " delivered ids", null);
+      state.resetCursor();
+      fallbackCursors = null;
+    }
+    return Mono.just(0L);
+  }
+
+  private boolean skipAsHistory(SessionEvent e) {
+    if (!options.startLatest() || state.delivered() > 0) {
+      return false;
+    }
+    long created = createdAtNanos(e);
+    return created != 0 && created / 1_000_000 < state.firstSeenAtMillis();
+  }
+
+  private boolean setStatus(SessionStatus old, SessionStatus now) {
+    if (old == now) {
+      return false;
+    }
+    state.status(now);
+    try {
+      listener.statusChanged(state.sessionId(), old, now);
+    } catch (RuntimeException ex) {
+      log.debug("session listener failed", ex);
+    }
+    return true;
+  }
+
+  private long maxMillis() {
+    return options.maxInterval().toMillis();
+  }
+
+  static long createdAtNanos(SessionEvent e) {
+    String t = e.createdAt();
+    if (t == null) {
+      return 0;
+    }
+    try {
+      return Timestamps.parseEpochNanos(t);
+    } catch (IllegalArgumentException ex) {
+      return 0;
+    }
+  }
+
+  private void warn(String msg, Throwable t) {
+    MDC.put("session_id", state.sessionId());
+    try {
+      if (t != null && log.isDebugEnabled()) {
+        log.warn("session {}: {}", state.sessionId(), msg, t);
+      } else {
+        log.warn("session {}: {}", state.sessionId(), msg);
+      }
+    } finally {
+      MDC.remove("session_id");
+    }
+  }
+
+  private void info(String msg) {
+    MDC.put("session_id", state.sessionId());
+    try {
+      log.info("session {}: {}", state.sessionId(), msg);
+    } finally {
+      MDC.remove("session_id");
+    }
+  }
+}

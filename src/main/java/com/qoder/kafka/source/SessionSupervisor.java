@@ -1,0 +1,222 @@
+package com.qoder.kafka.source;
+
+import com.qoder.kafka.api.Page;
+import com.qoder.kafka.api.QoderApi;
+import com.qoder.kafka.api.QoderApiException;
+import com.qoder.kafka.api.SessionIds;
+import com.qoder.kafka.api.SessionInfo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The session table: which sessions exist, which are followed, and their pollers.
+ *
+ * <p>Sessions come from a static list and/or discovery (the sessions list of document 004,
+ * re-scanned on an interval; released sessions are drained once and no longer polled). Every
+ * session has at most one poller; a session whose stored status is final (terminated, gone,
+ * released) is not polled again. An {@code owns} predicate restricts the table to the sessions
+ * this instance owns when several instances share the work.
+ *
+ * <p>Thread-safe: discovery, pollers ending and shutdown may race; the table is a concurrent map
+ * and each poller is started once through {@code computeIfAbsent}.
+ */
+public final class SessionSupervisor implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(SessionSupervisor.class);
+  private static final int SESSIONS_PAGE = 500; // document 004 maximum: fewest requests per scan
+
+  private final QoderApi api;
+  private final EventDelivery delivery;
+  private final OffsetWriter offsets;
+  private final PollerOptions options;
+  private final SessionListener listener;
+  private final Consumer<Throwable> onFatal;
+  private final Map<String, SessionState> states = new ConcurrentHashMap<>();
+  private final Map<String, Running> pollers = new ConcurrentHashMap<>();
+  private volatile Predicate<String> owns = id -> true;
+  private volatile Disposable discovery;
+  private volatile boolean closing;
+
+  private record Running(SessionPoller poller, Mono<SessionStatus> done) {}
+
+  public SessionSupervisor(QoderApi api, EventDelivery delivery, OffsetWriter offsets, PollerOptions options,
+      SessionListener listener, Consumer<Throwable> onFatal) {
+    this.api = api;
+    this.delivery = delivery;
+    this.offsets = offsets;
+    this.options = options;
+    this.listener = listener;
+    this.onFatal = onFatal;
+  }
+
+  /** Adds state restored from the offsets topic; call before tracking sessions. */
+  public void restore(Collection<SessionState.Snapshot> snapshots) {
+    for (SessionState.Snapshot s : snapshots) {
+      states.put(s.sessionId(), SessionOffsets.toState(s, options.windowCapacity()));
+    }
+  }
+
+  /** Restricts the table to the sessions this instance owns (scale-out). */
+  public void ownership(Predicate<String> owns) {
+    this.owns = owns;
+  }
+
+  /** Starts following a session (either id spelling) unless it is followed, final, or not owned. */
+  public boolean track(String anyId) {
+    String id = SessionIds.canonical(anyId);
+    if (closing || !owns.test(id)) {
+      return false;
+    }
+    SessionState state = states.computeIfAbsent(id,
+        k -> new SessionState(k, options.windowCapacity(), System.currentTimeMillis()));
+    if (state.status().isFinal()) {
+      return false;
+    }
+    boolean[] started = {false};
+    pollers.computeIfAbsent(id, k -> {
+      started[0] = true;
+      SessionPoller p = new SessionPoller(state, api, delivery, offsets, options, listener);
+      Mono<SessionStatus> done = p.run()
+          .doOnNext(status -> log.debug("session {} poller ended with status {}", k, status))
+          .doOnError(FatalPipelineException.class, onFatal)
+          .doOnError(e -> !(e instanceof FatalPipelineException),
+              e -> log.error("session {}: poller failed unexpectedly; it is restarted by the next discovery", k, e))
+          .onErrorResume(e -> Mono.just(state.status()))
+          .doFinally(sig -> pollers.remove(k))
+          .cache();
+      done.subscribe();
+      return new Running(p, done);
+    });
+    return started[0];
+  }
+
+  /** The session was released: drain what is left, then stop polling it. */
+  public void release(String anyId) {
+    String id = SessionIds.canonical(anyId);
+    Running r = pollers.get(id);
+    if (r != null) {
+      r.poller().release();
+      return;
+    }
+    SessionState s = states.get(id);
+    if (s != null && !s.status().isFinal()) {
+      SessionStatus old = s.status();
+      s.status(SessionStatus.RELEASED);
+      listener.statusChanged(id, old, SessionStatus.RELEASED);
+      offsets.write(s.snapshot()).subscribe(v -> {}, e -> log.warn("session {}: offset write failed", id, e));
+    }
+  }
+
+  /**
+   * Re-scans the sessions list every {@code interval} (first scan at once) for each organization;
+   * a scan that fails is logged and retried at the next interval.
+   */
+  public void startDiscovery(List<String> organizations, Duration interval) {
+    discovery = Flux.interval(Duration.ZERO, interval, Schedulers.parallel())
+        .onBackpressureDrop()
+        .concatMap(tick -> Flux.fromIterable(organizations)
+            .concatMap(org -> scan(org).onErrorResume(e -> {
+              if (e instanceof QoderApiException.Authentication) {
+                onFatal.accept(new FatalPipelineException(e.getMessage(), e));
+              } else {
+                log.warn("session discovery failed for organization {}: {}; retried in {}",
+                    org == null ? "(default)" : org, e.getMessage(), interval);
+              }
+              return Mono.empty();
+            })), 1)
+        .subscribe();
+  }
+
+  /** One pass over the sessions list; returns the number of sessions newly followed. */
+  Mono<Integer> scan(String organization) {
+    return api.sessions(organization, SESSIONS_PAGE)
+        .concatMapIterable(Page::data)
+        .reduce(0, (started, info) -> started + (apply(info) ? 1 : 0))
+        .doOnNext(n -> {
+          if (n > 0) {
+            log.info("discovery: {} new session(s) followed, {} in total", n, pollers.size());
+          }
+        });
+  }
+
+  private boolean apply(SessionInfo info) {
+    if (info.isReleased()) {
+      release(info.sessionId());
+      return false;
+    }
+    return track(info.sessionId());
+  }
+
+  /** Stops the pollers of the given sessions (ownership moved), after their step in progress. */
+  public Mono<Void> stop(Collection<String> sessionIds, Duration timeout) {
+    List<Mono<SessionStatus>> done = new ArrayList<>();
+    for (String id : sessionIds) {
+      Running r = pollers.get(id);
+      if (r != null) {
+        r.poller().stop();
+        done.add(r.done());
+      }
+    }
+    return Flux.merge(done).then().timeout(timeout, Mono.fromRunnable(
+        () -> log.warn("pollers did not stop within {}; their last pages are read again by the next owner", timeout)));
+  }
+
+  /** Forgets the state of sessions no longer owned, so a later owner's progress is not shadowed. */
+  public void forget(Collection<String> sessionIds) {
+    for (String id : sessionIds) {
+      if (!pollers.containsKey(id)) {
+        states.remove(id);
+      }
+    }
+  }
+
+  public Mono<Void> stopAll(Duration timeout) {
+    closing = true;
+    Disposable d = discovery;
+    if (d != null) {
+      d.dispose();
+    }
+    return stop(List.copyOf(pollers.keySet()), timeout);
+  }
+
+  public int polled() {
+    return pollers.size();
+  }
+
+  public Collection<SessionState> states() {
+    return states.values();
+  }
+
+  public SessionState state(String sessionId) {
+    return states.get(SessionIds.canonical(sessionId));
+  }
+
+  public Map<SessionStatus, Long> countByStatus() {
+    Map<SessionStatus, Long> m = new EnumMap<>(SessionStatus.class);
+    for (SessionStatus s : SessionStatus.values()) {
+      m.put(s, 0L);
+    }
+    for (SessionState s : states.values()) {
+      m.merge(s.status(), 1L, Long::sum);
+    }
+    return m;
+  }
+
+  @Override
+  public void close() {
+    stopAll(Duration.ofSeconds(10)).block();
+  }
+}
