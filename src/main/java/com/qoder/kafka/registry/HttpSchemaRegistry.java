@@ -57,6 +57,9 @@ final class HttpSchemaRegistry implements SchemaRegistry {
       "application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json, "
           + "application/json";
 
+  /** Lets a registry operator tell this client's requests apart in access logs. */
+  static final String USER_AGENT = "qoder-kafka-connector";
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern NATIVE_ERROR_PREFIX =
       Pattern.compile("^\\w+\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: ");
@@ -350,6 +353,7 @@ final class HttpSchemaRegistry implements SchemaRegistry {
     HttpClient withHeaders = client.headers(h -> {
       h.set(HttpHeaderNames.CONTENT_TYPE, CONTENT_TYPE);
       h.set(HttpHeaderNames.ACCEPT, ACCEPT);
+      h.set(HttpHeaderNames.USER_AGENT, USER_AGENT);
       if (authorization != null) {
         h.set(HttpHeaderNames.AUTHORIZATION, authorization);
       }
@@ -481,6 +485,10 @@ final class HttpSchemaRegistry implements SchemaRegistry {
     }
     if (r.status == 422 && e.code == RegistryErrors.INVALID_SCHEMA && subject != null) {
       return RegistryErrors.invalidSchema(subject, r.status, e.code, e.message);
+    }
+    if (r.status == 404 && (e.code < 40400 || e.code > 40499)) {
+      // A plain 404, not one of the registry's own 404xx codes: the path itself is unknown.
+      return RegistryErrors.noSuchEndpoint(registryName, op, r.status, e.code, e.message);
     }
     return RegistryErrors.unexpected(registryName, op, r.status, e.code, e.message);
   }

@@ -66,7 +66,9 @@ public final class RegistryAvroDecoder implements Deserializer<GenericRecord> {
       return reader.read(null, decoder);
     } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException e) {
       throw new SerializationException("cannot decode a value written with schema id "
-          + header.schemaId() + " (" + header.bodyLength() + " body bytes): " + e.getMessage(), e);
+          + header.schemaId() + " (" + header.bodyLength() + " body bytes): "
+          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+          + "; the value is truncated or was not written with that schema", e);
     }
   }
 

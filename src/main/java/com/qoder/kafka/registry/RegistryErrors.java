@@ -103,6 +103,15 @@ final class RegistryErrors {
         null);
   }
 
+  static SchemaRegistryException noSuchEndpoint(String registry, String op, int status, int code,
+      String serverMessage) {
+    return new SchemaRegistryException(Reason.UNEXPECTED, status, code, serverMessage,
+        "Schema Registry at " + registry + " has no endpoint to " + op + "; check that "
+            + RegistryOptions.KEY_URL + " points at a Confluent-compatible API (for Apicurio,"
+            + " http://host:8080/apis/ccompat/v7)" + detail(status, code, serverMessage),
+        null);
+  }
+
   static SchemaRegistryException unreadable(String registry, String op, String problem,
       Throwable cause) {
     return new SchemaRegistryException(Reason.UNEXPECTED, 200, 0, null,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,7 +38,11 @@ final class FakeConfluentRegistry implements AutoCloseable {
     }
   }
 
-  private record Scripted(int status, String body) {}
+  private record Scripted(int status, String body, Duration delay) {
+    Scripted(int status, String body) {
+      this(status, body, Duration.ZERO);
+    }
+  }
 
   private record Version(int version, int id, String schema) {}
 
@@ -86,6 +91,11 @@ final class FakeConfluentRegistry implements AutoCloseable {
     scripted.add(new Scripted(status, body));
   }
 
+  /** The next request is answered only after {@code delay} (to provoke client timeouts). */
+  void enqueueDelayed(Duration delay, int status, String body) {
+    scripted.add(new Scripted(status, body, delay));
+  }
+
   void requireAuthorization(String headerValue) {
     requiredAuthorization = headerValue;
   }
@@ -128,10 +138,12 @@ final class FakeConfluentRegistry implements AutoCloseable {
     } else {
       reply = route(req.method().name(), req.uri(), body);
     }
-    return res.status(reply.status)
-        .header("Content-Type", MEDIA_TYPE)
-        .sendString(Mono.just(reply.body))
-        .then();
+    Scripted answer = reply;
+    return Mono.delay(answer.delay)
+        .then(res.status(answer.status)
+            .header("Content-Type", MEDIA_TYPE)
+            .sendString(Mono.just(answer.body))
+            .then());
   }
 
   private synchronized Scripted route(String method, String uri, String body) {

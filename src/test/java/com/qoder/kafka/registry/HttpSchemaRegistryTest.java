@@ -63,6 +63,7 @@ class HttpSchemaRegistryTest {
     assertThat(r.uri()).isEqualTo("/subjects/qoder.session-events-value/versions?normalize=false");
     assertThat(r.header("Content-Type")).isEqualTo("application/vnd.schemaregistry.v1+json");
     assertThat(r.header("Accept")).isEqualTo(ACCEPT);
+    assertThat(r.header("User-Agent")).isEqualTo("qoder-kafka-connector");
     assertThat(r.header("Authorization")).isNull();
     assertThat(r.header("Transfer-Encoding")).isNull();
     // No "schemaType": Confluent leaves it out for Avro; the schema is Schema.toString().
@@ -237,6 +238,39 @@ class HttpSchemaRegistryTest {
     fake.enqueue(503, "<html>Service Unavailable</html>");
 
     assertThat(registry.register("s", TestSchemas.PING)).isEqualTo(1);
+    assertThat(fake.requests()).hasSize(2);
+  }
+
+  @Test
+  void nonJsonErrorBodiesAreKeptAsText() {
+    for (int i = 0; i < 3; i++) {
+      fake.enqueue(502, "<html>Bad Gateway</html>");
+    }
+    assertThatThrownBy(() -> registry.schemaById(3))
+        .isInstanceOfSatisfying(SchemaRegistryException.class,
+            e -> assertThat(e.errorCode()).isEqualTo(50005))
+        .hasMessage("Schema Registry at " + fake.url() + " failed to fetch schema id 3 (HTTP 502,"
+            + " error 50005: <html>Bad Gateway</html>) (after 3 attempts)");
+  }
+
+  @Test
+  void aWrongBasePathIsNamedAsSuch() {
+    fake.enqueue(404, FakeConfluentRegistry.error(404, "HTTP 404 Not Found"));
+    assertThatThrownBy(() -> registry.register("s", TestSchemas.PING))
+        .hasMessage("Schema Registry at " + fake.url() + " has no endpoint to register a schema"
+            + " under subject 's'; check that schema-registry.url points at a Confluent-compatible"
+            + " API (for Apicurio, http://host:8080/apis/ccompat/v7) (HTTP 404, error 404: HTTP 404"
+            + " Not Found)");
+  }
+
+  @Test
+  void aSlowAnswerTimesOutAndIsRetried() {
+    fake.enqueueDelayed(Duration.ofSeconds(3), 200, "{\"id\": 99}");
+    try (SchemaRegistry impatient = SchemaRegistries.create(RegistryOptions.of(fake.url())
+        .withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(300))
+        .withRetries(1, Duration.ofMillis(10)))) {
+      assertThat(impatient.register("s", TestSchemas.PING)).isEqualTo(1);
+    }
     assertThat(fake.requests()).hasSize(2);
   }
 
