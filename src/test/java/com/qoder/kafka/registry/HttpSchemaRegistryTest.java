@@ -15,6 +15,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.resources.LoopResources;
@@ -420,6 +421,18 @@ class HttpSchemaRegistryTest {
     assertThat(fake.requests()).extracting(Recorded::uri).containsExactly(
         "/subjects/qoder.session-events-value/versions?normalize=false",
         "/schemas/ids/1?fetchMaxId=false");
+  }
+
+  @Test
+  void concurrentCallersShareTheClient() {
+    List<Integer> ids = Flux.range(0, 12)
+        .flatMap(i -> Mono.fromCallable(() -> registry.register("s" + i,
+                i % 2 == 0 ? TestSchemas.PING : TestSchemas.OTHER))
+            .subscribeOn(Schedulers.boundedElastic()), 6)
+        .collectList()
+        .block(Duration.ofSeconds(20));
+    assertThat(ids).hasSize(12).containsOnly(1, 2);
+    assertThat(fake.requests()).hasSize(12);
   }
 
   @Test
