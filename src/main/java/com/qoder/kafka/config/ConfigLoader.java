@@ -370,11 +370,12 @@ public final class ConfigLoader {
         }
       }
     }
-    if (v.get(Settings.REGISTRY_PASSWORD.key()) != null && v.get(Settings.REGISTRY_USER.key()) == null) {
-      problems.add("schema-registry.basic-auth.password is set but schema-registry.basic-auth.user is not");
+    Secret basic = (Secret) v.get(Settings.REGISTRY_BASIC_AUTH.key());
+    if (basic != null && !basic.reveal().contains(":")) {
+      problems.add("schema-registry.basic-auth must be user:password");
     }
-    if (v.get(Settings.REGISTRY_PASSWORD.key()) != null && v.get(Settings.REGISTRY_BEARER.key()) != null) {
-      problems.add("set either schema-registry.basic-auth.* or schema-registry.bearer-token, not both");
+    if (basic != null && v.get(Settings.REGISTRY_BEARER.key()) != null) {
+      problems.add("set either schema-registry.basic-auth or schema-registry.bearer-token, not both");
     }
     Path ca = (Path) v.get(Settings.QODER_TLS_CA.key());
     if (ca != null && !Files.isReadable(ca)) {

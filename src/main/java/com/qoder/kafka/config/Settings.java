@@ -134,10 +134,8 @@ public final class Settings {
   public static final Setting REGISTRY_STRATEGY = enumDef("schema-registry.subject-name-strategy", "topic",
       "Subject naming: topic (<topic>-value), record (<record name>), topic-record.",
       "topic", "record", "topic-record");
-  public static final Setting REGISTRY_USER = def("schema-registry.basic-auth.user", Type.STRING, null,
-      "Basic-auth user of the registry.");
-  public static final Setting REGISTRY_PASSWORD = def("schema-registry.basic-auth.password", Type.SECRET, null,
-      "Basic-auth password of the registry.");
+  public static final Setting REGISTRY_BASIC_AUTH = def("schema-registry.basic-auth", Type.SECRET, null,
+      "Basic auth of the registry as user:password (Confluent's basic.auth.user.info).");
   public static final Setting REGISTRY_BEARER = def("schema-registry.bearer-token", Type.SECRET, null,
       "Bearer token of the registry.");
 

@@ -1,0 +1,330 @@
+package com.qoder.kafka.runtime;
+
+import com.qoder.kafka.api.QoderApiClient;
+import com.qoder.kafka.api.QoderApiOptions;
+import com.qoder.kafka.avro.EventMapper;
+import com.qoder.kafka.avro.Schemas;
+import com.qoder.kafka.config.ConfigException;
+import com.qoder.kafka.config.ConnectorConfig;
+import com.qoder.kafka.config.Settings;
+import com.qoder.kafka.kafka.KafkaClientProperties;
+import com.qoder.kafka.kafka.KafkaSink;
+import com.qoder.kafka.kafka.KafkaSinkOptions;
+import com.qoder.kafka.kafka.OffsetKey;
+import com.qoder.kafka.kafka.OffsetRecord;
+import com.qoder.kafka.kafka.OffsetSource;
+import com.qoder.kafka.kafka.OffsetStore;
+import com.qoder.kafka.kafka.TopicAdmin;
+import com.qoder.kafka.kafka.TopicSpec;
+import com.qoder.kafka.ops.ConnectorMetrics;
+import com.qoder.kafka.ops.HealthCheck;
+import com.qoder.kafka.ops.KafkaHealthCheck;
+import com.qoder.kafka.ops.OpsOptions;
+import com.qoder.kafka.ops.OpsServer;
+import com.qoder.kafka.ops.RecentErrors;
+import com.qoder.kafka.registry.RegisteredSchema;
+import com.qoder.kafka.registry.RegistryAuth;
+import com.qoder.kafka.registry.RegistryAvroEncoder;
+import com.qoder.kafka.registry.RegistryOptions;
+import com.qoder.kafka.registry.SchemaRegistration;
+import com.qoder.kafka.registry.SchemaRegistries;
+import com.qoder.kafka.registry.SchemaRegistry;
+import com.qoder.kafka.registry.SubjectNameStrategy;
+import com.qoder.kafka.source.PollerOptions;
+import com.qoder.kafka.source.SessionState;
+import com.qoder.kafka.source.SessionSupervisor;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * One running connector instance: the assembly of API client, registry, Kafka sink, offsets store,
+ * session table and ops server, and its lifecycle.
+ *
+ * <p>Start-up does, in order, everything that can fail for a configuration reason — registry
+ * registration, topic checks, offsets restore — so a broken deployment fails at once with a clear
+ * message, and the hot path never waits on the registry. {@link #close()} drains: pollers finish
+ * the page in hand, the producer flushes, final offsets are written, all within
+ * {@code connector.shutdown-timeout}.
+ *
+ * <p>Thread-safe; {@link #close()} is idempotent.
+ */
+public final class Connector implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Connector.class);
+
+  private final ConnectorConfig config;
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicReference<Throwable> fatal = new AtomicReference<>();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final Instant startedAt = Instant.now();
+  private final RecentErrors recentErrors = new RecentErrors();
+  private volatile boolean offsetsRestored;
+  private PrometheusMeterRegistry meterRegistry;
+  private ConnectorMetrics metrics;
+  private OpsServer ops;
+  private KafkaSink sink;
+  private QoderApiClient api;
+  private SessionSupervisor sessions;
+  private ConnectorStatus status;
+
+  private Connector(ConnectorConfig config) {
+    this.config = config;
+  }
+
+  /**
+   * Starts a connector; blocks until it is polling (call from a main or test thread).
+   *
+   * @throws ConfigException when the configuration misses what {@code run} needs
+   * @throws RuntimeException with a user-actionable message when a dependency refuses to start
+   */
+  public static Connector start(ConnectorConfig config) {
+    Connector c = new Connector(config);
+    try {
+      c.startUp();
+      return c;
+    } catch (RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  private void startUp() {
+    if (config.secret(Settings.QODER_TOKEN) == null) {
+      throw new ConfigException(List.of("no Qoder API token: set QODER_PAT, qoder.token-file or qoder.token"));
+    }
+    config.warnings().forEach(w -> log.warn("configuration: {}", w));
+    String name = config.connectorName();
+    meterRegistry = ConnectorMetrics.newPrometheusRegistry(name);
+    metrics = new ConnectorMetrics(meterRegistry);
+
+    KafkaClientProperties clientProps = KafkaClientProperties.of(config.kafkaProperties());
+    String bootstrap = config.string(Settings.KAFKA_BOOTSTRAP);
+
+    // Ops first: liveness answers while the rest starts, readiness says what is still missing.
+    status = new ConnectorStatus(name, startedAt, metrics, recentErrors);
+    List<HealthCheck> checks = new ArrayList<>();
+    KafkaHealthCheck kafkaCheck = KafkaHealthCheck.fromProperties(withBootstrap(clientProps, bootstrap),
+        KafkaHealthCheck.DEFAULT_TIMEOUT);
+    resources.add(kafkaCheck);
+    checks.add(kafkaCheck);
+    checks.add(HealthCheck.of("offsets", () -> offsetsRestored ? Optional.empty()
+        : Optional.of("offsets not restored yet")));
+    OpsOptions opsOptions = new OpsOptions(config.string(Settings.OPS_BIND), config.integer(Settings.OPS_PORT),
+        config.bool(Settings.OPS_ENABLED));
+    ops = OpsServer.startIfEnabled(opsOptions, meterRegistry, status, checks).orElse(null);
+    if (ops != null) {
+      resources.add(ops);
+      log.info("ops server on http://{}:{}/ (metrics at /metrics, health at /health/ready)", ops.host(), ops.port());
+    }
+
+    // Registry: register (or look up) every schema once, now; producing never calls the registry.
+    SchemaRegistry registry = SchemaRegistries.create(registryOptions());
+    resources.add(registry);
+    SchemaRegistration registration = new SchemaRegistration(registry, registryOptions());
+    EventRouter router = new EventRouter(config.string(Settings.TOPIC_EVENTS), config.routing());
+    Map<String, RegistryAvroEncoder> encoders = new LinkedHashMap<>();
+    for (String topic : router.allTopics()) {
+      RegisteredSchema rs = registration.forValue(topic, Schemas.sessionEvent());
+      log.info("schema for topic {}: subject {} id {}", topic, rs.subject(), rs.id());
+      encoders.put(topic, new RegistryAvroEncoder(rs));
+    }
+    checks.add(HealthCheck.of("schemaRegistry", () -> {
+      try {
+        registry.schemaById(encoders.values().iterator().next().registeredSchema().id());
+        return Optional.empty();
+      } catch (RuntimeException e) {
+        return Optional.of(e.getMessage());
+      }
+    }));
+    if (ops != null) {
+      ops.addReadinessCheck(checks.get(checks.size() - 1));
+    }
+
+    // Topics: the offsets topic must be compacted; data topics exist or are created.
+    int offsetsPartitions;
+    try (TopicAdmin admin = TopicAdmin.create(bootstrap, clientProps)) {
+      short rf = (short) config.integer(Settings.REPLICATION_FACTOR);
+      offsetsPartitions = admin.ensureOffsetsTopic(
+          TopicSpec.offsets(config.offsetsTopic(), config.integer(Settings.OFFSETS_PARTITIONS), rf));
+      List<TopicSpec> data = new ArrayList<>();
+      int partitions = config.integer(Settings.TOPIC_PARTITIONS);
+      for (String t : router.allTopics()) {
+        data.add(TopicSpec.data(t, partitions, rf));
+      }
+      data.add(TopicSpec.data(config.string(Settings.TOPIC_DEAD_LETTER), partitions, rf));
+      admin.ensureDataTopics(data, config.bool(Settings.CREATE_TOPICS));
+    }
+
+    KafkaSinkOptions sinkOptions = KafkaSinkOptions.defaults(bootstrap)
+        .withClientId(name)
+        .withClientProperties(clientProps)
+        .withCompression(config.string(Settings.COMPRESSION))
+        .withMaxInFlight(config.integer(Settings.MAX_IN_FLIGHT_RECORDS), config.size(Settings.MAX_IN_FLIGHT_BYTES));
+    sink = KafkaSink.create(sinkOptions);
+    resources.add(sink);
+    metrics.bindInFlight(sink::inFlightRecords, sink::inFlightBytes);
+
+    OffsetStore offsets = OffsetStore.create(config.offsetsTopic(), offsetsPartitions, sink);
+    Map<OffsetKey, OffsetRecord> stored = offsets.restore();
+    List<SessionState.Snapshot> snapshots = new ArrayList<>();
+    stored.forEach((k, v) -> {
+      if (k.source() == OffsetSource.EVENTS) {
+        snapshots.add(SessionOffsetRecords.toSnapshot(v));
+      }
+    });
+    offsetsRestored = true;
+    log.info("offsets restored from {}: {} session(s)", config.offsetsTopic(), snapshots.size());
+
+    api = QoderApiClient.create(apiOptions(), new ApiMetricsBridge(metrics));
+    resources.add(api);
+
+    EventPublisher publisher = new EventPublisher(new EventMapper(), encoders, router, sink,
+        new DeadLetters(config.string(Settings.TOPIC_DEAD_LETTER), sinkOptions.maxRequestSizeBytes()), metrics);
+    PollerOptions pollerOptions = new PollerOptions(config.integer(Settings.PAGE_SIZE),
+        config.duration(Settings.POLL_MIN), config.duration(Settings.POLL_MAX),
+        "latest".equals(config.string(Settings.START_POSITION)), config.integer(Settings.DEDUP_WINDOW));
+    sessions = new SessionSupervisor(api, publisher, snapshot -> {
+      long t0 = System.nanoTime();
+      return offsets.write(SessionOffsetRecords.toRecord(snapshot))
+          .doOnSuccess(m -> metrics.offsetCommit(Duration.ofNanos(System.nanoTime() - t0), true))
+          .doOnError(e -> metrics.offsetCommit(Duration.ofNanos(System.nanoTime() - t0), false))
+          .then();
+    }, pollerOptions, status.listener(), this::fail);
+    status.attach(sessions);
+    metrics.bindSessionsByState(state -> sessions.countByStatus().entrySet().stream()
+        .filter(e -> e.getKey().name().equals(state)).mapToLong(Map.Entry::getValue).sum());
+    sessions.restore(snapshots);
+
+    if (config.bool(Settings.SOURCE_EVENTS)) {
+      for (String id : config.list(Settings.SESSION_IDS)) {
+        sessions.track(id);
+      }
+      if (config.discoveryEnabled()) {
+        sessions.startDiscovery(config.organizations(), config.duration(Settings.DISCOVERY_INTERVAL));
+      }
+    }
+    log.info("connector '{}' running: {} session(s) polled, discovery {}, delivery {}", name, sessions.polled(),
+        config.discoveryEnabled() ? "every " + config.duration(Settings.DISCOVERY_INTERVAL) : "off",
+        config.string(Settings.DELIVERY));
+  }
+
+  private RegistryOptions registryOptions() {
+    RegistryOptions o = RegistryOptions.of(config.string(Settings.REGISTRY_URL))
+        .withAutoRegister(config.bool(Settings.REGISTRY_AUTO_REGISTER))
+        .withSubjectNameStrategy(SubjectNameStrategy.parse(config.string(Settings.REGISTRY_STRATEGY)));
+    if (config.secret(Settings.REGISTRY_BEARER) != null) {
+      o = o.withAuth(RegistryAuth.bearer(config.secret(Settings.REGISTRY_BEARER)));
+    } else if (config.secret(Settings.REGISTRY_BASIC_AUTH) != null) {
+      o = o.withAuth(RegistryAuth.basicUserInfo(config.secret(Settings.REGISTRY_BASIC_AUTH)));
+    }
+    return o;
+  }
+
+  private QoderApiOptions apiOptions() {
+    return QoderApiOptions.builder(config.string(Settings.QODER_BASE_URL), config.secret(Settings.QODER_TOKEN))
+        .cloudPathPrefix(config.string(Settings.QODER_PATH_PREFIX))
+        .organizationId(config.string(Settings.QODER_ORGANIZATION_ID))
+        .connectTimeout(config.duration(Settings.QODER_CONNECT_TIMEOUT))
+        .responseTimeout(config.duration(Settings.QODER_REQUEST_TIMEOUT))
+        .maxRetries(config.integer(Settings.QODER_MAX_RETRIES))
+        .backoff(config.duration(Settings.QODER_BACKOFF_MIN), config.duration(Settings.QODER_BACKOFF_MAX))
+        .maxRequestsPerSecond(config.integer(Settings.QODER_RATE))
+        .maxConcurrentRequests(config.integer(Settings.QODER_CONCURRENCY))
+        .caFile(config.path(Settings.QODER_TLS_CA))
+        .insecureSkipTlsVerify(config.bool(Settings.QODER_TLS_INSECURE))
+        .build();
+  }
+
+  private static Map<String, Object> withBootstrap(KafkaClientProperties props, String bootstrap) {
+    Map<String, Object> m = new LinkedHashMap<>(props.toClientConfig());
+    m.put("bootstrap.servers", bootstrap);
+    return m;
+  }
+
+  /** A fatal pipeline error: log it once, stop everything; {@link #awaitStop()} returns it. */
+  private void fail(Throwable t) {
+    if (fatal.compareAndSet(null, t)) {
+      log.error("stopping: {}", t.getMessage());
+      recentErrors.add((String) null, t.getMessage());
+      Thread stopper = new Thread(this::close, "qoder-kafka-fatal-stop");
+      stopper.setDaemon(false);
+      stopper.start();
+    }
+  }
+
+  /** Blocks until the connector stopped; returns the fatal error that stopped it, if any. */
+  public Optional<Throwable> awaitStop() throws InterruptedException {
+    stopped.await();
+    return Optional.ofNullable(fatal.get());
+  }
+
+  public Optional<Throwable> fatalError() {
+    return Optional.ofNullable(fatal.get());
+  }
+
+  /** The ops server's port, when it runs. */
+  public Optional<Integer> opsPort() {
+    return Optional.ofNullable(ops).map(OpsServer::port);
+  }
+
+  public SessionSupervisor sessions() {
+    return sessions;
+  }
+
+  public KafkaSink sink() {
+    return sink;
+  }
+
+  public ConnectorMetrics metrics() {
+    return metrics;
+  }
+
+  public ConnectorStatus status() {
+    return status;
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    Duration timeout = config.duration(Settings.SHUTDOWN_TIMEOUT);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      if (sessions != null) {
+        log.info("stopping: {} poller(s) finish the page in hand", sessions.polled());
+        sessions.stopAll(timeout).onErrorResume(e -> Mono.empty()).block();
+      }
+      if (sink != null) {
+        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        sink.flush().timeout(left).onErrorResume(e -> {
+          log.warn("producer flush did not finish within the shutdown timeout: {}", e.toString());
+          return Mono.empty();
+        }).block();
+      }
+    } finally {
+      for (int i = resources.size() - 1; i >= 0; i--) {
+        try {
+          resources.get(i).close();
+        } catch (Exception e) {
+          log.warn("closing {}: {}", resources.get(i).getClass().getSimpleName(), e.toString());
+        }
+      }
+      stopped.countDown();
+      log.info("connector '{}' stopped", config.connectorName());
+    }
+  }
+}
