@@ -619,23 +619,29 @@ public final class QoderApiClient implements QoderApi, AutoCloseable {
             : QoderApiClient::disableHostnameVerification));
   }
 
+  /**
+   * Empty, not null: Netty 4.2 turned hostname verification on by default and only an empty
+   * algorithm name reliably turns it off (netty/netty#14142).
+   */
+  private static final String NO_ENDPOINT_IDENTIFICATION = "";
+
   private static void disableHostnameVerification(SslHandler handler) {
     SSLEngine engine = handler.engine();
     SSLParameters params = engine.getSSLParameters();
-    params.setEndpointIdentificationAlgorithm(null);
+    params.setEndpointIdentificationAlgorithm(NO_ENDPOINT_IDENTIFICATION);
     engine.setSSLParameters(params);
   }
 
   private static SslContext sslContext(QoderApiOptions options) {
-    SslContextBuilder builder = SslContextBuilder.forClient();
-    if (options.insecureSkipTlsVerify()) {
-      builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
-    } else if (options.caFile() != null) {
-      builder.trustManager(options.caFile().toFile());
-    }
-    builder.endpointIdentificationAlgorithm(
-        options.verifyHostname() && !options.insecureSkipTlsVerify() ? "HTTPS" : null);
     try {
+      SslContextBuilder builder = SslContextBuilder.forClient();
+      if (options.insecureSkipTlsVerify()) {
+        builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
+      } else if (options.caFile() != null) {
+        builder.trustManager(options.caFile().toFile());
+      }
+      builder.endpointIdentificationAlgorithm(options.verifyHostname() && !options.insecureSkipTlsVerify()
+          ? "HTTPS" : NO_ENDPOINT_IDENTIFICATION);
       return builder.build();
     } catch (SSLException | IllegalArgumentException e) {
       throw new IllegalArgumentException("cannot set up TLS for " + options.baseUrl()

@@ -31,7 +31,10 @@ public abstract sealed class QoderApiException extends RuntimeException
     this.errorType = errorType;
   }
 
-  /** The endpoint template, e.g. {@code GET /v1/sessions/{id}/events}. */
+  /**
+   * The endpoint template, e.g. {@code GET /api/v1/cloud/sessions/{session_id}/events}: no ids,
+   * cursors or secrets, so it is safe as a metrics label.
+   */
   public String endpoint() {
     return endpoint;
   }
