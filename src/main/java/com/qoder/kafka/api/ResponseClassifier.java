@@ -53,7 +53,12 @@ final class ResponseClassifier {
     return switch (status) {
       case 400 -> new QoderApiException.InvalidRequest(endpoint, env.type, env.message);
       case 401 -> new QoderApiException.Authentication(endpoint, env.type, env.messageOrNull);
-      case 404 -> new QoderApiException.NotFound(endpoint, env.type, env.message, sessionId);
+      // Only the API's own JSON answer says the session is gone; an HTML 404 from a proxy or a
+      // wrong path prefix must not make the connector mark every session gone.
+      case 404 -> env.json
+          ? new QoderApiException.NotFound(endpoint, env.type, env.message, sessionId)
+          : new QoderApiException.NotFound(endpoint, env.type, env.message
+              + " (not a JSON answer of the Qoder API: check baseUrl and cloudPathPrefix)");
       case 429 -> new QoderApiException.RateLimited(endpoint, env.type, env.messageOrNull,
           parseRetryAfterMillis(retryAfter, now));
       default -> status >= 500 && status <= 599
@@ -156,17 +161,20 @@ final class ResponseClassifier {
     }
   }
 
-  private record ErrorEnvelope(String type, String message, String messageOrNull) {}
+  /** {@code json}: the body was a JSON object, i.e. most likely the API's own answer. */
+  private record ErrorEnvelope(String type, String message, String messageOrNull, boolean json) {}
 
   /** Reads {@code {"type":"error","error":{"type":..,"message":..}}}; tolerates any other body. */
   private ErrorEnvelope parseEnvelope(String body) {
     if (body == null || body.isBlank()) {
-      return new ErrorEnvelope(null, "(empty body)", null);
+      return new ErrorEnvelope(null, "(empty body)", null, false);
     }
     String type = null;
     String message = null;
+    boolean json = false;
     try {
       JsonNode root = mapper.readTree(body);
+      json = root != null && root.isObject();
       JsonNode error = root == null ? null : root.get("error");
       if (error != null && error.isObject()) {
         type = textOrNull(error.get("type"));
@@ -183,7 +191,7 @@ final class ResponseClassifier {
       message = body.strip();
     }
     message = scrub(truncate(message));
-    return new ErrorEnvelope(type == null ? null : scrub(truncate(type)), message, message);
+    return new ErrorEnvelope(type == null ? null : scrub(truncate(type)), message, message, json);
   }
 
   private static String textOrNull(JsonNode n) {

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.qoder.kafka.config.Secret;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,8 +65,14 @@ class QoderApiClientTlsTest {
     keytool("-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1",
         "-dname", "CN=" + alias, "-ext", san, "-validity", "2", "-storetype", "PKCS12",
         "-keystore", keystore.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD);
-    keytool("-exportcert", "-rfc", "-alias", alias, "-keystore", keystore.toString(),
-        "-storepass", PASSWORD, "-file", pem.toString());
+    // The certificate as PEM, written here rather than by a second keytool run (a JVM start).
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(keystore)) {
+      ks.load(in, PASSWORD.toCharArray());
+    }
+    String base64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+        .encodeToString(ks.getCertificate(alias).getEncoded());
+    Files.writeString(pem, "-----BEGIN CERTIFICATE-----\n" + base64 + "\n-----END CERTIFICATE-----\n");
     return pem;
   }
 

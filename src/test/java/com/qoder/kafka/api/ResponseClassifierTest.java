@@ -67,6 +67,17 @@ class ResponseClassifierTest {
   }
 
   @Test
+  void aNotFoundThatIsNotTheApisJsonNeverMeansSessionGone() {
+    for (String body : new String[] {"<html><h1>404 Not Found</h1></html>", "", "404 page not found"}) {
+      QoderApiException e = classifier.classifyStatus(EP, 404, body, null, "sess_x", NOW);
+      assertThat(e).isInstanceOfSatisfying(QoderApiException.NotFound.class, nf -> {
+        assertThat(nf.isSessionGone()).as(body).isFalse();
+        assertThat(nf.getMessage()).contains("check baseUrl and cloudPathPrefix");
+      });
+    }
+  }
+
+  @Test
   void tooManyRequestsCarriesRetryAfterInSeconds() {
     QoderApiException e = classifier.classifyStatus(EP, 429, envelope("rate_limit_error", "slow"), "7", null, NOW);
     assertThat(e).isInstanceOfSatisfying(QoderApiException.RateLimited.class, rl -> {
