@@ -16,6 +16,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -125,7 +126,7 @@ public final class QoderApiClient implements QoderApi, AutoCloseable {
    * @throws IllegalArgumentException when the TLS material (caFile) cannot be loaded
    */
   public static QoderApiClient create(QoderApiOptions options, ApiMetrics metrics) {
-    return new QoderApiClient(java.util.Objects.requireNonNull(options, "options"), metrics,
+    return new QoderApiClient(Objects.requireNonNull(options, "options"), metrics,
         Clock.systemUTC());
   }
 
