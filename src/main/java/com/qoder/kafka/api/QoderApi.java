@@ -10,6 +10,23 @@ import reactor.core.publisher.Mono;
  * pollers use; the {@link Flux} methods walk every page with the cursor style of their document and
  * request the next page only on demand. Failures arrive as {@link QoderApiException} subtypes after
  * the client's retry policy gave up. Implementations are thread-safe.
+ *
+ * <p>Arguments are checked when the returned publisher is subscribed, before anything is sent:
+ * a limit outside the documented range, two mutually exclusive cursors, a missing session id or a
+ * malformed collection name arrive as an {@link IllegalArgumentException} error signal (never
+ * retried). An empty cursor string means "no cursor", like null. Session ids may be given as
+ * {@code sess_<hex>} or as the UUID of document 004; each endpoint gets the spelling it expects.
+ *
+ * <p>Limits: events, files and generic lists 1–{@value #LIST_MAX_LIMIT}; resources
+ * 1–{@value #RESOURCES_MAX_LIMIT}; sessions 1–{@value #SESSIONS_MAX_LIMIT}.
+ *
+ * <p>Page walks ({@code events}, {@code resources}, {@code files}, {@code list}, {@code
+ * sessions}) fetch a page only when the subscriber has requested one and the previous page was
+ * delivered: no page is fetched ahead. A walk ends after the page with {@code has_more=false}
+ * (for sessions: without {@code nextCursor}); a page that claims {@code has_more} but gives no
+ * cursor to continue from also ends it (the caller polls again later from its own cursor), and a
+ * cursor that does not advance fails it with {@link QoderApiException.MalformedResponse} instead
+ * of looping.
  */
 public interface QoderApi {
 

@@ -20,6 +20,9 @@ public abstract sealed class QoderApiException extends RuntimeException
   private final String endpoint;
   private final int status;
   private final String errorType;
+  // Set once by the client's retry policy when it gives up; read by getMessage(). Volatile because
+  // the exception may be created on an event loop and read on a subscriber's thread.
+  private volatile int attempts = 1;
 
   QoderApiException(String endpoint, int status, String errorType, String message, Throwable cause) {
     super(message, cause);
@@ -28,7 +31,10 @@ public abstract sealed class QoderApiException extends RuntimeException
     this.errorType = errorType;
   }
 
-  /** The endpoint template, e.g. {@code GET /v1/sessions/{id}/events}. */
+  /**
+   * The endpoint template, e.g. {@code GET /api/v1/cloud/sessions/{session_id}/events}: no ids,
+   * cursors or secrets, so it is safe as a metrics label.
+   */
   public String endpoint() {
     return endpoint;
   }
@@ -44,6 +50,23 @@ public abstract sealed class QoderApiException extends RuntimeException
   }
 
   public abstract boolean isRetryable();
+
+  /** How many attempts the client made before surfacing this error (1 when it was not retried). */
+  public int attempts() {
+    return attempts;
+  }
+
+  /** Records the number of attempts; called by the client when it stops retrying. */
+  void recordAttempts(int attempts) {
+    this.attempts = Math.max(1, attempts);
+  }
+
+  /** The classified message, followed by {@code (after N attempts)} when the client retried. */
+  @Override
+  public String getMessage() {
+    int n = attempts;
+    return n > 1 ? super.getMessage() + " (after " + n + " attempts)" : super.getMessage();
+  }
 
   /** 401: the token is invalid or expired. Never retried: a retry cannot fix a token. */
   public static final class Authentication extends QoderApiException {
@@ -75,8 +98,32 @@ public abstract sealed class QoderApiException extends RuntimeException
 
   /** 404: the session (or other entity) does not exist; for a session this means it is gone. */
   public static final class NotFound extends QoderApiException {
+    private final String sessionId;
+
     public NotFound(String endpoint, String errorType, String serverMessage) {
-      super(endpoint, 404, errorType, "404 from the Qoder API (" + endpoint + "): " + serverMessage, null);
+      this(endpoint, errorType, serverMessage, null);
+    }
+
+    /**
+     * A 404 of a session-scoped endpoint (events, resources, get-one session): the session
+     * {@code sessionId} does not exist (any more), so its poller should mark it gone.
+     */
+    public NotFound(String endpoint, String errorType, String serverMessage, String sessionId) {
+      super(endpoint, 404, errorType,
+          "404 from the Qoder API (" + endpoint + "): "
+              + (sessionId == null ? "" : "session " + sessionId + " does not exist: ") + serverMessage,
+          null);
+      this.sessionId = sessionId;
+    }
+
+    /** The session the request named when the endpoint is session-scoped, otherwise null. */
+    public String sessionId() {
+      return sessionId;
+    }
+
+    /** True when this 404 means "the session is gone" (a session-scoped endpoint answered 404). */
+    public boolean isSessionGone() {
+      return sessionId != null;
     }
 
     @Override
@@ -136,13 +183,24 @@ public abstract sealed class QoderApiException extends RuntimeException
 
   /** No response: connection refused or reset, or the response timeout passed. */
   public static final class Transport extends QoderApiException {
+    private final boolean retryable;
+
     public Transport(String endpoint, String detail, Throwable cause) {
+      this(endpoint, detail, cause, true);
+    }
+
+    /**
+     * A transport failure that a retry cannot fix when {@code retryable} is false, e.g. a TLS
+     * certificate the client does not trust.
+     */
+    public Transport(String endpoint, String detail, Throwable cause, boolean retryable) {
       super(endpoint, 0, null, "no response from the Qoder API (" + endpoint + "): " + detail, cause);
+      this.retryable = retryable;
     }
 
     @Override
     public boolean isRetryable() {
-      return true;
+      return retryable;
     }
   }
 

@@ -1,0 +1,107 @@
+package com.qoder.kafka.api;
+
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+
+/**
+ * Walks a paginated endpoint as a {@link Flux} of pages, fetching a page only when the subscriber
+ * has asked for one and the previous page was handed over: no page is fetched ahead, so a slow
+ * subscriber slows the walk instead of buffering pages.
+ *
+ * <p>{@code next} computes the cursor of the following page from the current cursor and the page
+ * just received, or null when the walk is over; it may throw (a cursor that does not advance) to
+ * fail the walk.
+ */
+final class PageWalker {
+
+  private PageWalker() {}
+
+  static <C, T> Flux<Page<T>> walk(C start, Function<C, Mono<Page<T>>> fetch,
+      BiFunction<C, Page<T>, C> next) {
+    return Flux.create(sink -> new Walk<>(sink, start, fetch, next).attach());
+  }
+
+  private static final class Walk<C, T> {
+    private final FluxSink<Page<T>> sink;
+    private final Function<C, Mono<Page<T>>> fetch;
+    private final BiFunction<C, Page<T>, C> next;
+    private final Disposable.Swap inFlightRequest = Disposables.swap();
+    // Guarded by this: the cursor of the next fetch, whether one is running, whether we are done.
+    private C cursor;
+    private boolean fetching;
+    private boolean done;
+
+    Walk(FluxSink<Page<T>> sink, C start, Function<C, Mono<Page<T>>> fetch,
+        BiFunction<C, Page<T>, C> next) {
+      this.sink = sink;
+      this.cursor = start;
+      this.fetch = fetch;
+      this.next = next;
+    }
+
+    void attach() {
+      sink.onDispose(inFlightRequest);
+      sink.onRequest(n -> fetchIfWanted());
+    }
+
+    private void fetchIfWanted() {
+      C c;
+      synchronized (this) {
+        if (done || fetching || sink.isCancelled() || sink.requestedFromDownstream() <= 0) {
+          return;
+        }
+        fetching = true;
+        c = cursor;
+      }
+      Mono<Page<T>> request;
+      try {
+        request = fetch.apply(c);
+      } catch (RuntimeException e) {
+        fail(e);
+        return;
+      }
+      inFlightRequest.update(request.subscribe(this::onPage, this::fail));
+    }
+
+    private void onPage(Page<T> page) {
+      C following;
+      C current;
+      synchronized (this) {
+        current = cursor;
+      }
+      try {
+        following = next.apply(current, page);
+      } catch (RuntimeException e) {
+        fail(e);
+        return;
+      }
+      synchronized (this) {
+        cursor = following;
+        done = following == null;
+      }
+      sink.next(page);
+      // Only now may another fetch start: the page is out, so demand counts only pages not yet
+      // fetched (a request(n) during sink.next found fetching=true and returned).
+      synchronized (this) {
+        fetching = false;
+      }
+      if (following == null) {
+        sink.complete();
+      } else {
+        fetchIfWanted();
+      }
+    }
+
+    private void fail(Throwable e) {
+      synchronized (this) {
+        done = true;
+      }
+      sink.error(e);
+    }
+  }
+}
