@@ -1,0 +1,183 @@
+package com.qoder.kafka.cli;
+
+import com.qoder.kafka.config.ConfigException;
+import com.qoder.kafka.config.ConfigLoader;
+import com.qoder.kafka.config.ConnectorConfig;
+import com.qoder.kafka.config.Settings;
+import com.qoder.kafka.kafka.EmbeddedKafka;
+import com.qoder.kafka.registry.RegistryAvroDecoder;
+import com.qoder.kafka.registry.RegistryOptions;
+import com.qoder.kafka.registry.SchemaRegistries;
+import com.qoder.kafka.registry.SchemaRegistry;
+import com.qoder.kafka.runtime.Connector;
+import com.qoder.kafka.runtime.ConnectorStatus;
+import com.qoder.kafka.sim.LiveMode;
+import com.qoder.kafka.sim.QoderSimulator;
+import com.qoder.kafka.source.SessionStatus;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code qoder-kafka demo}: the whole pipeline on one machine with nothing installed — an
+ * in-process KRaft broker on 127.0.0.1, the API simulator in live mode, an in-process
+ * ({@code mock://}) Schema Registry, and the connector — printing what flows.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Runs the connector against an in-process Kafka broker and the Qoder API simulator",
+        "in live mode, printing progress and a few decoded records. Stops after --duration or Ctrl-C."})
+final class DemoCommand implements Callable<Integer> {
+
+  @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "0s",
+      description = "Stop by itself after this long (e.g. 60s, 5m); 0s runs until Ctrl-C. Default: ${DEFAULT-VALUE}.")
+  String duration;
+
+  @Option(names = "--sessions", defaultValue = "20", description = "Sessions the simulator starts with. Default: ${DEFAULT-VALUE}.")
+  int sessions;
+
+  @Option(names = "--events-per-session", defaultValue = "40",
+      description = "History of each starting session. Default: ${DEFAULT-VALUE}.")
+  int eventsPerSession;
+
+  @Option(names = "--event-rate", defaultValue = "40", description = "Live events per second. Default: ${DEFAULT-VALUE}.")
+  double eventRate;
+
+  @Option(names = "--show-records", defaultValue = "5", description = "Decoded records to print. Default: ${DEFAULT-VALUE}.")
+  int showRecords;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Simulator seed. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Mixin CommonOptions common;
+
+  @Override
+  public Integer call() throws Exception {
+    common.applyLogging();
+    PrintStream out = System.out;
+    Duration runFor = ConfigLoader.parseDuration(duration);
+    out.println("qoder-kafka demo: starting an in-process Kafka broker (KRaft, 127.0.0.1) ...");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start();
+        QoderSimulator sim = QoderSimulator.builder().seed(seed).sessions(sessions).eventsPerSession(eventsPerSession)
+            .liveMode(LiveMode.events(eventRate).withNewSessionsPerSecond(0.2).withReleasesPerSecond(0.05)
+                .withTerminationsPerSecond(0.05))
+            .build().start()) {
+      out.printf("  Kafka broker      %s%n", kafka.bootstrapServers());
+      out.printf("  Qoder simulator   %s (%d sessions, %.0f live events/s)%n", sim.baseUrl(), sessions, eventRate);
+      out.printf("  Schema Registry   mock://demo (in-process)%n");
+      Map<String, String> o = new HashMap<>();
+      o.put(Settings.QODER_BASE_URL.key(), sim.baseUrl());
+      o.put(Settings.QODER_TOKEN.key(), sim.token());
+      o.put(Settings.KAFKA_BOOTSTRAP.key(), kafka.bootstrapServers());
+      o.put(Settings.REGISTRY_URL.key(), "mock://demo");
+      o.put(Settings.CONNECTOR_NAME.key(), "demo");
+      o.put(Settings.POLL_MIN.key(), "500ms");
+      o.put(Settings.POLL_MAX.key(), "5s");
+      o.put(Settings.DISCOVERY_INTERVAL.key(), "5s");
+      o.put(Settings.TOPIC_PARTITIONS.key(), "3");
+      o.put(Settings.OFFSETS_PARTITIONS.key(), "3");
+      o.put(Settings.SHUTDOWN_TIMEOUT.key(), "10s");
+      o.putAll(common.overrides());
+      ConnectorConfig config;
+      try {
+        // The demo's own values win over the environment, except the ones a user sets on purpose.
+        Map<String, String> env = new HashMap<>();
+        for (String k : List.of("OPS_PORT", "OPS_BIND_ADDRESS", "LOG_FORMAT")) {
+          String v = System.getenv(k);
+          if (v != null) {
+            env.put(k, v);
+          }
+        }
+        config = ConfigLoader.load(null, env, o);
+      } catch (ConfigException e) {
+        System.err.println(e.getMessage());
+        return 2;
+      }
+      try (Connector connector = Connector.start(config);
+          SchemaRegistry registry = SchemaRegistries.create(RegistryOptions.of("mock://demo"))) {
+        connector.opsPort().ifPresent(p -> out.printf("  Status page       http://127.0.0.1:%d/  (metrics: /metrics)%n", p));
+        out.printf("  Topics            %s, %s, %s, %s%n%n", config.string(Settings.TOPIC_EVENTS),
+            config.string(Settings.TOPIC_ERRORS), config.string(Settings.TOPIC_DEAD_LETTER), config.offsetsTopic());
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread hook = new Thread(() -> stop.set(true));
+        Runtime.getRuntime().addShutdownHook(hook);
+        Thread printer = new Thread(() -> printRecords(kafka.bootstrapServers(), config.string(Settings.TOPIC_EVENTS),
+            new RegistryAvroDecoder(registry), stop, out), "demo-records");
+        printer.setDaemon(true);
+        printer.start();
+        long start = System.nanoTime();
+        long end = runFor.isZero() ? Long.MAX_VALUE : start + runFor.toNanos();
+        while (!stop.get() && System.nanoTime() < end && connector.fatalError().isEmpty()) {
+          Thread.sleep(Math.min(5000, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+          out.println(progress(connector, (System.nanoTime() - start) / 1_000_000_000L));
+        }
+        stop.set(true);
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // already shutting down
+        }
+        if (connector.fatalError().isPresent()) {
+          System.err.println("connector stopped: " + connector.fatalError().get().getMessage());
+          return 1;
+        }
+        out.printf("%nstopping; the simulator created %d events, the connector delivered %d.%n",
+            sim.totalEvents(), connector.status().delivered());
+      }
+    }
+    out.println("demo finished.");
+    return 0;
+  }
+
+  static String progress(Connector connector, long seconds) {
+    ConnectorStatus st = connector.status();
+    Map<SessionStatus, Long> by = connector.sessions().countByStatus();
+    return String.format("[demo %02d:%02d] sessions %d polled (active %d, idle %d, terminated %d, released %d)"
+            + " | %d events delivered | %.0f events/s | lag p50 %.1fs p99 %.1fs | dead letters %d | duplicates dropped %d",
+        seconds / 60, seconds % 60, connector.sessions().polled(), by.get(SessionStatus.ACTIVE),
+        by.get(SessionStatus.IDLE), by.get(SessionStatus.TERMINATED), by.get(SessionStatus.RELEASED),
+        st.delivered(), st.eventsPerSecond(), st.lagSeconds(0.5), st.lagSeconds(0.99), st.deadLettered(),
+        st.duplicates());
+  }
+
+  private void printRecords(String bootstrap, String topic, RegistryAvroDecoder decoder, AtomicBoolean stop,
+      PrintStream out) {
+    Map<String, Object> props = Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.GROUP_ID_CONFIG, "qoder-kafka-demo-printer",
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    int shown = 0;
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
+      consumer.subscribe(List.of(topic));
+      while (!stop.get() && shown < showRecords) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          if (shown++ >= showRecords) {
+            break;
+          }
+          GenericRecord v = decoder.decode(r.value());
+          String text = v.toString();
+          out.printf("  record %s-%d@%d key=%s schema-id=%d%n    %s%n", r.topic(), r.partition(), r.offset(), r.key(),
+              RegistryAvroDecoder.schemaId(r.value()), text.length() > 400 ? text.substring(0, 400) + " …" : text);
+        }
+      }
+    } catch (RuntimeException e) {
+      if (!stop.get()) {
+        out.println("  (record printer stopped: " + e.getMessage() + ")");
+      }
+    }
+  }
+}
