@@ -18,7 +18,7 @@ import java.util.function.Function;
 final class BoundedTagValues<M> {
 
   /** Longest tag value kept; longer values are cut so a runaway string cannot bloat a scrape. */
-  static final int MAX_VALUE_LENGTH = 64;
+  static final int MAX_VALUE_LENGTH = 100;
 
   private final int maxValues;
   private final Function<String, M> factory;

@@ -341,6 +341,22 @@ public final class ConnectorMetrics {
     }
   }
 
+  /**
+   * As {@link #httpRequest(String, int, Duration)} with the duration in nanoseconds: the shape of
+   * the API client's {@code ApiMetrics#request} hook, so an adapter is one line per method.
+   */
+  public void httpRequestNanos(String endpoint, int status, long nanos) {
+    try {
+      EndpointMeters m = endpoints.get(endpoint);
+      m.status(status).increment();
+      if (nanos >= 0) {
+        m.duration(status).record(nanos, TimeUnit.NANOSECONDS);
+      }
+    } catch (Throwable t) {
+      swallow(t);
+    }
+  }
+
   /** A request to {@code endpoint} is retried; {@code reason} e.g. {@code 429}, {@code 5xx}. */
   public void retry(String endpoint, String reason) {
     try {
@@ -355,6 +371,17 @@ public final class ConnectorMetrics {
     try {
       if (wait != null && !wait.isNegative()) {
         rateLimitWaits.get(endpoint).record(wait);
+      }
+    } catch (Throwable t) {
+      swallow(t);
+    }
+  }
+
+  /** As {@link #rateLimitWait(String, Duration)} in milliseconds ({@code ApiMetrics#rateLimited}). */
+  public void rateLimitWaitMillis(String endpoint, long waitMillis) {
+    try {
+      if (waitMillis >= 0) {
+        rateLimitWaits.get(endpoint).record(waitMillis, TimeUnit.MILLISECONDS);
       }
     } catch (Throwable t) {
       swallow(t);

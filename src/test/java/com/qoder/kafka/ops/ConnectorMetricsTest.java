@@ -34,7 +34,10 @@ class ConnectorMetricsTest {
                 metrics.httpRequest(s, -1, null);
                 metrics.httpRequest(s, 99999, Duration.ofSeconds(-1));
                 metrics.httpRequest(s, 200, Duration.ofMillis(5));
+                metrics.httpRequestNanos(s, 700, -1);
+                metrics.httpRequestNanos(s, Integer.MIN_VALUE, Long.MAX_VALUE);
                 metrics.retry(s, s);
+                metrics.rateLimitWaitMillis(s, -1);
                 metrics.rateLimitWait(s, null);
                 metrics.rateLimitWait(s, Duration.ofSeconds(-3));
                 metrics.kafkaSend(s, null, true);
@@ -232,8 +235,10 @@ class ConnectorMetricsTest {
     m.bindSessionsByState(state -> 1);
     m.httpRequest("events", 200, Duration.ofMillis(30));
     m.httpRequest("events", 429, Duration.ofMillis(3));
+    m.httpRequestNanos("events", 503, 2_000_000);
     m.retry("events", "429");
     m.rateLimitWait("events", Duration.ofSeconds(1));
+    m.rateLimitWaitMillis("events", 500);
     m.pollInterval(Duration.ofSeconds(2));
     m.kafkaSend("qoder.events", Duration.ofMillis(4), true);
     m.bindInFlight(() -> 10, () -> 2048);
