@@ -35,10 +35,15 @@ public final class KafkaHealthCheck implements HealthCheck, AutoCloseable {
   private KafkaHealthCheck(Admin admin, boolean owned, Duration timeout) {
     this.admin = Objects.requireNonNull(admin, "admin");
     this.owned = owned;
-    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.timeout = validTimeout(timeout);
+  }
+
+  private static Duration validTimeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("Kafka health check timeout must be positive: " + timeout);
     }
+    return timeout;
   }
 
   /** A check over an Admin the caller keeps ownership of. */
@@ -51,6 +56,7 @@ public final class KafkaHealthCheck implements HealthCheck, AutoCloseable {
    * any security settings; the same map the producer gets). Close the check to close the Admin.
    */
   public static KafkaHealthCheck fromProperties(Map<String, ?> clientProperties, Duration timeout) {
+    validTimeout(timeout); // before creating the Admin, so a bad argument leaks no client
     Map<String, Object> props = new HashMap<>(clientProperties);
     int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
     // A health probe must fail fast instead of waiting out the defaults (60 s api timeout).
