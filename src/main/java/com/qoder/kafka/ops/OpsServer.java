@@ -64,6 +64,7 @@ public final class OpsServer implements AutoCloseable {
           + " connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none';"
           + " frame-ancestors 'none'";
 
+  private static final int COMPRESS_MIN_BYTES = 2048;
   private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -94,6 +95,8 @@ public final class OpsServer implements AutoCloseable {
               .port(options.port())
               .runOn(loops)
               .idleTimeout(Duration.ofSeconds(60))
+              // Prometheus asks for gzip; a scrape with JVM metrics is tens of kilobytes.
+              .compress(COMPRESS_MIN_BYTES)
               .handle(this::handle)
               .bindNow(Duration.ofSeconds(10));
     } catch (RuntimeException e) {

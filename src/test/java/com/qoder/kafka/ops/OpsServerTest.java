@@ -98,6 +98,29 @@ class OpsServerTest {
   }
 
   @Test
+  void metricsAreGzippedWhenTheScraperAsksForIt() throws Exception {
+    PrometheusMeterRegistry registry = ConnectorMetrics.newPrometheusRegistry("c1");
+    try (JvmProcessMetrics jvm = JvmProcessMetrics.bindTo(registry)) {
+      new ConnectorMetrics(registry).eventsFetched("agent.message", 7);
+      OpsServer server = start(registry, null, List.of());
+      HttpResponse<byte[]> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
+                  .header("Accept-Encoding", "gzip")
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(r.headers().firstValue("content-encoding")).hasValue("gzip");
+      String text;
+      try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(r.body()))) {
+        text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      }
+      assertThat(text).contains("qoder_events_fetched_total{connector=\"c1\",type=\"agent.message\"} 7.0");
+      assertThat(r.body().length).isLessThan(text.length() / 2);
+    }
+  }
+
+  @Test
   void livenessIsUp() throws Exception {
     OpsServer server = start(List.of(HealthCheck.ofFlag("never", () -> false, "down")));
     HttpResponse<String> r = get(server, "/health/live");
