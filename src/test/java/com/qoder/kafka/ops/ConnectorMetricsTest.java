@@ -209,13 +209,16 @@ class ConnectorMetricsTest {
 
   @Test
   void jvmAndProcessBindersRegister() {
-    try (JvmProcessMetrics jvm = JvmProcessMetrics.bindTo(registry)) {
+    JvmProcessMetrics jvm = JvmProcessMetrics.bindTo(registry);
+    try {
       assertThat(registry.scrape())
           .contains("jvm_memory_used_bytes")
           .contains("jvm_threads_live_threads")
           .contains("process_uptime_seconds")
           .contains("system_cpu_count")
           .contains("jvm_classes_loaded_classes");
+    } finally {
+      jvm.close();
     }
   }
 

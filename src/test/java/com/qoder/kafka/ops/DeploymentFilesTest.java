@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -101,12 +100,15 @@ class DeploymentFilesTest {
   static void scrapeRealMetrics() {
     PrometheusMeterRegistry registry = ConnectorMetrics.newPrometheusRegistry("test");
     ConnectorMetricsTest.exerciseAll(new ConnectorMetrics(registry));
-    try (JvmProcessMetrics jvm = JvmProcessMetrics.bindTo(registry)) {
+    JvmProcessMetrics jvm = JvmProcessMetrics.bindTo(registry);
+    try {
       scrapedNames = new TreeSet<>();
       Matcher m = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]").matcher(registry.scrape());
       while (m.find()) {
         scrapedNames.add(m.group(1));
       }
+    } finally {
+      jvm.close();
     }
   }
 
@@ -308,7 +310,7 @@ class DeploymentFilesTest {
     assertThat(service.at("/spec/ports/0/port").asInt()).isEqualTo(OPS_PORT);
     JsonNode target = service.at("/spec/ports/0/targetPort");
     assertThat(target.isInt() ? Integer.toString(target.asInt()) : target.asText()).isIn("ops", Integer.toString(OPS_PORT));
-    service.at("/spec/selector").fields().forEachRemaining(
+    service.at("/spec/selector").properties().forEach(
         e -> assertThat(deployment.at("/spec/template/metadata/labels").path(e.getKey()).asText())
             .isEqualTo(e.getValue().asText()));
     for (JsonNode annotated : List.of(service.at("/metadata/annotations"), deployment.at("/spec/template/metadata/annotations"))) {
@@ -432,7 +434,7 @@ class DeploymentFilesTest {
         env.put(kv[0], kv.length > 1 ? kv[1] : "");
       });
     } else {
-      e.fields().forEachRemaining(f -> env.put(f.getKey(), f.getValue().asText()));
+      e.properties().forEach(f -> env.put(f.getKey(), f.getValue().asText()));
     }
     return env;
   }
@@ -484,9 +486,7 @@ class DeploymentFilesTest {
 
   private static void flatten(String prefix, JsonNode node, Map<String, JsonNode> out) {
     if (node.isObject()) {
-      Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : node.properties()) {
         flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out);
       }
     } else {
@@ -496,7 +496,7 @@ class DeploymentFilesTest {
 
   private static void collect(JsonNode node, List<String> exprs) {
     if (node.isObject()) {
-      node.fields().forEachRemaining(e -> {
+      node.properties().forEach(e -> {
         if ((e.getKey().equals("expr") || e.getKey().equals("definition")) && e.getValue().isTextual()) {
           exprs.add(e.getValue().asText());
         } else {

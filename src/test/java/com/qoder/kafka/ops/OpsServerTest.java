@@ -100,7 +100,8 @@ class OpsServerTest {
   @Test
   void metricsAreGzippedWhenTheScraperAsksForIt() throws Exception {
     PrometheusMeterRegistry registry = ConnectorMetrics.newPrometheusRegistry("c1");
-    try (JvmProcessMetrics jvm = JvmProcessMetrics.bindTo(registry)) {
+    JvmProcessMetrics jvm = JvmProcessMetrics.bindTo(registry);
+    try {
       new ConnectorMetrics(registry).eventsFetched("agent.message", 7);
       OpsServer server = start(registry, null, List.of());
       HttpResponse<byte[]> r =
@@ -117,6 +118,8 @@ class OpsServerTest {
       }
       assertThat(text).contains("qoder_events_fetched_total{connector=\"c1\",type=\"agent.message\"} 7.0");
       assertThat(r.body().length).isLessThan(text.length() / 2);
+    } finally {
+      jvm.close();
     }
   }
 
