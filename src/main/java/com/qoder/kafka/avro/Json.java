@@ -53,6 +53,8 @@ final class Json {
   private static final ObjectWriter WRITER = MAPPER.writer();
   private static final ObjectReader READER = MAPPER.reader();
 
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
   private Json() {}
 
   /**
@@ -113,7 +115,8 @@ final class Json {
       if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(json.charAt(i + 1))) {
         out.append(c).append(json.charAt(++i));
       } else if (Character.isSurrogate(c)) {
-        out.append(String.format("\\u%04x", (int) c));
+        out.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 0xf]).append(HEX[(c >> 4) & 0xf])
+            .append(HEX[c & 0xf]);
       } else {
         out.append(c);
       }

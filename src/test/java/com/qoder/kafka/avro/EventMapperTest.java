@@ -317,11 +317,51 @@ class EventMapperTest {
     assertThat(((UserMessage) record.getPayload()).getContent()).hasSize(1 << 20);
   }
 
+  @ParameterizedTest
+  @CsvSource({"0, user.message", "1, session.status_idle", "2, x.future", "3, agent.message"})
+  void megabyteStringsOfAnyCharactersRoundTrip(int flavour, String type) {
+    java.util.Random random = new java.util.Random(flavour);
+    StringBuilder s = new StringBuilder(1 << 20);
+    while (s.length() < 1 << 20) {
+      switch (flavour) {
+        case 0 -> s.append((char) random.nextInt(0x10000)); // lone surrogates included
+        case 1 -> s.appendCodePoint(0x4E00 + random.nextInt(0x5000)); // CJK: three UTF-8 bytes each
+        case 2 -> s.append((char) random.nextInt(0x20)); // control characters
+        default -> s.appendCodePoint(0x1F600 + random.nextInt(80)); // surrogate pairs
+      }
+    }
+    ObjectNode json = event(type, "");
+    json.put("content", s.toString()).putObject("usage").put("note", s.toString());
+
+    assertEventRoundTrips(json);
+  }
+
   @Test
   void deepNestingInUnknownMembersRoundTrips() {
     String deep = "[".repeat(500) + "1" + "]".repeat(500);
     assertEventRoundTrips(event("agent.thinking", "\"trace\": " + deep + ","));
     assertEventRoundTrips(event("future.type", "\"trace\": " + deep + ","));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"agent.thinking", "future.type"})
+  void nestingUpToTheLimitRoundTripsAndOneLevelMoreIsRejected(String type) {
+    ObjectNode atLimit = nested(type, Json.MAX_NESTING_DEPTH);
+    ObjectNode beyond = nested(type, Json.MAX_NESTING_DEPTH + 1);
+
+    assertEventRoundTrips(atLimit);
+    assertThat(RoundTrips.EVENTS.map(beyond)).isInstanceOfSatisfying(MappingResult.Rejected.class,
+        r -> assertThat(r.reason()).isEqualTo(RejectReason.TOO_DEEP));
+  }
+
+  /** An event nested {@code depth} levels deep, counting the event object as level 1. */
+  private static ObjectNode nested(String type, int depth) {
+    ObjectNode json = event(type, "");
+    var node = json.putArray("trace");
+    for (int level = 3; level <= depth; level++) {
+      node = node.addArray();
+    }
+    return json;
   }
 
   @Test

@@ -36,6 +36,12 @@ final class RoundTrips {
     return ((MappingResult.Mapped<SessionEvent>) result).record();
   }
 
+  /** The record of a result that must be mapped. */
+  static <T> T record(MappingResult<T> result) {
+    assertThat(result).isInstanceOf(MappingResult.Mapped.class);
+    return ((MappingResult.Mapped<T>) result).record();
+  }
+
   /** Encodes to Avro binary and decodes with the same schema as writer and reader. */
   @SuppressWarnings("unchecked")
   static <T extends SpecificRecord> T throughAvro(T record) {
