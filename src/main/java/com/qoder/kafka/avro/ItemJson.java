@@ -16,10 +16,11 @@ import java.util.Objects;
  * {@link ItemMapper}, with the same allowances as {@link EventJson} (timestamps as instants, member
  * order). The fields the caller supplied to the mapper ({@code session_id} of a resource,
  * {@code change}/{@code transition}, {@code observed_at}) are not part of the item and are not
- * written. Thread-safe; each call returns a new tree.
+ * written.
  *
- * @throws IllegalArgumentException from every method when an {@code extra_json} of the record is
- *     not a JSON object (the record was not made by {@link ItemMapper})
+ * <p>Every method throws {@link IllegalArgumentException} when an {@code extra_json} of the record
+ * is not a JSON object (the record was not made by {@link ItemMapper}). Thread-safe; each call
+ * returns a new tree.
  */
 public final class ItemJson {
 

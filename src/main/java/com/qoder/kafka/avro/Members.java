@@ -35,8 +35,11 @@ final class Members {
     return object.get(name);
   }
 
-  /** Marks a member as reproduced by a typed field. */
+  /** Marks a member as reproduced by a typed field. Idempotent, so extraJson's count stays right. */
   void take(String name) {
+    if (isTaken(name)) {
+      return;
+    }
     if (takenCount == taken.length) {
       taken = java.util.Arrays.copyOf(taken, takenCount * 2);
     }
@@ -109,7 +112,7 @@ final class Members {
    */
   String extraJson() throws JsonProcessingException {
     if (object.size() == takenCount) {
-      return null; // every member was taken (names are unique, so the counts match only then)
+      return null; // every member was taken: taken names are distinct members, so only then do counts match
     }
     ObjectNode extra = Json.NODES.objectNode();
     for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
