@@ -24,7 +24,6 @@ import com.qoder.kafka.ops.OpsServer;
 import com.qoder.kafka.ops.RecentErrors;
 import com.qoder.kafka.registry.RegisteredSchema;
 import com.qoder.kafka.registry.RegistryAuth;
-import com.qoder.kafka.registry.RegistryAvroEncoder;
 import com.qoder.kafka.registry.RegistryOptions;
 import com.qoder.kafka.registry.SchemaRegistration;
 import com.qoder.kafka.registry.SchemaRegistries;
@@ -135,15 +134,15 @@ public final class Connector implements AutoCloseable {
     resources.add(registry);
     SchemaRegistration registration = new SchemaRegistration(registry, registryOptions());
     EventRouter router = new EventRouter(config.string(Settings.TOPIC_EVENTS), config.routing());
-    Map<String, RegistryAvroEncoder> encoders = new LinkedHashMap<>();
+    Map<String, RegisteredSchema> schemas = new LinkedHashMap<>();
     for (String topic : router.allTopics()) {
       RegisteredSchema rs = registration.forValue(topic, Schemas.sessionEvent());
       log.info("schema for topic {}: subject {} id {}", topic, rs.subject(), rs.id());
-      encoders.put(topic, new RegistryAvroEncoder(rs));
+      schemas.put(topic, rs);
     }
     checks.add(HealthCheck.of("schemaRegistry", () -> {
       try {
-        registry.schemaById(encoders.values().iterator().next().registeredSchema().id());
+        registry.latest(schemas.values().iterator().next().subject()); // uncached: a real round trip
         return Optional.empty();
       } catch (RuntimeException e) {
         return Optional.of(e.getMessage());
@@ -191,7 +190,7 @@ public final class Connector implements AutoCloseable {
     api = QoderApiClient.create(apiOptions(), new ApiMetricsBridge(metrics));
     resources.add(api);
 
-    EventPublisher publisher = new EventPublisher(new EventMapper(), encoders, router, sink,
+    EventPublisher publisher = new EventPublisher(new EventMapper(), schemas, router, sink,
         new DeadLetters(config.string(Settings.TOPIC_DEAD_LETTER), sinkOptions.maxRequestSizeBytes()), metrics);
     PollerOptions pollerOptions = new PollerOptions(config.integer(Settings.PAGE_SIZE),
         config.duration(Settings.POLL_MIN), config.duration(Settings.POLL_MAX),

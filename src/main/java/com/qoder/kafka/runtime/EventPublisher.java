@@ -9,7 +9,9 @@ import com.qoder.kafka.kafka.KafkaSink;
 import com.qoder.kafka.kafka.OutboundRecord;
 import com.qoder.kafka.kafka.SendResult;
 import com.qoder.kafka.ops.ConnectorMetrics;
-import com.qoder.kafka.registry.RegistryAvroEncoder;
+import com.qoder.kafka.avro.AvroCodec;
+import com.qoder.kafka.registry.ConfluentWireFormat;
+import com.qoder.kafka.registry.RegisteredSchema;
 import com.qoder.kafka.source.EventDelivery;
 import com.qoder.kafka.source.FatalPipelineException;
 import java.nio.charset.StandardCharsets;
@@ -36,16 +38,18 @@ final class EventPublisher implements EventDelivery {
   private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
 
   private final EventMapper mapper;
-  private final Map<String, RegistryAvroEncoder> encoders; // by topic: the subject (and id) may differ per topic
+  private final Map<String, byte[]> headers; // wire-format header by topic: the subject (and id) may differ per topic
   private final EventRouter router;
   private final KafkaSink sink;
   private final DeadLetters deadLetters;
   private final ConnectorMetrics metrics;
 
-  EventPublisher(EventMapper mapper, Map<String, RegistryAvroEncoder> encoders, EventRouter router, KafkaSink sink,
+  EventPublisher(EventMapper mapper, Map<String, RegisteredSchema> schemas, EventRouter router, KafkaSink sink,
       DeadLetters deadLetters, ConnectorMetrics metrics) {
     this.mapper = mapper;
-    this.encoders = Map.copyOf(encoders);
+    Map<String, byte[]> h = new LinkedHashMap<>();
+    schemas.forEach((topic, rs) -> h.put(topic, ConfluentWireFormat.frame(rs.id(), new byte[0])));
+    this.headers = Map.copyOf(h);
     this.router = router;
     this.sink = sink;
     this.deadLetters = deadLetters;
@@ -68,18 +72,19 @@ final class EventPublisher implements EventDelivery {
     for (SessionEvent e : events) {
       MappingResult<com.qoder.kafka.avro.v1.SessionEvent> r = mapper.map(e);
       if (r instanceof MappingResult.Mapped<com.qoder.kafka.avro.v1.SessionEvent> m) {
-        var headers = CloudEventsHeaders.of(e.id(), ceType(e.type()), "/sessions/" + sessionId, time(e),
+        var ceHeaders = CloudEventsHeaders.of(e.id(), ceType(e.type()), "/sessions/" + sessionId, time(e),
             sessionId, "application/avro");
         byte[] previous = null;
-        RegistryAvroEncoder previousEncoder = null;
+        byte[] previousHeader = null;
         for (String topic : router.topics(e.type())) {
-          RegistryAvroEncoder enc = encoders.get(topic);
-          // The same schema id gives the same bytes: encode once for all topics that share it.
-          byte[] value = previousEncoder != null && previousEncoder.registeredSchema().id() == enc.registeredSchema().id()
-              ? previous : enc.encode(m.record());
+          byte[] header = headers.get(topic);
+          // AvroCodec, not a plain DatumWriter: it carries the fix for Avro 1.12.1's pre-1970
+          // timestamp-nanos bug (AVRO-4269). The same schema id gives the same bytes: encode once.
+          byte[] value = previous != null && java.util.Arrays.equals(previousHeader, header)
+              ? previous : AvroCodec.encodeWithPrefix(m.record(), header);
           previous = value;
-          previousEncoder = enc;
-          out.add(OutboundRecord.of(topic, sessionId, value, headers, new Origin(e, false)));
+          previousHeader = header;
+          out.add(OutboundRecord.of(topic, sessionId, value, ceHeaders, new Origin(e, false)));
         }
       } else if (r instanceof MappingResult.Rejected<?> rej) {
         log.warn("session {}: event {} cannot be mapped ({}: {}); it goes to the dead-letter topic",
