@@ -238,8 +238,12 @@ class EventsEndpointTest {
   }
 
   static List<String> ids(JsonNode page) {
+    return ids(page, "id");
+  }
+
+  static List<String> ids(JsonNode page, String idField) {
     List<String> out = new ArrayList<>();
-    page.get("data").forEach(e -> out.add(e.get("id").asText()));
+    page.get("data").forEach(e -> out.add(e.get(idField).asText()));
     return out;
   }
 
