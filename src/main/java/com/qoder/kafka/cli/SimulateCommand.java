@@ -172,23 +172,20 @@ public final class SimulateCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Throws IllegalArgumentException for a bad value; the builder reports it with the others. */
   private void configureFaults(Faults f) {
-    try {
-      if (latencyMs > 0 || latencyJitterMs > 0) {
-        f.latency(Trigger.chance(latencyProbability), latencyMs, latencyJitterMs);
-      }
-      f.rateLimit(Trigger.chance(rateLimit), retryAfter).retryAfterAsHttpDate(retryAfterHttpDate)
-          .serverError(Trigger.chance(serverError), serverStatuses)
-          .connectionReset(Trigger.chance(reset))
-          .malformedBody(Trigger.chance(malformed))
-          .unknownEventTypes(unknownType)
-          .oversizedEvents(oversized, oversizedBytes)
-          .invalidResourceCursor(Trigger.chance(invalidResourceCursor));
-      if (faultEndpoints != null && !faultEndpoints.isEmpty()) {
-        f.scope(faultEndpoints.stream().map(Endpoint::ofLabel).toArray(Endpoint[]::new));
-      }
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    if (latencyMs > 0 || latencyJitterMs > 0) {
+      f.latency(Trigger.chance(latencyProbability), latencyMs, latencyJitterMs);
+    }
+    f.rateLimit(Trigger.chance(rateLimit), retryAfter).retryAfterAsHttpDate(retryAfterHttpDate)
+        .serverError(Trigger.chance(serverError), serverStatuses)
+        .connectionReset(Trigger.chance(reset))
+        .malformedBody(Trigger.chance(malformed))
+        .unknownEventTypes(unknownType)
+        .oversizedEvents(oversized, oversizedBytes)
+        .invalidResourceCursor(Trigger.chance(invalidResourceCursor));
+    if (faultEndpoints != null && !faultEndpoints.isEmpty()) {
+      f.scope(faultEndpoints.stream().map(Endpoint::ofLabel).toArray(Endpoint[]::new));
     }
   }
 

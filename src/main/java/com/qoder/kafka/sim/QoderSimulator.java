@@ -498,11 +498,17 @@ public final class QoderSimulator implements AutoCloseable {
       if (historyEnd == null || clock == null || liveMode == null || faults == null) {
         problems.add("historyEnd, clock, liveMode and faults must not be null");
       }
+      Faults f = new Faults(seed);
+      if (faults != null) {
+        try {
+          faults.accept(f);
+        } catch (IllegalArgumentException e) {
+          problems.add(e.getMessage());
+        }
+      }
       if (!problems.isEmpty()) {
         throw new IllegalArgumentException("invalid simulator settings: " + String.join("; ", problems));
       }
-      Faults f = new Faults(seed);
-      faults.accept(f);
       SimSettings settings = new SimSettings(seed, sessions, eventsPerSession, files, agents,
           maxResourcesPerSession, organizations, terminatedFraction, releasedFraction, historyEnd);
       return new QoderSimulator(this, settings, f);
