@@ -113,6 +113,12 @@ final class ControlHandler {
         sim.deleteFile(p[2]);
         yield ok();
       }
+      case "GET /_sim/agents" -> mapper.valueToTree(sim.agentIds());
+      case "POST /_sim/agents" -> mapper.createObjectNode().put("agent_id", sim.createAgent());
+      case "DELETE /_sim/agents/*" -> {
+        sim.deleteAgent(p[2]);
+        yield ok();
+      }
       case "GET /_sim/stats" -> stats();
       case "DELETE /_sim/stats", "POST /_sim/stats/reset" -> {
         sim.resetRequestLog();
@@ -152,7 +158,7 @@ final class ControlHandler {
   private static String shape(String[] p) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < p.length; i++) {
-      boolean idSlot = (i == 2 && (p[1].equals("sessions") || p[1].equals("files")))
+      boolean idSlot = (i == 2 && (p[1].equals("sessions") || p[1].equals("files") || p[1].equals("agents")))
           || (i == 4 && p[1].equals("sessions"));
       sb.append('/').append(idSlot ? "*" : p[i]);
     }

@@ -299,6 +299,27 @@ public final class QoderSimulator implements AutoCloseable {
     }
   }
 
+  // ---- agents (document 003) ----------------------------------------------------------------
+
+  /** Agent ids in API order (newest first). */
+  public List<String> agentIds() {
+    List<String> ids = new ArrayList<>(data.agents.all().stream().map(Items.AgentItem::id).toList());
+    Collections.reverse(ids);
+    return ids;
+  }
+
+  /** Creates an agent (the newest); returns its id. */
+  public String createAgent() {
+    return data.createAgent(nowNanos()).id();
+  }
+
+  /** Deletes an agent: a cursor naming it is answered 400 afterwards. */
+  public void deleteAgent(String agentId) {
+    if (!data.agents.delete(agentId)) {
+      throw new NoSuchElementException("no agent '" + agentId + "'");
+    }
+  }
+
   // ---- observation ---------------------------------------------------------------------------
 
   public RequestStats requestStats() {

@@ -75,6 +75,13 @@ class AgentsEndpointTest {
     JsonNode end = http.get("/api/v1/cloud/agents?after_id=" + ids.get(ids.size() - 1)).json();
     assertThat(end.toString()).isEqualTo("{\"data\":[],\"first_id\":null,\"last_id\":null,\"has_more\":false}");
     assertThat(http.get("/api/v1/cloud/agents?after_id=agent_gone").status()).isEqualTo(400);
+    // a deleted record used as a cursor is a 400 (document 003, note 3); a new one is listed first
+    String doomed = http.control("POST", "/_sim/agents", null).json().get("agent_id").asText();
+    assertThat(http.get("/api/v1/cloud/agents?limit=1").json().get("first_id").asText()).isEqualTo(doomed);
+    assertThat(http.get("/api/v1/cloud/agents?after_id=" + doomed).status()).isEqualTo(200);
+    assertThat(http.control("DELETE", "/_sim/agents/" + doomed, null).status()).isEqualTo(200);
+    assertThat(http.get("/api/v1/cloud/agents?after_id=" + doomed).errorType()).isEqualTo("invalid_request_error");
+    assertThat(sim.agentIds()).hasSize(250).doesNotContain(doomed);
     assertThat(http.get("/api/v1/cloud/agents", "bad", null).status()).isEqualTo(401);
   }
 }

@@ -46,6 +46,8 @@ class EventsEndpointTest {
     SimHttp.Resp r = http.get(events(big));
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.header("Content-Type")).isEqualTo("application/json");
+    assertThat(r.header("Transfer-Encoding")).isNull();
+    assertThat(r.header("Content-Length")).isEqualTo(Integer.toString(r.raw().body().length));
     JsonNode j = r.json();
     assertThat(j.get("data")).hasSize(20);
     List<String> truth = sim.groundTruth(big).eventIds();
