@@ -234,7 +234,7 @@ final class ControlHandler {
   private static Map<String, String> stringMap(JsonNode node) {
     Map<String, String> out = new LinkedHashMap<>();
     if (node != null && node.isObject()) {
-      node.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+      node.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
     } else if (node != null && !node.isNull()) {
       throw new IllegalArgumentException("metadata must be a JSON object of strings");
     }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.qoder.kafka.api.Timestamps;
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -137,8 +136,7 @@ final class EventRenderer {
     field(g, fields, "created_at", created);
     field(g, fields, "processed_at", created);
     if (fields != null) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = fields.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : fields.properties()) {
         g.writeFieldName(e.getKey());
         mapper.writeTree(g, e.getValue());
       }

@@ -57,6 +57,7 @@ public final class QoderSimulator implements AutoCloseable {
   private final ApiHandler api;
   private final LiveGenerator live;
   private SimServer server;
+  private boolean closed;
 
   private QoderSimulator(Builder b, SimSettings settings, Faults faults) {
     this.faults = faults;
@@ -78,8 +79,9 @@ public final class QoderSimulator implements AutoCloseable {
 
   /** Binds the HTTP server and starts the live generator; returns this. */
   public synchronized QoderSimulator start() {
-    if (server != null) {
-      throw new IllegalStateException("simulator already started on port " + server.port());
+    if (server != null || closed) {
+      throw new IllegalStateException(closed ? "simulator was closed; build a new one"
+          : "simulator already started on port " + server.port());
     }
     server = SimServer.start(host, requestedPort, this);
     live.start();
@@ -90,9 +92,10 @@ public final class QoderSimulator implements AutoCloseable {
   @Override
   public synchronized void close() {
     live.stop();
-    if (server != null) {
+    if (server != null && !closed) {
       server.stop();
     }
+    closed = true;
   }
 
   /** The bound port (the ephemeral one when started with port 0). */
