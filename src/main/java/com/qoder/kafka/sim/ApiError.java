@@ -1,0 +1,43 @@
+package com.qoder.kafka.sim;
+
+/**
+ * An error answer in the envelope of the API documents:
+ * {@code {"type":"error","error":{"type":"<type>","message":"<message>"}}}. Thrown by request
+ * handling and turned into a response in one place; carries no stack trace because it is an
+ * answer, not a bug.
+ */
+final class ApiError extends RuntimeException {
+
+  final int status;
+  final String type;
+
+  private ApiError(int status, String type, String message) {
+    super(message, null, false, false);
+    this.status = status;
+    this.type = type;
+  }
+
+  static ApiError invalidRequest(String message) {
+    return new ApiError(400, "invalid_request_error", message);
+  }
+
+  static ApiError authentication(String message) {
+    return new ApiError(401, "authentication_error", message);
+  }
+
+  static ApiError notFound(String message) {
+    return new ApiError(404, "not_found_error", message);
+  }
+
+  static ApiError methodNotAllowed(String message) {
+    return new ApiError(405, "invalid_request_error", message);
+  }
+
+  static ApiError rateLimit(String message) {
+    return new ApiError(429, "rate_limit_error", message);
+  }
+
+  static ApiError server(int status, String message) {
+    return new ApiError(status, "api_error", message);
+  }
+}

@@ -1,0 +1,387 @@
+package com.qoder.kafka.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The fault switchboard of a running simulator. Every switch is independent and can be changed at
+ * any time from any thread (tests, the control API, CLI flags at start-up).
+ *
+ * <p>Request faults fire per request of the endpoints in {@link #scope(Endpoint...)} (all by
+ * default), in this order: latency, connection reset, 429, 5xx; then the request is answered
+ * normally and a malformed-body fault may corrupt a 200 answer. Each has a {@link Trigger}: the
+ * next {@code count} matching requests fire, then each further one fires with {@code
+ * probability}. Decisions draw from one random source seeded from the simulator seed, so a
+ * single-threaded client sees the same faults for the same seed.
+ *
+ * <p>Generation faults (unknown event types, oversized events) shape events when they are
+ * created. Those in force when the simulator is built apply to its generated history too.
+ *
+ * <p>Thread-safe.
+ */
+public final class Faults {
+
+  /**
+   * When a fault fires.
+   *
+   * @param probability chance per matching request once {@code count} is used up, 0 to 1
+   * @param count number of next matching requests that fire for sure
+   */
+  public record Trigger(double probability, int count) {
+
+    public static final Trigger NEVER = new Trigger(0, 0);
+
+    public Trigger {
+      if (!(probability >= 0 && probability <= 1)) {
+        throw new IllegalArgumentException("fault probability must be between 0 and 1; got " + probability);
+      }
+      if (count < 0) {
+        throw new IllegalArgumentException("fault count must not be negative; got " + count);
+      }
+    }
+
+    public static Trigger chance(double probability) {
+      return new Trigger(probability, 0);
+    }
+
+    public static Trigger next(int count) {
+      return new Trigger(0, count);
+    }
+
+    public static Trigger always() {
+      return new Trigger(1, 0);
+    }
+
+    boolean isOff() {
+      return probability == 0 && count == 0;
+    }
+  }
+
+  /** Default Retry-After of a 429, in seconds. */
+  public static final int DEFAULT_RETRY_AFTER_SECONDS = 1;
+  /** Statuses a 5xx fault picks from unless told otherwise. */
+  static final int[] DEFAULT_SERVER_STATUSES = {500, 502, 503};
+  /** Default size of an oversized event's content: 2 MiB, above Kafka's default 1 MiB max.message.bytes. */
+  public static final int DEFAULT_OVERSIZED_BYTES = 2 * 1024 * 1024;
+
+  /** A trigger with its remaining count, replaced as a whole when reconfigured. */
+  private static final class Rule {
+    final Trigger trigger;
+    final AtomicInteger remaining;
+
+    Rule(Trigger trigger) {
+      this.trigger = trigger;
+      this.remaining = new AtomicInteger(trigger.count());
+    }
+  }
+
+  private final SplittableRandom random;
+  private volatile Rule latency = new Rule(Trigger.NEVER);
+  private volatile long latencyFixedMs;
+  private volatile long latencyJitterMs;
+  private volatile Rule rateLimit = new Rule(Trigger.NEVER);
+  private volatile int retryAfterSeconds = DEFAULT_RETRY_AFTER_SECONDS;
+  private volatile boolean retryAfterHttpDate;
+  private volatile Rule serverError = new Rule(Trigger.NEVER);
+  private volatile int[] serverStatuses = DEFAULT_SERVER_STATUSES;
+  private volatile Rule connectionReset = new Rule(Trigger.NEVER);
+  private volatile Rule malformedBody = new Rule(Trigger.NEVER);
+  private volatile Rule invalidResourceCursor = new Rule(Trigger.NEVER);
+  private volatile double unknownEventTypeProbability;
+  private volatile double oversizedEventProbability;
+  private volatile int oversizedEventBytes = DEFAULT_OVERSIZED_BYTES;
+  private volatile boolean tokenRevoked;
+  private volatile Set<Endpoint> scope = EnumSet.allOf(Endpoint.class);
+
+  Faults(long seed) {
+    this.random = new SplittableRandom(Ids.mix64(seed ^ 0xFA017L));
+  }
+
+  /** Delays answers by {@code fixedMs} plus a uniform random {@code 0..jitterMs}. */
+  public Faults latency(Trigger trigger, long fixedMs, long jitterMs) {
+    if (fixedMs < 0 || jitterMs < 0 || fixedMs + jitterMs > 600_000) {
+      throw new IllegalArgumentException("latency must be 0..600000 ms in total; got fixed "
+          + fixedMs + " ms, jitter " + jitterMs + " ms");
+    }
+    latencyFixedMs = fixedMs;
+    latencyJitterMs = jitterMs;
+    latency = new Rule(trigger);
+    return this;
+  }
+
+  /** Answers 429 {@code rate_limit_error} with {@code Retry-After: <seconds>}. */
+  public Faults rateLimit(Trigger trigger, int retryAfterSeconds) {
+    if (retryAfterSeconds < 0 || retryAfterSeconds > 86_400) {
+      throw new IllegalArgumentException("Retry-After must be 0..86400 seconds; got " + retryAfterSeconds);
+    }
+    this.retryAfterSeconds = retryAfterSeconds;
+    rateLimit = new Rule(trigger);
+    return this;
+  }
+
+  /** Sends Retry-After as an HTTP-date (RFC 9110 §10.2.3) instead of delay-seconds. */
+  public Faults retryAfterAsHttpDate(boolean httpDate) {
+    this.retryAfterHttpDate = httpDate;
+    return this;
+  }
+
+  /** Answers a 5xx {@code api_error}, picking uniformly from {@code statuses} (default 500, 502, 503). */
+  public Faults serverError(Trigger trigger, int... statuses) {
+    int[] s = statuses == null || statuses.length == 0 ? DEFAULT_SERVER_STATUSES : statuses.clone();
+    for (int status : s) {
+      if (status < 500 || status > 599) {
+        throw new IllegalArgumentException("server error status must be 500..599; got " + status);
+      }
+    }
+    serverStatuses = s;
+    serverError = new Rule(trigger);
+    return this;
+  }
+
+  /** Closes the connection with a TCP reset instead of answering. */
+  public Faults connectionReset(Trigger trigger) {
+    connectionReset = new Rule(trigger);
+    return this;
+  }
+
+  /** Answers 200 with a body cut in half: not valid JSON. */
+  public Faults malformedBody(Trigger trigger) {
+    malformedBody = new Rule(trigger);
+    return this;
+  }
+
+  /** Rejects a resources request that carries a {@code page} token with 400, as if the token expired. */
+  public Faults invalidResourceCursor(Trigger trigger) {
+    invalidResourceCursor = new Rule(trigger);
+    return this;
+  }
+
+  /** Generates an event of an unknown type with extra fields instead of the next one, with this probability. */
+  public Faults unknownEventTypes(double probability) {
+    unknownEventTypeProbability = Trigger.chance(probability).probability();
+    return this;
+  }
+
+  /** Gives a generated {@code agent.message} content of {@code bytes} characters, with this probability. */
+  public Faults oversizedEvents(double probability, int bytes) {
+    if (bytes < 1 || bytes > 64 * 1024 * 1024) {
+      throw new IllegalArgumentException("oversized event size must be 1..67108864 bytes; got " + bytes);
+    }
+    checkProbability(probability);
+    oversizedEventProbability = probability;
+    oversizedEventBytes = bytes;
+    return this;
+  }
+
+  /** Every request answers 401 until {@link #restoreToken()}. */
+  public Faults revokeToken() {
+    tokenRevoked = true;
+    return this;
+  }
+
+  public Faults restoreToken() {
+    tokenRevoked = false;
+    return this;
+  }
+
+  public boolean isTokenRevoked() {
+    return tokenRevoked;
+  }
+
+  /** Limits request faults to these endpoints; no argument means all endpoints. */
+  public Faults scope(Endpoint... endpoints) {
+    scope = endpoints.length == 0 ? EnumSet.allOf(Endpoint.class) : EnumSet.copyOf(Arrays.asList(endpoints));
+    return this;
+  }
+
+  /** Switches every fault off and restores the token. */
+  public Faults clear() {
+    latency(Trigger.NEVER, 0, 0);
+    rateLimit(Trigger.NEVER, DEFAULT_RETRY_AFTER_SECONDS);
+    retryAfterAsHttpDate(false);
+    serverError(Trigger.NEVER);
+    connectionReset(Trigger.NEVER);
+    malformedBody(Trigger.NEVER);
+    invalidResourceCursor(Trigger.NEVER);
+    unknownEventTypes(0);
+    oversizedEvents(0, DEFAULT_OVERSIZED_BYTES);
+    restoreToken();
+    scope();
+    return this;
+  }
+
+  // ---- decisions, used by the server --------------------------------------------------------
+
+  /** Delay in ms for this request, or 0. */
+  long latencyMs(Endpoint e) {
+    if (!fires(latency, e)) {
+      return 0;
+    }
+    long jitter = latencyJitterMs;
+    return latencyFixedMs + (jitter == 0 ? 0 : nextLong(jitter + 1));
+  }
+
+  boolean connectionReset(Endpoint e) {
+    return fires(connectionReset, e);
+  }
+
+  boolean rateLimited(Endpoint e) {
+    return fires(rateLimit, e);
+  }
+
+  int retryAfterSeconds() {
+    return retryAfterSeconds;
+  }
+
+  boolean retryAfterHttpDate() {
+    return retryAfterHttpDate;
+  }
+
+  /** A 5xx status to answer, or 0. */
+  int serverErrorStatus(Endpoint e) {
+    if (!fires(serverError, e)) {
+      return 0;
+    }
+    int[] s = serverStatuses;
+    return s[(int) nextLong(s.length)];
+  }
+
+  boolean malformedBody(Endpoint e) {
+    return fires(malformedBody, e);
+  }
+
+  boolean invalidResourceCursor() {
+    return fires(invalidResourceCursor, Endpoint.RESOURCES);
+  }
+
+  SimSession.GenerationFaults generation() {
+    return new SimSession.GenerationFaults(unknownEventTypeProbability, oversizedEventProbability,
+        oversizedEventBytes);
+  }
+
+  private boolean fires(Rule rule, Endpoint e) {
+    if (rule.trigger.isOff() || !scope.contains(e)) {
+      return false;
+    }
+    if (rule.remaining.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+      return true;
+    }
+    double p = rule.trigger.probability();
+    return p > 0 && nextDouble() < p;
+  }
+
+  private synchronized double nextDouble() {
+    return random.nextDouble();
+  }
+
+  private synchronized long nextLong(long bound) {
+    return random.nextLong(bound);
+  }
+
+  private static void checkProbability(double probability) {
+    Trigger.chance(probability);
+  }
+
+  // ---- JSON form for the control API -------------------------------------------------------
+
+  ObjectNode toJson(ObjectMapper mapper) {
+    ObjectNode o = mapper.createObjectNode();
+    trigger(o.putObject("latency"), latency).put("fixed_ms", latencyFixedMs).put("jitter_ms", latencyJitterMs);
+    trigger(o.putObject("rate_limit"), rateLimit).put("retry_after_seconds", retryAfterSeconds)
+        .put("http_date", retryAfterHttpDate);
+    ArrayNode statuses = trigger(o.putObject("server_error"), serverError).putArray("statuses");
+    for (int s : serverStatuses) {
+      statuses.add(s);
+    }
+    trigger(o.putObject("connection_reset"), connectionReset);
+    trigger(o.putObject("malformed_body"), malformedBody);
+    trigger(o.putObject("invalid_resource_cursor"), invalidResourceCursor);
+    o.putObject("unknown_event_type").put("probability", unknownEventTypeProbability);
+    o.putObject("oversized_event").put("probability", oversizedEventProbability).put("bytes", oversizedEventBytes);
+    o.put("token_revoked", tokenRevoked);
+    ArrayNode sc = o.putArray("scope");
+    scope.forEach(e -> sc.add(e.label()));
+    return o;
+  }
+
+  private static ObjectNode trigger(ObjectNode node, Rule rule) {
+    return node.put("probability", rule.trigger.probability()).put("count", rule.remaining.get());
+  }
+
+  /**
+   * Applies the JSON form (as returned by GET /_sim/faults): only the keys present change.
+   *
+   * @throws IllegalArgumentException naming the bad key or value
+   */
+  void apply(JsonNode json) {
+    if (!json.isObject()) {
+      throw new IllegalArgumentException("faults must be a JSON object");
+    }
+    for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      JsonNode v = json.get(key);
+      switch (key) {
+        case "latency" -> latency(trigger(v, latency), v.path("fixed_ms").asLong(latencyFixedMs),
+            v.path("jitter_ms").asLong(latencyJitterMs));
+        case "rate_limit" -> {
+          rateLimit(trigger(v, rateLimit), v.path("retry_after_seconds").asInt(retryAfterSeconds));
+          retryAfterAsHttpDate(v.path("http_date").asBoolean(retryAfterHttpDate));
+        }
+        case "server_error" -> {
+          int[] s = serverStatuses;
+          if (v.has("statuses")) {
+            s = new int[v.get("statuses").size()];
+            for (int i = 0; i < s.length; i++) {
+              s[i] = v.get("statuses").get(i).asInt();
+            }
+          }
+          serverError(trigger(v, serverError), s);
+        }
+        case "connection_reset" -> connectionReset(trigger(v, connectionReset));
+        case "malformed_body" -> malformedBody(trigger(v, malformedBody));
+        case "invalid_resource_cursor" -> invalidResourceCursor(trigger(v, invalidResourceCursor));
+        case "unknown_event_type" -> unknownEventTypes(v.path("probability").asDouble(unknownEventTypeProbability));
+        case "oversized_event" -> oversizedEvents(v.path("probability").asDouble(oversizedEventProbability),
+            v.path("bytes").asInt(oversizedEventBytes));
+        case "token_revoked" -> {
+          if (v.asBoolean()) {
+            revokeToken();
+          } else {
+            restoreToken();
+          }
+        }
+        case "scope" -> {
+          Endpoint[] es = new Endpoint[v.size()];
+          for (int i = 0; i < es.length; i++) {
+            es[i] = Endpoint.ofLabel(v.get(i).asText());
+          }
+          scope(es);
+        }
+        case "clear" -> {
+          if (v.asBoolean()) {
+            clear();
+          }
+        }
+        default -> throw new IllegalArgumentException("unknown fault '" + key + "'; known: latency, rate_limit, "
+            + "server_error, connection_reset, malformed_body, invalid_resource_cursor, unknown_event_type, "
+            + "oversized_event, token_revoked, scope, clear");
+      }
+    }
+  }
+
+  private static Trigger trigger(JsonNode v, Rule current) {
+    if (!v.isObject()) {
+      throw new IllegalArgumentException("fault settings must be objects such as {\"probability\":0.1,\"count\":2}");
+    }
+    return new Trigger(v.path("probability").asDouble(current.trigger.probability()),
+        v.path("count").asInt(current.remaining.get()));
+  }
+}

@@ -1,0 +1,553 @@
+package com.qoder.kafka.sim;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.qoder.kafka.config.Secret;
+import com.qoder.kafka.sim.Items.FileItem;
+import com.qoder.kafka.sim.Items.ResourceItem;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * A local stand-in for the Qoder Cloud Agents API: the five API documents served over HTTP by
+ * Reactor Netty, with deterministic data for a seed, live event generation, a control API for
+ * tests and fault injection.
+ *
+ * <pre>{@code
+ * try (QoderSimulator sim = QoderSimulator.builder().seed(7).sessions(200).eventsPerSession(500)
+ *     .files(1_000).liveMode(LiveMode.events(50)).build().start()) {
+ *   String url = sim.baseUrl();             // http://127.0.0.1:<port>
+ *   sim.faults().rateLimit(Faults.Trigger.chance(0.1), 2);
+ *   sim.appendEvents(sim.sessionIds().get(0), 10);
+ *   GroundTruth truth = sim.groundTruth(sim.sessionIds().get(0));
+ * }
+ * }</pre>
+ *
+ * <p>Every control method here has an HTTP twin under {@code /_sim/} (see docs/SIMULATOR.md).
+ * Methods that name a missing session, file or resource throw {@link NoSuchElementException};
+ * invalid arguments throw {@link IllegalArgumentException}.
+ *
+ * <p>Thread-safe: server threads, the live generator and callers may use it concurrently.
+ */
+public final class QoderSimulator implements AutoCloseable {
+
+  /** The token an in-process simulator accepts unless told otherwise. */
+  public static final String DEFAULT_TOKEN = "qoder-sim-token";
+
+  private static final long SECOND = 1_000_000_000L;
+
+  private final SimData data;
+  private final Faults faults;
+  private final Secret token;
+  private final String host;
+  private final int requestedPort;
+  private final Clock clock;
+  private final ObjectMapper mapper = new ObjectMapper();
+  private final RequestLog requestLog;
+  private final ApiHandler api;
+  private final LiveGenerator live;
+  private SimServer server;
+  private boolean closed;
+
+  private QoderSimulator(Builder b, SimSettings settings, Faults faults) {
+    this.faults = faults;
+    this.token = Secret.of(b.token);
+    this.host = b.host;
+    this.requestedPort = b.port;
+    this.clock = b.clock;
+    this.data = new SimData(settings, faults.generation());
+    this.requestLog = new RequestLog(b.requestLogCapacity);
+    this.api = new ApiHandler(data, faults, mapper);
+    this.live = new LiveGenerator(this, data, b.liveMode);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------------
+
+  /** Binds the HTTP server and starts the live generator; returns this. */
+  public synchronized QoderSimulator start() {
+    if (server != null || closed) {
+      throw new IllegalStateException(closed ? "simulator was closed; build a new one"
+          : "simulator already started on port " + server.port());
+    }
+    server = SimServer.start(host, requestedPort, this);
+    live.start();
+    return this;
+  }
+
+  /** Stops the live generator and the server. Idempotent. */
+  @Override
+  public synchronized void close() {
+    live.stop();
+    if (server != null && !closed) {
+      server.stop();
+    }
+    closed = true;
+  }
+
+  /** The bound port (the ephemeral one when started with port 0). */
+  public synchronized int port() {
+    if (server == null) {
+      throw new IllegalStateException("simulator not started; call start() first");
+    }
+    return server.port();
+  }
+
+  public String host() {
+    return host;
+  }
+
+  /** {@code http://<host>:<port>}, the base URL both path forms hang off. */
+  public String baseUrl() {
+    String h = host.contains(":") ? "[" + host + "]" : host;
+    return "http://" + h + ":" + port();
+  }
+
+  /** The one bearer token the simulator accepts. */
+  public String token() {
+    return token.reveal();
+  }
+
+  public Faults faults() {
+    return faults;
+  }
+
+  public LiveMode liveMode() {
+    return live.mode();
+  }
+
+  public void liveMode(LiveMode mode) {
+    live.mode(Objects.requireNonNull(mode, "mode"));
+  }
+
+  // ---- sessions ------------------------------------------------------------------------------
+
+  /** Organizations; the first is the default one (used when X-Organization-Id is absent). */
+  public List<String> organizations() {
+    return data.organizations;
+  }
+
+  /** Canonical {@code sess_} ids of every session not deleted, oldest first. */
+  public List<String> sessionIds() {
+    List<String> out = new ArrayList<>();
+    for (SimSession s : data.allSessionsEvenDeleted()) {
+      if (!s.isDeleted()) {
+        out.add(s.id);
+      }
+    }
+    return out;
+  }
+
+  /** Creates an empty session in the default organization; returns its {@code sess_} id. */
+  public String createSession() {
+    return createSession(null, 0);
+  }
+
+  /**
+   * Creates a session with {@code events} events of the turn machine (timestamps from the clock).
+   *
+   * @param organization null for the default organization
+   */
+  public String createSession(String organization, int events) {
+    if (events < 0) {
+      throw new IllegalArgumentException("events must not be negative; got " + events);
+    }
+    SimSession s = data.createSession(organization, nowNanos());
+    for (int i = 0; i < events; i++) {
+      s.appendNext(nowNanos(), faults.generation());
+    }
+    return s.id;
+  }
+
+  /** Appends the next {@code count} events of the session's turn; returns their ids in order. */
+  public List<String> appendEvents(String sessionId, int count) {
+    return appendEvents(sessionId, count, EventSpec.next());
+  }
+
+  /** Appends {@code count} events shaped by {@code spec}; returns their ids in order. */
+  public List<String> appendEvents(String sessionId, int count, EventSpec spec) {
+    if (count < 0 || count > 1_000_000) {
+      throw new IllegalArgumentException("count must be 0..1000000; got " + count);
+    }
+    SimSession s = session(sessionId);
+    List<String> ids = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      ids.add(spec.type() == null
+          ? s.appendNext(nowNanos(), faults.generation(), spec.extraFields(), spec.contentBytes())
+          : s.appendExplicit(spec.type(), spec.extraFields(), spec.contentBytes(), nowNanos()));
+    }
+    if (!s.acceptsLiveEvents()) {
+      data.deactivate(s);
+    }
+    return ids;
+  }
+
+  /** Appends {@code terminated}; returns its id, or null when the session had already ended. */
+  public String terminateSession(String sessionId) {
+    SimSession s = session(sessionId);
+    String id = s.terminate(nowNanos());
+    data.deactivate(s);
+    return id;
+  }
+
+  /** Sets {@code releasedAt}; returns false when the session was already released. */
+  public boolean releaseSession(String sessionId) {
+    SimSession s = session(sessionId);
+    boolean changed = s.release(nowNanos());
+    data.deactivate(s);
+    return changed;
+  }
+
+  /** Deletes a session: every endpoint answers 404 for it afterwards; its ground truth stays. */
+  public void deleteSession(String sessionId) {
+    data.deleteSession(session(sessionId));
+  }
+
+  /** Deletes one event: pages skip it and a cursor naming it is answered 400. */
+  public void deleteEvent(String sessionId, String eventId) {
+    if (!session(sessionId).deleteEvent(eventId)) {
+      throw new NoSuchElementException("session '" + sessionId + "' has no event '" + eventId + "'");
+    }
+  }
+
+  // ---- resources -----------------------------------------------------------------------------
+
+  /** Resource ids of a session in API order (oldest first). */
+  public List<String> resourceIds(String sessionId) {
+    return session(sessionId).resources.all().stream().map(ResourceItem::id).toList();
+  }
+
+  /** Creates a resource backed by a new {@code session_resource} file; returns the resource id. */
+  public String createResource(String sessionId) {
+    return createResource(sessionId, null);
+  }
+
+  /** Creates a resource for an existing file (null: a new file); returns the resource id. */
+  public String createResource(String sessionId, String fileId) {
+    SimSession s = session(sessionId);
+    if (fileId != null && data.files.get(fileId) == null) {
+      throw new NoSuchElementException("no file '" + fileId + "'");
+    }
+    return data.createResource(s, fileId, nowNanos()).id();
+  }
+
+  /** Touches a resource: {@code updated_at} becomes now; {@code mountPath} non-null replaces the mount path. */
+  public void updateResource(String sessionId, String resourceId, String mountPath) {
+    SimSession s = session(sessionId);
+    ResourceItem r = s.resources.get(resourceId);
+    if (r == null) {
+      throw new NoSuchElementException("session '" + sessionId + "' has no resource '" + resourceId + "'");
+    }
+    long updated = Math.max(nowNanos() / 1_000 * 1_000, r.updatedNanos() + 1_000);
+    s.resources.replace(new ResourceItem(r.id(), r.type(), r.fileId(),
+        mountPath == null ? r.mountPath() : mountPath, r.createdNanos(), updated));
+  }
+
+  public void deleteResource(String sessionId, String resourceId) {
+    if (!session(sessionId).resources.delete(resourceId)) {
+      throw new NoSuchElementException("session '" + sessionId + "' has no resource '" + resourceId + "'");
+    }
+  }
+
+  /** Expires every resources {@code next_page} token issued so far: using one answers 400. */
+  public void invalidateResourceCursors() {
+    api.invalidateResourceCursors();
+  }
+
+  // ---- files ---------------------------------------------------------------------------------
+
+  /** File ids in API order (newest first). */
+  public List<String> fileIds() {
+    List<String> ids = new ArrayList<>(data.files.all().stream().map(FileItem::fileId).toList());
+    Collections.reverse(ids);
+    return ids;
+  }
+
+  public String createFile(String purpose) {
+    return createFile(purpose, null, Map.of());
+  }
+
+  /** Creates a file (the newest); {@code filename} null picks one. Returns the {@code file_id}. */
+  public String createFile(String purpose, String filename, Map<String, String> metadata) {
+    return data.createFile(purpose, filename, null, metadata, nowNanos()).fileId();
+  }
+
+  /** Changes a file's status and/or metadata (null keeps it) and sets {@code updated_at} to now. */
+  public void updateFile(String fileId, String status, Map<String, String> metadata) {
+    FileItem f = data.files.get(fileId);
+    if (f == null) {
+      throw new NoSuchElementException("no file '" + fileId + "'");
+    }
+    long updated = Math.max(nowNanos() / SECOND * SECOND, f.updatedNanos() + SECOND);
+    data.files.replace(new FileItem(f.fileId(), f.filename(), metadata == null ? f.metadata() : metadata,
+        f.mimeType(), f.purpose(), f.sizeBytes(), status == null ? f.status() : status, f.createdNanos(), updated));
+  }
+
+  public void deleteFile(String fileId) {
+    if (!data.files.delete(fileId)) {
+      throw new NoSuchElementException("no file '" + fileId + "'");
+    }
+  }
+
+  // ---- agents (document 003) ----------------------------------------------------------------
+
+  /** Agent ids in API order (newest first). */
+  public List<String> agentIds() {
+    List<String> ids = new ArrayList<>(data.agents.all().stream().map(Items.AgentItem::id).toList());
+    Collections.reverse(ids);
+    return ids;
+  }
+
+  /** Creates an agent (the newest); returns its id. */
+  public String createAgent() {
+    return data.createAgent(nowNanos()).id();
+  }
+
+  /** Deletes an agent: a cursor naming it is answered 400 afterwards. */
+  public void deleteAgent(String agentId) {
+    if (!data.agents.delete(agentId)) {
+      throw new NoSuchElementException("no agent '" + agentId + "'");
+    }
+  }
+
+  // ---- observation ---------------------------------------------------------------------------
+
+  public RequestStats requestStats() {
+    return requestLog.stats();
+  }
+
+  /** The newest requests (up to the log capacity), oldest first. */
+  public List<RequestRecord> requestLog() {
+    return requestLog.records();
+  }
+
+  /** Clears the counters and the request log. */
+  public void resetRequestLog() {
+    requestLog.reset();
+  }
+
+  /** Every event ever created for a session (either id spelling), deleted sessions included. */
+  public GroundTruth groundTruth(String sessionId) {
+    SimSession s = data.sessionEvenDeleted(sessionId);
+    if (s == null) {
+      throw new NoSuchElementException("no session '" + sessionId + "' was ever created");
+    }
+    return truth(s);
+  }
+
+  /** Ground truth of every session ever created, oldest session first. */
+  public Map<String, GroundTruth> groundTruth() {
+    Map<String, GroundTruth> out = new LinkedHashMap<>();
+    for (SimSession s : data.allSessionsEvenDeleted()) {
+      out.put(s.id, truth(s));
+    }
+    return out;
+  }
+
+  /** Total number of events ever created, all sessions. */
+  public long totalEvents() {
+    long n = 0;
+    for (SimSession s : data.allSessionsEvenDeleted()) {
+      n += s.read(EventLog::size);
+    }
+    return n;
+  }
+
+  /** The served JSON of every live event of a session, in order: exactly what the API returns. */
+  public List<ObjectNode> eventsJson(String sessionId) {
+    SimSession s = session(sessionId);
+    byte[] bytes = s.read(log -> api.json(g -> {
+      g.writeStartArray();
+      for (int i = 0; i < log.size(); i++) {
+        if (!log.isDeleted(i)) {
+          EventRenderer.write(g, mapper, s, log, i);
+        }
+      }
+      g.writeEndArray();
+    }));
+    try {
+      List<ObjectNode> out = new ArrayList<>();
+      mapper.readTree(bytes).forEach(n -> out.add((ObjectNode) n));
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "QoderSimulator[" + (server == null ? "not started" : baseUrl()) + ", token=" + token + "]";
+  }
+
+  // ---- package-private wiring ----------------------------------------------------------------
+
+  SimData data() {
+    return data;
+  }
+
+  ApiHandler api() {
+    return api;
+  }
+
+  RequestLog log() {
+    return requestLog;
+  }
+
+  ObjectMapper mapper() {
+    return mapper;
+  }
+
+  Secret secret() {
+    return token;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  long nowNanos() {
+    Instant now = clock.instant();
+    return now.getEpochSecond() * SECOND + now.getNano();
+  }
+
+  private SimSession session(String sessionId) {
+    SimSession s = sessionId == null ? null : data.session(sessionId);
+    if (s == null) {
+      throw new NoSuchElementException("no session '" + sessionId + "' (unknown or deleted)");
+    }
+    return s;
+  }
+
+  private static GroundTruth truth(SimSession s) {
+    return new GroundTruth(s.id, s.allEventIds(), s.deletedEventIds(), s.state() == SimSession.State.TERMINATED,
+        s.releasedNanos() != null, s.isDeleted());
+  }
+
+  /**
+   * Settings of a simulator. Defaults: seed 1, 10 sessions of 100 events, 50 files, 25 agents, up
+   * to 2 resources per session, organizations {@code org_default} and {@code org_research}, 10 %
+   * of sessions terminated and 20 % released, history ending 2026-05-18T03:00:00Z, token {@link
+   * #DEFAULT_TOKEN}, 127.0.0.1 port 0, live mode off, no faults, request log of 100,000 records.
+   */
+  public static final class Builder {
+    private long seed = 1;
+    private int sessions = 10;
+    private int eventsPerSession = 100;
+    private int files = 50;
+    private int agents = 25;
+    private int maxResourcesPerSession = 2;
+    private List<String> organizations = List.of("org_default", "org_research");
+    private double terminatedFraction = 0.1;
+    private double releasedFraction = 0.2;
+    private Instant historyEnd = Instant.parse("2026-05-18T03:00:00Z");
+    private String token = DEFAULT_TOKEN;
+    private String host = "127.0.0.1";
+    private int port = 0;
+    private LiveMode liveMode = LiveMode.off();
+    private Consumer<Faults> faults = f -> { };
+    private int requestLogCapacity = 100_000;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    public Builder seed(long seed) { this.seed = seed; return this; }
+    public Builder sessions(int sessions) { this.sessions = sessions; return this; }
+    public Builder eventsPerSession(int n) { this.eventsPerSession = n; return this; }
+    public Builder files(int files) { this.files = files; return this; }
+    public Builder agents(int agents) { this.agents = agents; return this; }
+    public Builder maxResourcesPerSession(int n) { this.maxResourcesPerSession = n; return this; }
+    /** Organization ids; the first is the default. */
+    public Builder organizations(String... ids) { this.organizations = List.of(ids); return this; }
+    public Builder terminatedFraction(double f) { this.terminatedFraction = f; return this; }
+    public Builder releasedFraction(double f) { this.releasedFraction = f; return this; }
+    /** Generated history ends around this instant (live events use the clock). */
+    public Builder historyEnd(Instant end) { this.historyEnd = end; return this; }
+    public Builder token(String token) { this.token = token; return this; }
+    public Builder host(String host) { this.host = host; return this; }
+    /** 0 (default) binds an ephemeral port. */
+    public Builder port(int port) { this.port = port; return this; }
+    public Builder liveMode(LiveMode mode) { this.liveMode = mode; return this; }
+    /** Configures faults in force from the start (generation faults then shape the history too). */
+    public Builder faults(Consumer<Faults> setup) { this.faults = setup; return this; }
+    /** Records kept in the request log; 0 keeps none (counters still count). */
+    public Builder requestLogCapacity(int n) { this.requestLogCapacity = n; return this; }
+    /** Clock for live timestamps and the request log. */
+    public Builder clock(Clock clock) { this.clock = clock; return this; }
+
+    /**
+     * Validates every setting (reporting all problems at once) and generates the data.
+     *
+     * @throws IllegalArgumentException listing each invalid setting
+     */
+    public QoderSimulator build() {
+      List<String> problems = new ArrayList<>();
+      range(problems, "sessions", sessions, 0, 1_000_000);
+      range(problems, "eventsPerSession", eventsPerSession, 0, 10_000_000);
+      range(problems, "files", files, 0, 10_000_000);
+      range(problems, "agents", agents, 0, 1_000_000);
+      range(problems, "maxResourcesPerSession", maxResourcesPerSession, 0, 1_000);
+      range(problems, "port", port, 0, 65_535);
+      range(problems, "requestLogCapacity", requestLogCapacity, 0, 10_000_000);
+      if ((long) sessions * eventsPerSession > 50_000_000L) {
+        problems.add("sessions × eventsPerSession must be at most 50,000,000; got "
+            + (long) sessions * eventsPerSession);
+      }
+      if (organizations == null || organizations.isEmpty()
+          || organizations.stream().anyMatch(o -> o == null || o.isBlank())) {
+        problems.add("organizations must be at least one non-blank id");
+      } else if (organizations.stream().distinct().count() != organizations.size()) {
+        problems.add("organizations must be distinct; got " + organizations);
+      }
+      fraction(problems, "terminatedFraction", terminatedFraction);
+      fraction(problems, "releasedFraction", releasedFraction);
+      if (token == null || token.isBlank() || token.chars().anyMatch(c -> c <= ' ')) {
+        problems.add("token must be non-empty without spaces or control characters");
+      }
+      if (host == null || host.isBlank()) {
+        problems.add("host must be set, e.g. 127.0.0.1");
+      }
+      if (historyEnd == null || clock == null || liveMode == null || faults == null) {
+        problems.add("historyEnd, clock, liveMode and faults must not be null");
+      }
+      Faults f = new Faults(seed);
+      if (faults != null) {
+        try {
+          faults.accept(f);
+        } catch (IllegalArgumentException e) {
+          problems.add(e.getMessage());
+        }
+      }
+      if (!problems.isEmpty()) {
+        throw new IllegalArgumentException("invalid simulator settings: " + String.join("; ", problems));
+      }
+      SimSettings settings = new SimSettings(seed, sessions, eventsPerSession, files, agents,
+          maxResourcesPerSession, organizations, terminatedFraction, releasedFraction, historyEnd);
+      return new QoderSimulator(this, settings, f);
+    }
+
+    private static void range(List<String> problems, String name, int v, int min, int max) {
+      if (v < min || v > max) {
+        problems.add(name + " must be " + min + ".." + max + "; got " + v);
+      }
+    }
+
+    private static void fraction(List<String> problems, String name, double v) {
+      if (!(v >= 0 && v <= 1)) {
+        problems.add(name + " must be between 0 and 1; got " + v);
+      }
+    }
+  }
+}
