@@ -19,6 +19,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -108,7 +109,15 @@ public final class KafkaSink implements AutoCloseable {
    */
   public static KafkaSink create(KafkaSinkOptions options) {
     Objects.requireNonNull(options, "options");
-    KafkaSink sink = new KafkaSink(options, new KafkaProducer<>(options.producerConfig()));
+    KafkaProducer<byte[], byte[]> producer;
+    try {
+      producer = new KafkaProducer<>(options.producerConfig());
+    } catch (KafkaException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new KafkaFatalException("cannot create the Kafka producer for " + options.bootstrapServers() + ": "
+          + cause.getMessage() + "; check the bootstrap servers and the Kafka client properties", e);
+    }
+    KafkaSink sink = new KafkaSink(options, producer);
     if (options.transactional()) {
       try {
         sink.onSendThread("initTransactions", sink.producer::initTransactions)
@@ -138,7 +147,8 @@ public final class KafkaSink implements AutoCloseable {
    * as {@link KafkaDeliveryException}); records already handed over are sent regardless.
    *
    * <p>Errors at once with {@link KafkaFatalException} after a fatal error, and with
-   * {@link KafkaDeliveryException} once the sink is closing.
+   * {@link KafkaDeliveryException} once the sink is closing. Cold: every subscription sends the
+   * records again.
    */
   public Mono<SubmittedBatch> submit(List<OutboundRecord> records) {
     Objects.requireNonNull(records, "records");

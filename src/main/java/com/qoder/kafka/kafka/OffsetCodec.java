@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -129,8 +128,7 @@ final class OffsetCodec {
       if (!a.isObject()) {
         throw new IllegalArgumentException("\"attributes\" is not an object");
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : a.properties()) {
         if (!e.getValue().isTextual()) {
           throw new IllegalArgumentException("attribute \"" + e.getKey() + "\" is not a string");
         }

@@ -58,6 +58,14 @@ class KafkaSinkOptionsTest {
   }
 
   @Test
+  void anUnusableBootstrapAddressIsAClearErrorAtCreation() {
+    assertThatThrownBy(() -> KafkaSink.create(KafkaSinkOptions.defaults("no-port-here")))
+        .isInstanceOf(KafkaFatalException.class)
+        .hasMessageContaining("cannot create the Kafka producer for no-port-here")
+        .hasMessageContaining("bootstrap");
+  }
+
+  @Test
   void transactionalIdIsPassedOn() {
     KafkaSinkOptions o = KafkaSinkOptions.defaults("b:9092").withTransactionalId("connector-0");
     assertThat(o.transactional()).isTrue();

@@ -164,6 +164,43 @@ class KafkaSinkTest {
     perKey.forEach((key, seq) -> assertThat(seq).as("order of %s", key).isSorted());
   }
 
+  /**
+   * An outage longer than the request timeout and than max.block.ms: neither may fail a record.
+   * Scaled down (request timeout 1 s, max.block 1 s, outage 3 s) to keep the test fast; the
+   * defaults (30 s, 60 s, unbounded delivery timeout) behave the same way for a 30 s+ outage.
+   */
+  @Test
+  void anOutageLongerThanTheRequestAndMetadataTimeoutsFailsNothing() {
+    String known = KafkaTestSupport.uniqueTopic("known");
+    String unseen = KafkaTestSupport.uniqueTopic("unseen");
+    KafkaTestSupport.createTopic(kafka.bootstrapServers(), known, 1, Map.of());
+    KafkaTestSupport.createTopic(kafka.bootstrapServers(), unseen, 1, Map.of());
+    KafkaSinkOptions opts = options().withClientId("long-outage")
+        .withRequestTimeout(Duration.ofSeconds(1)).withMaxBlock(Duration.ofSeconds(1));
+
+    try (KafkaSink sink = KafkaSink.create(opts)) {
+      sink.send(record(known, "k", "warm")).block(WAIT);
+      kafka.stop();
+      Mono<List<SendResult>> knownAck = sink.sendAll(List.of(record(known, "k", "during-outage"))).cache();
+      // This producer never fetched metadata for 'unseen': send() waits max.block.ms, times out, and the sink retries.
+      Mono<List<SendResult>> unseenAck = sink.sendAll(List.of(record(unseen, "k", "new-topic"))).cache();
+      knownAck.subscribe(r -> { }, e -> { });
+      unseenAck.subscribe(r -> { }, e -> { });
+
+      StepVerifier.create(Mono.when(knownAck, unseenAck))
+          .expectSubscription()
+          .expectNoEvent(Duration.ofSeconds(3))
+          .then(kafka::restart)
+          .expectComplete()
+          .verify(WAIT);
+
+      assertThat(knownAck.block(WAIT)).allMatch(SendResult::acknowledged);
+      assertThat(unseenAck.block(WAIT)).allMatch(SendResult::acknowledged);
+    }
+    assertThat(KafkaTestSupport.consumeAll(kafka.bootstrapServers(), known, WAIT)).hasSize(2);
+    assertThat(KafkaTestSupport.consumeAll(kafka.bootstrapServers(), unseen, WAIT)).hasSize(1);
+  }
+
   @Test
   void recordsKafkaCanNeverTakeAreRejectedAloneAndTheRestIsDelivered() {
     String topic = KafkaTestSupport.uniqueTopic("too-large");
