@@ -123,24 +123,26 @@ class KafkaSinkTest {
       // Learn the topic's metadata while the broker is up, as a running connector would have.
       sink.send(sized(topic, "sess_warm", "warm-0", recordValueBytes)).block(WAIT);
 
-      kafka.stop();
-      List<OutboundRecord> all = new ArrayList<>();
       List<Mono<List<SendResult>>> acks = new CopyOnWriteArrayList<>();
       List<Disposable> submissions = new ArrayList<>();
+      int oneRecord = sized(topic, "sess_0", "r-0", recordValueBytes).estimatedSizeInBytes();
       for (int b = 0; b < 20; b++) {
+        if (b == 3) {
+          // The first batches may be in flight while the broker goes away: the idempotent
+          // producer retries them after the restart without duplicating them.
+          kafka.stop();
+        }
         List<OutboundRecord> batch = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
           batch.add(sized(topic, "sess_" + (i % 3), "r-" + (b * 10 + i), recordValueBytes));
         }
-        all.addAll(batch);
         submissions.add(sink.submit(batch).subscribe(s -> acks.add(s.acknowledged().cache())));
       }
-      int oneRecord = all.get(0).estimatedSizeInBytes();
 
       // The in-flight window fills up; the rest waits for capacity instead of piling up in the producer.
       KafkaTestSupport.await(WAIT, () -> "in-flight=" + sink.inFlightBytes() + " waiting=" + sink.waitingRecords(),
           () -> sink.inFlightBytes() + oneRecord > boundBytes && sink.waitingRecords() > 0);
-      assertThat(sink.inFlightRecords() + sink.waitingRecords()).isEqualTo(200);
+      assertThat(sink.waitingRecords()).isGreaterThanOrEqualTo(200 - 3 * 10 - (int) (boundBytes / oneRecord));
       assertThat(acks.size()).as("batches fully handed over").isLessThan(20);
       assertThat(sink.maxObservedInFlightBytes()).isLessThanOrEqualTo(boundBytes + oneRecord);
 
