@@ -188,8 +188,8 @@ public final class KafkaSink implements AutoCloseable {
         accepted.onCancel(() -> withdraw(toSend));
         if (!limiter.acquire(toSend)) {
           KafkaSinkException closed = refusalOrClosed();
+          accepted.error(closed); // first, so the hand-over signal of the failed records cannot turn it into success
           toSend.forEach(p -> p.finishWithoutCapacity(closed));
-          accepted.error(closed);
         }
       }).publishOn(callbackScheduler);
     });
