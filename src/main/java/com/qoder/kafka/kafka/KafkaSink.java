@@ -1,0 +1,527 @@
+package com.qoder.kafka.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The connector's only way into Kafka: a reactive bridge over one
+ * {@code KafkaProducer<byte[], byte[]>} (acks=all, idempotent) with a global bound on the records
+ * and bytes in flight.
+ *
+ * <h2>Flow</h2>
+ * <ol>
+ *   <li>{@link #submit(List)} queues the records for in-flight capacity (FIFO, non-blocking: the
+ *       returned Mono simply completes later). When Kafka is slow or down, acknowledgements stop,
+ *       capacity is not returned, {@code submit} stops completing, and the caller stops polling —
+ *       so the heap is bounded by {@link KafkaSinkOptions#maxInFlightBytes()}, not by the backlog.
+ *   <li>Granted records are handed to the producer on one dedicated thread,
+ *       {@code qoder-kafka-send-<clientId>}: {@code Producer.send} blocks while it waits for
+ *       topic metadata or buffer space, and must never run on a Reactor or Netty thread. A single
+ *       thread also keeps the hand-over order equal to the submission order, which with
+ *       idempotence (≤ 5 requests in flight) keeps per-partition order.
+ *   <li>The producer's callback (on Kafka's network thread) returns the capacity and records the
+ *       outcome; {@link SubmittedBatch#acknowledged()} completes on the callback scheduler once
+ *       every record of the batch is acknowledged. Nothing ever calls {@code Future.get()}.
+ * </ol>
+ *
+ * <h2>Failures</h2>
+ * A broker outage does not fail records: the delivery timeout is effectively unbounded by default
+ * and the producer retries; a {@code send} that times out waiting for metadata (the record was
+ * never appended, so trying again cannot duplicate it) is retried on the send thread with a
+ * warning. A record Kafka can never accept completes as a {@link RecordRejectedException} inside
+ * its {@link SendResult} (checked against {@code max.request.size} before the producer sees it,
+ * so it cannot poison a transaction). Fatal producer errors ({@link KafkaFatalException}) put the
+ * sink in a failed state in which it refuses new records. Everything else is a
+ * {@link KafkaDeliveryException}: the record is not acknowledged, the caller must not advance its
+ * offset.
+ *
+ * <h2>Thread-safety</h2>
+ * All methods are thread-safe and non-blocking, except {@link #create} and {@link #close(Duration)}
+ * which block (start-up and shut-down only).
+ */
+public final class KafkaSink implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(KafkaSink.class);
+  private static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** OPEN → (FAILED) → DRAINING (close waits, still accepting follow-up writes) → CLOSING → CLOSED. */
+  private enum State { OPEN, FAILED, DRAINING, CLOSING, CLOSED }
+
+  private final KafkaSinkOptions options;
+  private final Producer<byte[], byte[]> producer;
+  private final ExecutorService sendExecutor;
+  private final Scheduler callbackScheduler;
+  private final InFlightLimiter<Pending> limiter;
+  private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
+  private final Set<SubmittedBatch> unfinished = ConcurrentHashMap.newKeySet();
+  private volatile Thread sendThread;
+  private volatile KafkaFatalException fatal;
+  /** The record the send thread is handing to the producer right now; read only on that thread. */
+  private Pending sendingNow;
+
+  private KafkaSink(KafkaSinkOptions options, Producer<byte[], byte[]> producer) {
+    this.options = options;
+    this.producer = producer;
+    String threadName = "qoder-kafka-send-" + options.clientId();
+    this.sendExecutor = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, threadName);
+      t.setDaemon(true);
+      sendThread = t;
+      return t;
+    });
+    // One callback thread per sink: outcomes reach callers off Kafka's network thread, in the
+    // order they happened, and flush() completes only after the outcomes before it were delivered.
+    this.callbackScheduler = Schedulers.newSingle("qoder-kafka-callback-" + options.clientId(), true);
+    this.limiter = new InFlightLimiter<>(options.maxInFlightRecords(), options.maxInFlightBytes(),
+        p -> p.bytes, this::handOver);
+  }
+
+  /**
+   * Creates the producer and, in exactly-once mode, initializes its transactions (which fences any
+   * older producer with the same transactional id). Blocks: call at start-up.
+   */
+  public static KafkaSink create(KafkaSinkOptions options) {
+    Objects.requireNonNull(options, "options");
+    KafkaProducer<byte[], byte[]> producer;
+    try {
+      producer = new KafkaProducer<>(options.producerConfig());
+    } catch (KafkaException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new KafkaFatalException("cannot create the Kafka producer for " + options.bootstrapServers() + ": "
+          + cause.getMessage() + "; check the bootstrap servers and the Kafka client properties", e);
+    }
+    KafkaSink sink = new KafkaSink(options, producer);
+    if (options.transactional()) {
+      try {
+        sink.onSendThread("initTransactions", sink.producer::initTransactions)
+            .block(options.maxBlock().plus(Duration.ofSeconds(5)));
+      } catch (RuntimeException e) {
+        sink.close(Duration.ZERO);
+        throw e;
+      }
+    }
+    log.info("Kafka sink '{}' ready: bootstrap={}, compression={}, in-flight bound {} records / {} bytes{}",
+        options.clientId(), options.bootstrapServers(), options.compression(), options.maxInFlightRecords(),
+        options.maxInFlightBytes(), options.transactional() ? ", transactional id " + options.transactionalId() : "");
+    return sink;
+  }
+
+  public KafkaSinkOptions options() {
+    return options;
+  }
+
+  /**
+   * Queues {@code records} for sending. The Mono completes (on the callback scheduler) once every
+   * record got in-flight capacity and was handed to the producer — the moment the caller may fetch
+   * more. Records too large for Kafka do not take capacity: they come back rejected in
+   * {@link SubmittedBatch#acknowledged()}.
+   *
+   * <p>Cancelling before completion withdraws the records still waiting for capacity (they finish
+   * as {@link KafkaDeliveryException}); records already handed over are sent regardless.
+   *
+   * <p>Errors at once with {@link KafkaFatalException} after a fatal error, and with
+   * {@link KafkaDeliveryException} once the sink is closing. Cold: every subscription sends the
+   * records again.
+   */
+  public Mono<SubmittedBatch> submit(List<OutboundRecord> records) {
+    Objects.requireNonNull(records, "records");
+    return Mono.defer(() -> {
+      KafkaSinkException refusal = refusal();
+      if (refusal != null) {
+        return Mono.error(refusal);
+      }
+      List<OutboundRecord> copy = List.copyOf(records);
+      SubmittedBatch batch = new SubmittedBatch(copy, callbackScheduler);
+      List<Pending> toSend = new ArrayList<>(copy.size());
+      List<Integer> tooLarge = new ArrayList<>();
+      for (int i = 0; i < copy.size(); i++) {
+        int size = copy.get(i).estimatedSizeInBytes();
+        if (size > options.maxRequestSizeBytes()) {
+          tooLarge.add(i);
+        } else {
+          toSend.add(new Pending(batch, i, copy.get(i), size));
+        }
+      }
+      if (!batch.isFinished()) {
+        unfinished.add(batch);
+        batch.finished().doFinally(s -> unfinished.remove(batch)).subscribe(v -> { }, e -> { });
+      }
+      for (int i : tooLarge) {
+        OutboundRecord r = copy.get(i);
+        batch.handedOver();
+        batch.complete(i, null, SendErrors.classify(new RecordTooLargeException("the record is "
+            + r.estimatedSizeInBytes() + " bytes with framing, more than max.request.size="
+            + options.maxRequestSizeBytes()), r));
+      }
+      if (toSend.isEmpty()) {
+        return Mono.just(batch);
+      }
+      return Mono.<SubmittedBatch>create(accepted -> {
+        batch.onHandedOver(() -> accepted.success(batch));
+        accepted.onCancel(() -> withdraw(toSend));
+        if (!limiter.acquire(toSend)) {
+          KafkaSinkException closed = refusalOrClosed();
+          accepted.error(closed); // first, so the hand-over signal of the failed records cannot turn it into success
+          toSend.forEach(p -> p.finishWithoutCapacity(closed));
+        }
+      }).publishOn(callbackScheduler);
+    });
+  }
+
+  /**
+   * Sends {@code records} and completes once the broker acknowledged (or rejected) every one of
+   * them: {@code submit(records).flatMap(SubmittedBatch::acknowledged)}.
+   */
+  public Mono<List<SendResult>> sendAll(List<OutboundRecord> records) {
+    return submit(records).flatMap(SubmittedBatch::acknowledged);
+  }
+
+  /** Sends one record; a rejected record errors with {@link RecordRejectedException}. */
+  public Mono<RecordMetadata> send(OutboundRecord record) {
+    return sendAll(List.of(record)).map(results -> {
+      SendResult result = results.get(0);
+      if (result.rejection() != null) {
+        throw result.rejection();
+      }
+      return result.metadata();
+    });
+  }
+
+  /**
+   * Completes when every batch submitted before this call has finished (acknowledged, rejected or
+   * failed — failures are reported to their own submitters, not here) and their outcomes were
+   * delivered to subscribers of {@link SubmittedBatch#acknowledged()} that subscribed before this
+   * call (same callback thread, in order). Does not block any thread; bound it with
+   * {@code .timeout(...)}: during a broker outage it waits for the broker.
+   */
+  public Mono<Void> flush() {
+    List<Mono<Void>> pending = unfinished.stream()
+        .map(b -> b.finished().onErrorResume(e -> Mono.empty()))
+        .toList();
+    return Mono.when(pending).publishOn(callbackScheduler);
+  }
+
+  // ---- exactly-once support (transactionalId set) ------------------------------------------
+
+  /** Begins a transaction, in order with the sends on the producer thread. */
+  public Mono<Void> beginTransaction() {
+    requireTransactional();
+    return onSendThread("beginTransaction", producer::beginTransaction);
+  }
+
+  /**
+   * Adds the consumer offsets to the current transaction: committed only if the transaction
+   * commits, and refused if {@code groupMetadata} shows this member was fenced by a rebalance.
+   */
+  public Mono<Void> sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets,
+      ConsumerGroupMetadata groupMetadata) {
+    requireTransactional();
+    Map<TopicPartition, OffsetAndMetadata> copy = Map.copyOf(offsets);
+    return onSendThread("sendOffsetsToTransaction", () -> producer.sendOffsetsToTransaction(copy, groupMetadata));
+  }
+
+  /** Commits the current transaction (the producer flushes its records first). */
+  public Mono<Void> commitTransaction() {
+    requireTransactional();
+    return onSendThread("commitTransaction", producer::commitTransaction);
+  }
+
+  /** Aborts the current transaction; its records complete with {@link KafkaDeliveryException}. */
+  public Mono<Void> abortTransaction() {
+    requireTransactional();
+    return onSendThread("abortTransaction", producer::abortTransaction);
+  }
+
+  // ---- observability ------------------------------------------------------------------------
+
+  /** Records handed to the producer and not yet acknowledged or failed. */
+  public int inFlightRecords() {
+    return limiter.inFlightRecords();
+  }
+
+  /** Their estimated size ({@link OutboundRecord#estimatedSizeInBytes()}). */
+  public long inFlightBytes() {
+    return limiter.inFlightBytes();
+  }
+
+  /** High-water mark of {@link #inFlightBytes()} since creation. */
+  public long maxObservedInFlightBytes() {
+    return limiter.maxObservedBytes();
+  }
+
+  /** High-water mark of {@link #inFlightRecords()} since creation. */
+  public int maxObservedInFlightRecords() {
+    return limiter.maxObservedRecords();
+  }
+
+  /** Records submitted and still waiting for in-flight capacity. */
+  public int waitingRecords() {
+    return limiter.waitingRecords();
+  }
+
+  public boolean isFailed() {
+    return state.get() == State.FAILED;
+  }
+
+  // ---- shutdown -----------------------------------------------------------------------------
+
+  @Override
+  public void close() {
+    close(DEFAULT_CLOSE_TIMEOUT);
+  }
+
+  /**
+   * Shuts down within {@code timeout}, in two steps.
+   *
+   * <ol>
+   *   <li>Drain: wait until every submitted batch has finished. Submissions are still accepted in
+   *       this step, so callers reacting to acknowledgements can still write the matching offset
+   *       records; the step ends when nothing is left or the deadline passes.
+   *   <li>Close: refuse new records, fail those still waiting for capacity (never sent), close the
+   *       producer with the time left — records still unacknowledged then complete with
+   *       {@link KafkaDeliveryException}, so no offset moves past them.
+   * </ol>
+   * Blocks (call it at shut-down, not on a Reactor or Netty thread); idempotent.
+   */
+  public void close(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    State previous = state.getAndUpdate(s -> s == State.OPEN || s == State.FAILED ? State.DRAINING : s);
+    if (previous != State.OPEN && previous != State.FAILED) {
+      return;
+    }
+    try {
+      while (!unfinished.isEmpty() && remaining(deadline).toMillis() > 0) {
+        flush().block(remaining(deadline));
+      }
+    } catch (RuntimeException e) {
+      log.warn("Kafka sink '{}': {} records still unacknowledged after {}; closing anyway",
+          options.clientId(), inFlightRecords(), timeout);
+    }
+    state.set(State.CLOSING);
+    // Records that never got capacity were never sent: fail them so their offsets stay put.
+    KafkaDeliveryException closing = new KafkaDeliveryException(
+        "the Kafka sink is closing; the record was not sent", null, false);
+    for (Pending p : limiter.close()) {
+      p.finishWithoutCapacity(closing);
+    }
+    sendExecutor.shutdown();
+    try {
+      if (!sendExecutor.awaitTermination(remaining(deadline).toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("Kafka sink '{}': send thread still busy at close", options.clientId());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      // Unacknowledged records fail in their callbacks once this deadline passes.
+      producer.close(remaining(deadline));
+    } catch (RuntimeException e) {
+      log.warn("Kafka sink '{}': closing the producer failed: {}", options.clientId(), e.toString());
+    }
+    sendExecutor.shutdownNow();
+    // Deliver the outcomes the producer reported while closing, then stop the callback thread.
+    callbackScheduler.disposeGracefully().timeout(Duration.ofSeconds(5)).onErrorResume(e -> Mono.empty()).block();
+    state.set(State.CLOSED);
+    log.info("Kafka sink '{}' closed", options.clientId());
+  }
+
+  private static Duration remaining(long deadlineNanos) {
+    return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  private KafkaSinkException refusal() {
+    KafkaFatalException f = fatal;
+    if (f != null) {
+      return f;
+    }
+    State s = state.get();
+    if (s != State.OPEN && s != State.DRAINING) {
+      return new KafkaDeliveryException("the Kafka sink is " + s.name().toLowerCase() + "; record not sent",
+          null, false);
+    }
+    return null;
+  }
+
+  private KafkaSinkException refusalOrClosed() {
+    KafkaSinkException r = refusal();
+    return r != null ? r : new KafkaDeliveryException("the Kafka sink is closed; record not sent", null, false);
+  }
+
+  private void withdraw(List<Pending> items) {
+    KafkaDeliveryException cancelled = new KafkaDeliveryException(
+        "the submission was cancelled before the record got in-flight capacity; it was not sent", null, true);
+    for (Pending p : limiter.withdraw(items)) {
+      p.finishWithoutCapacity(cancelled);
+    }
+  }
+
+  private void requireTransactional() {
+    if (!options.transactional()) {
+      throw new IllegalStateException("this Kafka sink has no transactionalId; transactions need exactly-once "
+          + "mode (set a transactional id)");
+    }
+  }
+
+  /** Called by the limiter, under its lock, with records in grant order: only enqueue them. */
+  private void handOver(List<Pending> granted) {
+    try {
+      sendExecutor.execute(() -> granted.forEach(this::sendOnSendThread));
+    } catch (RejectedExecutionException e) {
+      // Unreachable while close() closes the limiter before the executor; kept so a bug cannot leak capacity.
+      log.error("Kafka sink '{}': send thread gone, failing {} records", options.clientId(), granted.size());
+      KafkaDeliveryException closed = new KafkaDeliveryException("the Kafka sink's send thread is stopped", e, false);
+      granted.forEach(p -> callbackScheduler.schedule(() -> p.finish(null, closed)));
+    }
+  }
+
+  private void sendOnSendThread(Pending p) {
+    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(p.record.topic(), p.record.partition(), null,
+        p.record.key(), p.record.value(), p.record.headers());
+    try {
+      while (true) {
+        KafkaFatalException f = fatal;
+        if (f != null) {
+          p.finish(null, f);
+          return;
+        }
+        p.immediateFailure = null;
+        sendingNow = p;
+        try {
+          producer.send(record, p);
+        } finally {
+          sendingNow = null;
+        }
+        Exception immediate = p.immediateFailure;
+        if (immediate == null) {
+          return; // appended: the callback will report the outcome
+        }
+        if (immediate instanceof TimeoutException && state.get() != State.CLOSED) {
+          // Metadata or buffer space did not arrive within max.block.ms. The record was never
+          // appended, so sending it again cannot duplicate it; waiting here (and holding every
+          // later record) is the backpressure we want while the cluster is unreachable.
+          log.warn("Kafka sink '{}': no metadata or buffer space for topic '{}' within {} ({}); is the cluster "
+              + "reachable and does the topic exist? Holding the record and retrying.",
+              options.clientId(), p.record.topic(), options.maxBlock(), immediate.getMessage());
+          continue;
+        }
+        p.finish(null, immediate);
+        return;
+      }
+    } catch (RuntimeException e) {
+      // Producer closed or in a failed transactional state: send threw instead of calling back.
+      p.finish(null, e);
+    } finally {
+      p.batch.handedOver();
+    }
+  }
+
+  private Mono<Void> onSendThread(String operation, Runnable action) {
+    return Mono.<Void>create(done -> {
+      try {
+        sendExecutor.execute(() -> runTransactional(operation, action, done));
+      } catch (RejectedExecutionException e) {
+        done.error(new KafkaDeliveryException("the Kafka sink is closed; cannot " + operation, e, false));
+      }
+    }).publishOn(callbackScheduler);
+  }
+
+  private void runTransactional(String operation, Runnable action, MonoSink<Void> done) {
+    try {
+      action.run();
+      done.success();
+    } catch (RuntimeException e) {
+      OutboundRecord context = new OutboundRecord("(transaction)", null, null, List.of(), operation);
+      KafkaSinkException classified = SendErrors.classify(e, context);
+      if (classified instanceof KafkaFatalException f) {
+        enterFailedState(f);
+      }
+      done.error(classified);
+    }
+  }
+
+  private void enterFailedState(KafkaFatalException f) {
+    if (fatal == null) {
+      fatal = f;
+      state.getAndUpdate(s -> s == State.OPEN ? State.FAILED : s);
+      log.error("Kafka sink '{}' stopped: {}", options.clientId(), f.getMessage());
+      for (Pending p : limiter.close()) {
+        p.finishWithoutCapacity(f);
+      }
+    }
+  }
+
+  /** One record between submission and its outcome; also its producer callback. */
+  private final class Pending implements Callback {
+    final SubmittedBatch batch;
+    final int index;
+    final OutboundRecord record;
+    final long bytes;
+    /** A failure the producer reported synchronously inside send(): the record was not appended. */
+    Exception immediateFailure;
+
+    Pending(SubmittedBatch batch, int index, OutboundRecord record, long bytes) {
+      this.batch = batch;
+      this.index = index;
+      this.record = record;
+      this.bytes = bytes;
+    }
+
+    @Override
+    public void onCompletion(RecordMetadata metadata, Exception exception) {
+      if (exception != null && Thread.currentThread() == sendThread && sendingNow == this) {
+        immediateFailure = exception;
+        return;
+      }
+      finish(metadata, exception);
+    }
+
+    /** Outcome of a record that held in-flight capacity. */
+    void finish(RecordMetadata metadata, Throwable error) {
+      limiter.release(bytes);
+      complete(metadata, error);
+    }
+
+    /** Outcome of a record that never got capacity (withdrawn, closing, failed sink). */
+    void finishWithoutCapacity(Throwable error) {
+      batch.handedOver();
+      complete(null, error);
+    }
+
+    private void complete(RecordMetadata metadata, Throwable error) {
+      KafkaSinkException classified = error == null ? null : SendErrors.classify(error, record);
+      if (classified instanceof KafkaFatalException f) {
+        enterFailedState(f);
+      }
+      batch.complete(index, metadata, classified);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package com.qoder.kafka.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class TopicAdminTest {
+
+  private static String bootstrap;
+  private static TopicAdmin admin;
+
+  @BeforeAll
+  static void connect() {
+    bootstrap = KafkaTestSupport.sharedBroker().bootstrapServers();
+    admin = TopicAdmin.create(bootstrap, KafkaClientProperties.empty(), Duration.ofSeconds(30));
+  }
+
+  @AfterAll
+  static void disconnect() {
+    admin.close();
+  }
+
+  @Test
+  void createsTheOffsetsTopicCompactedWithItsPartitions() {
+    String topic = KafkaTestSupport.uniqueTopic("offsets");
+
+    int partitions = admin.ensureOffsetsTopic(TopicSpec.offsets(topic, 4, (short) 1));
+
+    assertThat(partitions).isEqualTo(4);
+    assertThat(admin.cleanupPolicy(topic)).isEqualTo("compact");
+    // A second start finds it and accepts it.
+    assertThat(admin.ensureOffsetsTopic(TopicSpec.offsets(topic, 9, (short) 1))).isEqualTo(4);
+  }
+
+  @Test
+  void refusesAnExistingOffsetsTopicThatIsNotCompacted() {
+    String topic = KafkaTestSupport.uniqueTopic("offsets-delete");
+    KafkaTestSupport.createTopic(bootstrap, topic, 1, Map.of("cleanup.policy", "delete"));
+
+    assertThatThrownBy(() -> admin.ensureOffsetsTopic(TopicSpec.offsets(topic, 1, (short) 1)))
+        .isInstanceOf(TopicConfigurationException.class)
+        .hasMessageContaining("offsets topic '" + topic + "' has cleanup.policy=delete")
+        .hasMessageContaining("needs a compacted topic")
+        .hasMessageContaining("--add-config cleanup.policy=compact");
+  }
+
+  @Test
+  void refusesCompactPlusDeleteToo() {
+    String topic = KafkaTestSupport.uniqueTopic("offsets-both");
+    KafkaTestSupport.createTopic(bootstrap, topic, 1, Map.of("cleanup.policy", "compact,delete"));
+
+    assertThatThrownBy(() -> admin.ensureOffsetsTopic(TopicSpec.offsets(topic, 1, (short) 1)))
+        .isInstanceOf(TopicConfigurationException.class)
+        .hasMessageContaining("cleanup.policy=compact,delete");
+  }
+
+  @Test
+  void missingDataTopicsAreListedWhenCreationIsOff() {
+    String present = KafkaTestSupport.uniqueTopic("events");
+    KafkaTestSupport.createTopic(bootstrap, present, 2, Map.of());
+    String missingA = KafkaTestSupport.uniqueTopic("alerts");
+    String missingB = KafkaTestSupport.uniqueTopic("dlq");
+
+    assertThatThrownBy(() -> admin.ensureDataTopics(List.of(
+        TopicSpec.data(present, 3, (short) 1), TopicSpec.data(missingA, 3, (short) 1),
+        TopicSpec.data(missingB, 3, (short) 1)), false))
+        .isInstanceOf(TopicConfigurationException.class)
+        .hasMessageContaining("missing Kafka topics")
+        .hasMessageContaining(missingA)
+        .hasMessageContaining(missingB)
+        .hasMessageNotContaining(present)
+        .hasMessageContaining("topic creation is disabled");
+    assertThat(KafkaTestSupport.topics(bootstrap)).doesNotContain(missingA, missingB);
+  }
+
+  @Test
+  void createsMissingDataTopicsWhenAllowedAndReportsPartitions() {
+    String present = KafkaTestSupport.uniqueTopic("events");
+    KafkaTestSupport.createTopic(bootstrap, present, 2, Map.of());
+    String missing = KafkaTestSupport.uniqueTopic("alerts");
+
+    Map<String, Integer> partitions = admin.ensureDataTopics(List.of(
+        TopicSpec.data(present, 6, (short) 1),
+        new TopicSpec(missing, 3, (short) 1, Map.of("retention.ms", "3600000"))), true);
+
+    assertThat(partitions).containsEntry(present, 2).containsEntry(missing, 3);
+    assertThat(admin.partitionCount(missing)).contains(3);
+    assertThat(admin.partitionCount(KafkaTestSupport.uniqueTopic("nope"))).isEmpty();
+  }
+
+  @Test
+  void anUnreachableClusterIsAClearError() {
+    try (TopicAdmin unreachable = TopicAdmin.create("127.0.0.1:1", KafkaClientProperties.empty(),
+        Duration.ofSeconds(2))) {
+      assertThatThrownBy(() -> unreachable.ensureDataTopics(List.of(TopicSpec.data("t", 1, (short) 1)), true))
+          .isInstanceOf(TopicConfigurationException.class)
+          .hasMessageContaining("127.0.0.1:1");
+    }
+  }
+
+  @Test
+  void specValidation() {
+    assertThatThrownBy(() -> TopicSpec.data("bad name!", 1, (short) 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid topic name");
+    assertThatThrownBy(() -> TopicSpec.data("t", 0, (short) 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("partitions");
+    assertThat(TopicSpec.offsets("o", 1, (short) 1).configs()).containsEntry("cleanup.policy", "compact");
+    assertThat(TopicSpec.data("t", TopicSpec.BROKER_DEFAULT, (short) TopicSpec.BROKER_DEFAULT).partitions())
+        .isEqualTo(-1);
+  }
+}
