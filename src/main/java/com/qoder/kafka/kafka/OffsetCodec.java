@@ -45,7 +45,7 @@ final class OffsetCodec {
     ArrayNode ids = root.putArray("recent_ids");
     r.recentIds().forEach(ids::add);
     if (r.state() != null) {
-      root.put("state", r.state().name());
+      root.put("state", r.state());
     }
     ObjectNode counters = root.putObject("counters");
     counters.put("delivered", r.counters().delivered());
@@ -96,13 +96,7 @@ final class OffsetCodec {
         recentIds.add(id.textValue());
       }
     }
-    String stateText = optionalText(root, "state");
-    SessionState state;
-    try {
-      state = stateText == null ? null : SessionState.valueOf(stateText);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unknown state \"" + stateText + "\"");
-    }
+    String state = optionalText(root, "state");
     OffsetRecord.Counters counters = OffsetRecord.Counters.ZERO;
     JsonNode c = root.get("counters");
     if (c != null && !c.isNull()) {

@@ -15,7 +15,8 @@ import java.util.Objects;
  *     of the next request; null before the first delivery
  * @param recentIds ids of the most recently delivered items, oldest first, newest last, for
  *     de-duplication; the writer bounds its length (it goes into every offset record)
- * @param state session lifecycle state; null for sources that are not sessions
+ * @param state the source's lifecycle state of the entity (for sessions ACTIVE, IDLE, TERMINATED,
+ *     GONE, RELEASED — owned by the source package, stored as text); null when it has none
  * @param counters running totals for this entity
  * @param updatedAt when this record was written
  * @param attributes source-specific extra positions (for example an opaque {@code next_page}
@@ -25,7 +26,7 @@ public record OffsetRecord(
     OffsetKey key,
     String cursor,
     List<String> recentIds,
-    SessionState state,
+    String state,
     Counters counters,
     Instant updatedAt,
     Map<String, String> attributes) {
@@ -57,7 +58,7 @@ public record OffsetRecord(
 
   /** A fresh record for a session's events. */
   public static OffsetRecord initial(OffsetKey key, Instant now) {
-    return new OffsetRecord(key, null, List.of(), key.source().perSession() ? SessionState.ACTIVE : null,
+    return new OffsetRecord(key, null, List.of(), key.source().perSession() ? "ACTIVE" : null,
         Counters.ZERO, now, Map.of());
   }
 }

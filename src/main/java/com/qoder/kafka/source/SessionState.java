@@ -36,8 +36,18 @@ public final class SessionState {
     this.firstSeenAtMillis = firstSeenAtMillis;
   }
 
-  /** Restores state read from the offsets topic. */
-  static SessionState restore(String sessionId, String cursor, List<String> recent, DedupWindow window,
+  /**
+   * Restores state read from the offsets topic.
+   *
+   * @throws IllegalArgumentException when the stored de-dup window is corrupt
+   */
+  static SessionState fromSnapshot(Snapshot s, int windowCapacity) {
+    return restore(s.sessionId(), s.cursor(), s.recentIds(), DedupWindow.decode(s.window(), windowCapacity),
+        s.status(), s.delivered(), s.deadLettered(), s.duplicates(), s.newestCreatedAtNanos(),
+        s.firstSeenAtMillis(), s.updatedAtMillis());
+  }
+
+  private static SessionState restore(String sessionId, String cursor, List<String> recent, DedupWindow window,
       SessionStatus status, long delivered, long deadLettered, long duplicates, long newestCreatedAtNanos,
       long firstSeenAtMillis, long updatedAtMillis) {
     SessionState s = new SessionState(sessionId, window.capacity(), firstSeenAtMillis);

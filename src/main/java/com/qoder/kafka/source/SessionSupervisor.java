@@ -65,7 +65,7 @@ public final class SessionSupervisor implements AutoCloseable {
   /** Adds state restored from the offsets topic; call before tracking sessions. */
   public void restore(Collection<SessionState.Snapshot> snapshots) {
     for (SessionState.Snapshot s : snapshots) {
-      states.put(s.sessionId(), SessionOffsets.toState(s, options.windowCapacity()));
+      states.put(s.sessionId(), SessionState.fromSnapshot(s, options.windowCapacity()));
     }
   }
 

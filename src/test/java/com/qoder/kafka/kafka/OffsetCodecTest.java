@@ -19,7 +19,7 @@ class OffsetCodecTest {
 
   @Test
   void roundTripKeepsEveryFieldIncludingNanoseconds() {
-    OffsetRecord record = new OffsetRecord(KEY, "evt_3", List.of("evt_1", "evt_2", "evt_3"), SessionState.IDLE,
+    OffsetRecord record = new OffsetRecord(KEY, "evt_3", List.of("evt_1", "evt_2", "evt_3"), "IDLE",
         new OffsetRecord.Counters(3, 1, 2), Instant.parse("2025-06-01T12:00:00.123456789Z"),
         Map.of("next_page", "abc"));
 
@@ -28,7 +28,7 @@ class OffsetCodecTest {
 
   @Test
   void writesTheDocumentedVersionOneShape() {
-    OffsetRecord record = new OffsetRecord(KEY, "evt_3", List.of("evt_3"), SessionState.ACTIVE,
+    OffsetRecord record = new OffsetRecord(KEY, "evt_3", List.of("evt_3"), "ACTIVE",
         new OffsetRecord.Counters(1, 0, 0), Instant.parse("2025-06-01T12:00:00Z"), Map.of());
 
     assertThat(new String(OffsetCodec.encode(record), StandardCharsets.UTF_8)).isEqualTo(

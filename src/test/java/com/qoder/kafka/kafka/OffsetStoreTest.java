@@ -46,7 +46,7 @@ class OffsetStoreTest {
   }
 
   private static OffsetRecord events(String session, String cursor, List<String> recent, long delivered) {
-    return new OffsetRecord(OffsetKey.events(session), cursor, recent, SessionState.ACTIVE,
+    return new OffsetRecord(OffsetKey.events(session), cursor, recent, "ACTIVE",
         new OffsetRecord.Counters(delivered, 0, 1), Instant.parse("2025-06-01T12:00:00.123456789Z"),
         Map.of());
   }

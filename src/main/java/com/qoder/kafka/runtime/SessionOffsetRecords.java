@@ -1,0 +1,55 @@
+package com.qoder.kafka.runtime;
+
+import com.qoder.kafka.kafka.OffsetKey;
+import com.qoder.kafka.kafka.OffsetRecord;
+import com.qoder.kafka.source.SessionState;
+import com.qoder.kafka.source.SessionStatus;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A session's progress as an offset record (key {@code events/<session id>}): cursor, fall-back
+ * ids and counters in the record's own fields; the de-dup window (base64 fingerprints) and the
+ * lag and start-position timestamps as attributes.
+ */
+final class SessionOffsetRecords {
+
+  static final String WINDOW = "window";
+  static final String NEWEST_CREATED_AT_NS = "newest_created_at_ns";
+  static final String FIRST_SEEN_AT_MS = "first_seen_at_ms";
+
+  private SessionOffsetRecords() {}
+
+  static OffsetRecord toRecord(SessionState.Snapshot s) {
+    return new OffsetRecord(OffsetKey.events(s.sessionId()), s.cursor(), s.recentIds(), s.status().name(),
+        new OffsetRecord.Counters(s.delivered(), s.deadLettered(), s.duplicates()),
+        Instant.ofEpochMilli(s.updatedAtMillis()),
+        Map.of(WINDOW, s.window(), NEWEST_CREATED_AT_NS, Long.toString(s.newestCreatedAtNanos()),
+            FIRST_SEEN_AT_MS, Long.toString(s.firstSeenAtMillis())));
+  }
+
+  /**
+   * Reads a stored record.
+   *
+   * @throws IllegalArgumentException naming the session and what is wrong; corruption is never
+   *     read as "no progress", which would re-deliver the session's whole history
+   */
+  static SessionState.Snapshot toSnapshot(OffsetRecord r) {
+    String id = r.key().sessionId();
+    SessionStatus status;
+    try {
+      status = SessionStatus.valueOf(r.state() == null ? "ACTIVE" : r.state());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("offset record of session " + id + " has unknown state '" + r.state() + "'");
+    }
+    Map<String, String> a = r.attributes();
+    try {
+      return new SessionState.Snapshot(id, r.cursor(), r.recentIds(), a.getOrDefault(WINDOW, ""), status,
+          r.counters().delivered(), r.counters().deadLettered(), r.counters().duplicatesSkipped(),
+          Long.parseLong(a.getOrDefault(NEWEST_CREATED_AT_NS, "0")), Long.parseLong(a.getOrDefault(FIRST_SEEN_AT_MS, "0")),
+          r.updatedAt().toEpochMilli());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("offset record of session " + id + " has a malformed attribute: " + e.getMessage());
+    }
+  }
+}
