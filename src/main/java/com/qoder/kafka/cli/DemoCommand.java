@@ -71,6 +71,7 @@ final class DemoCommand implements Callable<Integer> {
     out.println("qoder-kafka demo: starting an in-process Kafka broker (KRaft, 127.0.0.1) ...");
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
         QoderSimulator sim = QoderSimulator.builder().seed(seed).sessions(sessions).eventsPerSession(eventsPerSession)
+            .historyEnd(java.time.Instant.now())
             .liveMode(LiveMode.events(eventRate).withNewSessionsPerSecond(0.2).withReleasesPerSecond(0.05)
                 .withTerminationsPerSecond(0.05))
             .build().start()) {
@@ -145,11 +146,15 @@ final class DemoCommand implements Callable<Integer> {
     ConnectorStatus st = connector.status();
     Map<SessionStatus, Long> by = connector.sessions().countByStatus();
     return String.format("[demo %02d:%02d] sessions %d polled (active %d, idle %d, terminated %d, released %d)"
-            + " | %d events delivered | %.0f events/s | lag p50 %.1fs p99 %.1fs | dead letters %d | duplicates dropped %d",
+            + " | %d events delivered | %.0f events/s | lag p50 %s p99 %s | dead letters %d | duplicates dropped %d",
         seconds / 60, seconds % 60, connector.sessions().polled(), by.get(SessionStatus.ACTIVE),
         by.get(SessionStatus.IDLE), by.get(SessionStatus.TERMINATED), by.get(SessionStatus.RELEASED),
-        st.delivered(), st.eventsPerSecond(), st.lagSeconds(0.5), st.lagSeconds(0.99), st.deadLettered(),
+        st.delivered(), st.eventsPerSecond(), seconds(st.lagSeconds(0.5)), seconds(st.lagSeconds(0.99)), st.deadLettered(),
         st.duplicates());
+  }
+
+  private static String seconds(double s) {
+    return Double.isNaN(s) ? "-" : String.format("%.1fs", s);
   }
 
   private void printRecords(String bootstrap, String topic, RegistryAvroDecoder decoder, AtomicBoolean stop,

@@ -105,11 +105,15 @@ public final class ConnectorConfig {
     return "on".equals(d) || ("auto".equals(d) && list(Settings.SESSION_IDS).isEmpty());
   }
 
-  /** Organizations to discover: the list, else the single id, else the token's default (null). */
+  /**
+   * Organizations to discover: the list, else the single id, else the token's default organization,
+   * written as the empty string (no {@code X-Organization-Id} header).
+   */
   public List<String> organizations() {
     List<String> orgs = new ArrayList<>(list(Settings.QODER_ORGANIZATION_IDS));
     if (orgs.isEmpty()) {
-      orgs.add(string(Settings.QODER_ORGANIZATION_ID)); // may be null: the token's default organization
+      String one = string(Settings.QODER_ORGANIZATION_ID);
+      orgs.add(one == null ? "" : one);
     }
     return orgs;
   }

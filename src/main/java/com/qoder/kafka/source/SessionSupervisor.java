@@ -121,8 +121,9 @@ public final class SessionSupervisor implements AutoCloseable {
   }
 
   /**
-   * Re-scans the sessions list every {@code interval} (first scan at once) for each organization;
-   * a scan that fails is logged and retried at the next interval.
+   * Re-scans the sessions list every {@code interval} (first scan at once) for each organization
+   * (the empty string: the token's default organization); a scan that fails is logged and retried
+   * at the next interval.
    */
   public void startDiscovery(List<String> organizations, Duration interval) {
     discovery = Flux.interval(Duration.ZERO, interval, Schedulers.parallel())
@@ -133,7 +134,7 @@ public final class SessionSupervisor implements AutoCloseable {
                 onFatal.accept(new FatalPipelineException(e.getMessage(), e));
               } else {
                 log.warn("session discovery failed for organization {}: {}; retried in {}",
-                    org == null ? "(default)" : org, e.getMessage(), interval);
+                    org.isEmpty() ? "(default)" : org, e.getMessage(), interval);
               }
               return Mono.empty();
             })), 1)
@@ -142,7 +143,7 @@ public final class SessionSupervisor implements AutoCloseable {
 
   /** One pass over the sessions list; returns the number of sessions newly followed. */
   Mono<Integer> scan(String organization) {
-    return api.sessions(organization, SESSIONS_PAGE)
+    return api.sessions(organization.isEmpty() ? null : organization, SESSIONS_PAGE)
         .concatMapIterable(Page::data)
         .reduce(0, (started, info) -> started + (apply(info) ? 1 : 0))
         .doOnNext(n -> {
