@@ -103,10 +103,17 @@ public final class SessionSupervisor implements AutoCloseable {
     return started[0];
   }
 
-  /** The session was released: drain what is left, then stop polling it. */
+  /**
+   * The session was released: drain what is left, then stop polling it. A session never seen
+   * before is drained once too — its history is still to deliver (with start position latest the
+   * drain skips it and only moves the cursor).
+   */
   public void release(String anyId) {
     String id = SessionIds.canonical(anyId);
     Running r = pollers.get(id);
+    if (r == null && !states.containsKey(id) && track(id)) {
+      r = pollers.get(id); // null again if the drain already finished
+    }
     if (r != null) {
       r.poller().release();
       return;

@@ -104,6 +104,36 @@ class EventsPipelineTest {
     }
   }
 
+  @Test
+  void sessionsReleasedBeforeTheConnectorFirstSawThemAreDrainedOnce() {
+    // Released and terminated sessions are part of the history a backfill must deliver.
+    try (QoderSimulator sim = sim(23, 30, 60).releasedFraction(0.3).terminatedFraction(0.2).build().start()) {
+      long released = sim.groundTruth().values().stream().filter(t -> t.released()).count();
+      assertThat(released).isPositive();
+      PipelineFixture f = PipelineFixture.of("released", bootstrap(), sim);
+      try (Connector connector = f.start(); SchemaRegistry registry = f.registry();
+          DeliveryChecker checker = f.checker(registry)) {
+        DeliveryReport report = checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth()));
+        assertClean(report);
+        await(Duration.ofSeconds(20), "released sessions end as RELEASED", () -> sim.groundTruth().values().stream()
+            .filter(t -> t.released() && !t.terminated())
+            .allMatch(t -> status(connector, t.sessionId()) == SessionStatus.RELEASED));
+        long endedAt = lastSequence(sim);
+        String active = sim.groundTruth().values().stream().filter(t -> !t.released() && !t.terminated())
+            .findFirst().orElseThrow().sessionId();
+        await(Duration.ofSeconds(20), "three more polls of an active session",
+            () -> eventRequestsAfter(sim, active, endedAt) >= 3);
+        for (var t : sim.groundTruth().values()) {
+          if (t.released() || t.terminated()) {
+            assertThat(eventRequestsAfter(sim, t.sessionId(), endedAt)).as("polls of ended %s", t.sessionId()).isZero();
+          }
+        }
+      } finally {
+        f.dropRegistry();
+      }
+    }
+  }
+
   // ---- (e) API faults -----------------------------------------------------------------------
 
   @Test
