@@ -134,6 +134,37 @@ class EventsPipelineTest {
     }
   }
 
+  @Test
+  void aDeletedCursorEventIsRecoveredWithoutLossOrDuplicates() {
+    // Session a loses its cursor event (an earlier delivered id is still a valid cursor); session b
+    // loses its last six, more than the fall-back cursors kept, so it is re-read from its first
+    // event — longer than the de-dup window, so the window alone cannot recognise the old events.
+    try (QoderSimulator sim = sim(29, 2, 150).build().start()) {
+      String a = sim.sessionIds().get(0);
+      String b = sim.sessionIds().get(1);
+      PipelineFixture f = PipelineFixture.of("cursor", bootstrap(), sim).set(Settings.DEDUP_WINDOW.key(), "64");
+      try (Connector connector = f.start(); SchemaRegistry registry = f.registry();
+          DeliveryChecker checker = f.checker(registry)) {
+        assertClean(checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth())));
+        await(Duration.ofSeconds(10), "cursors at the last events", () -> lastOf(sim, a).equals(connector.sessions()
+            .state(a).cursor()) && lastOf(sim, b).equals(connector.sessions().state(b).cursor()));
+        sim.deleteEvent(a, lastOf(sim, a));
+        List<String> ofB = sim.groundTruth(b).eventIds();
+        for (String id : ofB.subList(ofB.size() - 6, ofB.size())) {
+          sim.deleteEvent(b, id);
+        }
+        sim.appendEvents(a, 10);
+        sim.appendEvents(b, 10);
+        DeliveryReport report = checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth()));
+        log.info("deleted cursors: {}", report);
+        assertClean(report);
+        assertThat(report.eventRecords()).isEqualTo(2 * 160);
+      } finally {
+        f.dropRegistry();
+      }
+    }
+  }
+
   // ---- (e) API faults -----------------------------------------------------------------------
 
   @Test
