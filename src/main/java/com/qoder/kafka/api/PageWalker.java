@@ -3,7 +3,6 @@ package com.qoder.kafka.api;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import reactor.core.Disposable;
-import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
@@ -30,11 +29,15 @@ final class PageWalker {
     private final FluxSink<Page<T>> sink;
     private final Function<C, Mono<Page<T>>> fetch;
     private final BiFunction<C, Page<T>, C> next;
-    private final Disposable.Swap inFlightRequest = Disposables.swap();
-    // Guarded by this: the cursor of the next fetch, whether one is running, whether we are done.
+    // Guarded by this: the cursor of the next fetch, whether one is running, whether we are done,
+    // and the request in flight with its number. The number matters: a request's response may
+    // start the next request before the call that subscribed it has returned (on another thread,
+    // or synchronously), so a late bookkeeping step must never replace (or cancel) a newer one.
     private C cursor;
     private boolean fetching;
     private boolean done;
+    private long requests;
+    private Disposable inFlight;
 
     Walk(FluxSink<Page<T>> sink, C start, Function<C, Mono<Page<T>>> fetch,
         BiFunction<C, Page<T>, C> next) {
@@ -45,18 +48,32 @@ final class PageWalker {
     }
 
     void attach() {
-      sink.onDispose(inFlightRequest);
+      sink.onDispose(this::cancelInFlight);
       sink.onRequest(n -> fetchIfWanted());
+    }
+
+    private void cancelInFlight() {
+      Disposable d;
+      synchronized (this) {
+        done = true;
+        d = inFlight;
+        inFlight = null;
+      }
+      if (d != null) {
+        d.dispose();
+      }
     }
 
     private void fetchIfWanted() {
       C c;
+      long number;
       synchronized (this) {
         if (done || fetching || sink.isCancelled() || sink.requestedFromDownstream() <= 0) {
           return;
         }
         fetching = true;
         c = cursor;
+        number = ++requests;
       }
       Mono<Page<T>> request;
       try {
@@ -65,7 +82,17 @@ final class PageWalker {
         fail(e);
         return;
       }
-      inFlightRequest.update(request.subscribe(this::onPage, this::fail));
+      Disposable d = request.subscribe(this::onPage, this::fail);
+      boolean cancelled;
+      synchronized (this) {
+        cancelled = done && sink.isCancelled();
+        if (number == requests && !cancelled) {
+          inFlight = d; // still the newest request (a finished one is harmless to keep)
+        }
+      }
+      if (cancelled) {
+        d.dispose(); // the walk was cancelled while this request was being started
+      }
     }
 
     private void onPage(Page<T> page) {
