@@ -104,26 +104,20 @@ public final class SessionSupervisor implements AutoCloseable {
   }
 
   /**
-   * The session was released: drain what is left, then stop polling it. A session never seen
-   * before is drained once too — its history is still to deliver (with start position latest the
-   * drain skips it and only moves the cursor).
+   * The session was released: drain what is left, then stop polling it. A session not polled at
+   * the moment is drained once too — never seen before (its history is still to deliver; with
+   * start position latest the drain only moves the cursor), or restored from the offsets topic
+   * (it may have received events while the connector was down). A session already final, not
+   * owned, or met during shutdown is left as it is: the next owner or start drains it.
    */
   public void release(String anyId) {
     String id = SessionIds.canonical(anyId);
     Running r = pollers.get(id);
-    if (r == null && !states.containsKey(id) && track(id)) {
-      r = pollers.get(id); // null again if the drain already finished
+    if (r == null && track(id)) {
+      r = pollers.get(id); // null again if the drain already finished (e.g. the session ended)
     }
     if (r != null) {
       r.poller().release();
-      return;
-    }
-    SessionState s = states.get(id);
-    if (s != null && !s.status().isFinal()) {
-      SessionStatus old = s.status();
-      s.status(SessionStatus.RELEASED);
-      listener.statusChanged(id, old, SessionStatus.RELEASED);
-      offsets.write(s.snapshot()).subscribe(v -> {}, e -> log.warn("session {}: offset write failed", id, e));
     }
   }
 

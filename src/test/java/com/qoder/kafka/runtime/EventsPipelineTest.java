@@ -135,6 +135,34 @@ class EventsPipelineTest {
   }
 
   @Test
+  void aSessionReleasedWhileTheConnectorWasDownIsDrainedAfterTheRestart() {
+    try (QoderSimulator sim = sim(27, 3, 40).build().start()) {
+      String s = sim.sessionIds().get(0);
+      PipelineFixture f = PipelineFixture.of("released-down", bootstrap(), sim);
+      Connector first = f.start();
+      try (SchemaRegistry registry = f.registry(); DeliveryChecker checker = f.checker(registry)) {
+        try (first) {
+          assertClean(checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth())));
+          await(Duration.ofSeconds(10), "cursor at the last event", () -> lastOf(sim, s).equals(first.sessions()
+              .state(s).cursor()));
+        }
+        sim.appendEvents(s, 9); // while the connector is down: the session gets events, then is released
+        sim.releaseSession(s);
+        try (Connector second = f.start()) {
+          DeliveryReport report = checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth()));
+          assertClean(report);
+          assertThat(checker.eventIds(s)).hasSize(49);
+          await(Duration.ofSeconds(20), "the released session ends as RELEASED",
+              () -> status(second, s) == SessionStatus.RELEASED);
+        }
+      } finally {
+        first.close();
+        f.dropRegistry();
+      }
+    }
+  }
+
+  @Test
   void aDeletedCursorEventIsRecoveredWithoutLossOrDuplicates() {
     // Session a loses its cursor event (an earlier delivered id is still a valid cursor); session b
     // loses its last six, more than the fall-back cursors kept, so it is re-read from its first
