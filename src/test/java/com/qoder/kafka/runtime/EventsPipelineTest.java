@@ -14,9 +14,9 @@ import com.qoder.kafka.checker.DeliveryChecker;
 import com.qoder.kafka.checker.DeliveryReport;
 import com.qoder.kafka.checker.Expected;
 import com.qoder.kafka.config.Settings;
+import com.qoder.kafka.kafka.KafkaClientProperties;
 import com.qoder.kafka.kafka.KafkaTestSupport;
 import com.qoder.kafka.kafka.TopicAdmin;
-import com.qoder.kafka.kafka.KafkaClientProperties;
 import com.qoder.kafka.registry.SchemaRegistry;
 import com.qoder.kafka.sim.Endpoint;
 import com.qoder.kafka.sim.EventSpec;
@@ -41,8 +41,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Issue 3, acceptance (b), (e), (f), (g), (j): the real connector against the simulator over HTTP
- * and the shared in-process broker, checked by {@link DeliveryChecker}.
+ * Issue 3, acceptance (b), (e), (f), (g), (j), and the session life cycles around them (released
+ * before first sight or while the connector was down, a deleted cursor event): the real connector
+ * against the simulator over HTTP and the shared in-process broker, checked by
+ * {@link DeliveryChecker}. Each test has its own simulator, topics, registry scope and connector name.
  */
 class EventsPipelineTest {
 
