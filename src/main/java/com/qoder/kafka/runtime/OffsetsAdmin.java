@@ -119,13 +119,14 @@ public final class OffsetsAdmin implements AutoCloseable {
 
   /**
    * Moves the events position of sessions: the given ones, or every stored one when {@code
-   * sessionIds} is empty and {@code all} is set.
+   * sessionIds} is empty and {@code all} is set. With {@code dryRun} nothing is written (the
+   * positions are still looked up, so a dry run also checks that sessions and events exist).
    *
    * @return one outcome per session, in key order
    * @throws InstancesRunningException while the connector's group has members
    * @throws OffsetsAdminException when a session or event does not exist, or the API is unreachable
    */
-  public List<ResetOutcome> reset(List<String> sessionIds, boolean all, ResetTarget target) {
+  public List<ResetOutcome> reset(List<String> sessionIds, boolean all, ResetTarget target, boolean dryRun) {
     Objects.requireNonNull(target, "target");
     if (all == !sessionIds.isEmpty()) {
       throw new IllegalArgumentException("name sessions or --all, not both and not neither");
@@ -159,6 +160,9 @@ public final class OffsetsAdmin implements AutoCloseable {
       String cursor = cursorFor(e.getKey().sessionId(), oldCursor, target);
       writes.add(SessionOffsetRecords.reset(e.getKey(), before, cursor, now));
       outcomes.add(new ResetOutcome(e.getKey(), before != null, oldCursor, cursor));
+    }
+    if (dryRun) {
+      return outcomes;
     }
     requireStopped(); // looking up positions may have taken a while
     Flux.fromIterable(writes).concatMap(store::write).then().block(WAIT);
