@@ -213,6 +213,9 @@ public final class Connector implements AutoCloseable {
         sessions.startDiscovery(config.organizations(), config.duration(Settings.DISCOVERY_INTERVAL));
       }
     }
+    BackfillProgress progress = new BackfillProgress(sessions::backlog, status::delivered);
+    reactor.core.Disposable progressLog = progress.start();
+    resources.add(progressLog::dispose);
     log.info("connector '{}' running: {} session(s) polled, discovery {}, delivery {}", name, sessions.polled(),
         config.discoveryEnabled() ? "every " + config.duration(Settings.DISCOVERY_INTERVAL) : "off",
         config.string(Settings.DELIVERY));
