@@ -43,6 +43,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -214,7 +215,7 @@ public final class Connector implements AutoCloseable {
       }
     }
     BackfillProgress progress = new BackfillProgress(sessions::backlog, status::delivered);
-    reactor.core.Disposable progressLog = progress.start();
+    Disposable progressLog = progress.start();
     resources.add(progressLog::dispose);
     log.info("connector '{}' running: {} session(s) polled, discovery {}, delivery {}", name, sessions.polled(),
         config.discoveryEnabled() ? "every " + config.duration(Settings.DISCOVERY_INTERVAL) : "off",
