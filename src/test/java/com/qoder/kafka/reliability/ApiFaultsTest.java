@@ -147,6 +147,36 @@ class ApiFaultsTest {
     return counter.getAsLong();
   }
 
+  /**
+   * Regression: a session released while no poller followed it (released before the connector ever
+   * saw it, or while the connector was down) was marked RELEASED without reading its events.
+   */
+  @Test
+  void sessionsReleasedWhileNotFollowedAreDrained() {
+    try (QoderSimulator sim = Fixtures.simulator(41, 4, 60).releasedFraction(0.5).terminatedFraction(0)
+        .build().start()) {
+      Pipeline p = Pipeline.of("api-released", bootstrap, sim, "mock://api");
+      String releasedLater;
+      try (Connector connector = Connector.start(p.config()); DeliveryChecker checker = Fixtures.checker(bootstrap, p)) {
+        assertThat(checker.awaitDelivered(DELIVERY_DEADLINE, () -> Expected.all(sim.groundTruth())).missing()).isZero();
+        releasedLater = sim.sessionIds().stream()
+            .filter(id -> connector.sessions().state(id).status() != SessionStatus.RELEASED).findFirst().orElseThrow();
+      }
+      // While the connector is down: new events, then the release.
+      sim.appendEvents(releasedLater, 12);
+      sim.releaseSession(releasedLater);
+      try (Connector connector = Connector.start(p.config()); DeliveryChecker checker = Fixtures.checker(bootstrap, p)) {
+        long released = sim.groundTruth().values().stream().filter(t -> t.released()).count();
+        Fixtures.verify("RELEASED_UNFOLLOWED", released + " sessions released before start-up or while the"
+            + " connector was down: drained once", sim, checker, DELIVERY_DEADLINE, 0);
+        Fixtures.await(Duration.ofSeconds(10), "every released session to end as RELEASED",
+            () -> sim.groundTruth().values().stream().filter(t -> t.released())
+                .allMatch(t -> connector.sessions().state(t.sessionId()) != null
+                    && connector.sessions().state(t.sessionId()).status() == SessionStatus.RELEASED));
+      }
+    }
+  }
+
   @Test
   void deletedSessionIsGoneWhileOthersKeepFlowing() {
     try (QoderSimulator sim = Fixtures.simulator(31, 5, 80).terminatedFraction(0).releasedFraction(0)
