@@ -103,20 +103,19 @@ public final class SessionSupervisor implements AutoCloseable {
     return started[0];
   }
 
-  /** The session was released: drain what is left, then stop polling it. */
+  /**
+   * The session was released: drain what is left, then stop polling it. A released session without
+   * a poller — never seen (released before this connector started) or restored from offsets — is
+   * drained too: its events after the stored cursor still have to reach Kafka.
+   */
   public void release(String anyId) {
     String id = SessionIds.canonical(anyId);
     Running r = pollers.get(id);
+    if (r == null && track(id)) {
+      r = pollers.get(id);
+    }
     if (r != null) {
       r.poller().release();
-      return;
-    }
-    SessionState s = states.get(id);
-    if (s != null && !s.status().isFinal()) {
-      SessionStatus old = s.status();
-      s.status(SessionStatus.RELEASED);
-      listener.statusChanged(id, old, SessionStatus.RELEASED);
-      offsets.write(s.snapshot()).subscribe(v -> {}, e -> log.warn("session {}: offset write failed", id, e));
     }
   }
 
