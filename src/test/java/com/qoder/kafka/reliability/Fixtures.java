@@ -18,10 +18,14 @@ final class Fixtures {
 
   private Fixtures() {}
 
-  /** A simulator with one organization (so discovery of the default organization sees every session). */
+  /**
+   * A simulator with one organization (so discovery of the default organization sees every
+   * session) and a distinctive random token, so any output can be searched for it.
+   */
   static QoderSimulator.Builder simulator(long seed, int sessions, int eventsPerSession) {
     return QoderSimulator.builder().seed(seed).sessions(sessions).eventsPerSession(eventsPerSession)
-        .organizations("org_default").historyEnd(Instant.now()).files(0).agents(0).maxResourcesPerSession(0);
+        .organizations("org_default").historyEnd(Instant.now()).files(0).agents(0).maxResourcesPerSession(0)
+        .token("qpat_" + java.util.UUID.randomUUID().toString().replace("-", ""));
   }
 
   /**

@@ -61,6 +61,7 @@ class ProcessFaultsTest {
           }
           assertThat(child.isAlive()).as("child %d died before the kill:%n%s", cycle, child.tail()).isTrue();
           child.kill();
+          assertThat(child.output()).as("the token in child %d's output", cycle).doesNotContain(sim.token());
         }
       }
       try (ChildConnector child = ChildConnector.start(p, ChildConnector.logFile(p.name() + "-final"));
@@ -72,6 +73,7 @@ class ProcessFaultsTest {
             + " (kills x sessions x page size)", sim, checker, DELIVERY_DEADLINE, bound);
         child.terminate();
         assertThat(child.awaitExit(Duration.ofSeconds(30))).as(child.tail()).isZero();
+        assertThat(child.output()).doesNotContain(sim.token());
         System.out.printf("SIGKILL loop: %d cycles in %d s, %d events, %d duplicates%n", KILL_CYCLES,
             Duration.ofNanos(System.nanoTime() - started).toSeconds(), report.requiredEvents(), report.duplicated());
       }
@@ -120,7 +122,7 @@ class ProcessFaultsTest {
           Duration took = Duration.ofNanos(System.nanoTime() - t0);
           assertThat(exit).as("exit code after SIGTERM:%n%s", child.tail()).isZero();
           assertThat(took).isLessThan(ConfigLoader.parseDuration(p.get(Settings.SHUTDOWN_TIMEOUT.key())));
-          assertThat(child.output()).contains("stopping:").contains("stopped");
+          assertThat(child.output()).contains("stopping:").contains("stopped").doesNotContain(sim.token());
           deliveredAtSigterm = checker.check(Expected.all(sim.groundTruth())).delivered();
           assertThat(deliveredAtSigterm).as("SIGTERM landed during the backfill").isLessThan(total);
         }
