@@ -196,6 +196,26 @@ public final class SessionSupervisor implements AutoCloseable {
     return pollers.size();
   }
 
+  /** How many polled sessions have read their backlog to the end (for backfill progress). */
+  public Backlog backlog() {
+    int polled = 0;
+    int caughtUp = 0;
+    for (Running r : pollers.values()) {
+      polled++;
+      if (r.poller().state().caughtUp()) {
+        caughtUp++;
+      }
+    }
+    return new Backlog(polled, caughtUp);
+  }
+
+  /** Polled sessions, and those of them whose last page had {@code has_more=false}. */
+  public record Backlog(int polled, int caughtUp) {
+    public int behind() {
+      return polled - caughtUp;
+    }
+  }
+
   public Collection<SessionState> states() {
     return states.values();
   }

@@ -345,7 +345,7 @@ public final class DeliveryChecker implements AutoCloseable {
   private void acceptDeadLetter(String key, ConsumerRecord<byte[], byte[]> r, String where) {
     Map<String, String> headers = new LinkedHashMap<>();
     for (Header h : r.headers()) {
-      headers.put(h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
+      headers.put(h.key(), h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8));
     }
     String eventId = headers.get("dlq.event-id");
     if (headers.get("dlq.reason") == null || eventId == null || key == null
@@ -421,7 +421,7 @@ public final class DeliveryChecker implements AutoCloseable {
         p.splitSessions.add(x.sessionId() + " in partitions " + new TreeSet<>(partitions));
       }
       for (DeadLetter d : deadLetters.getOrDefault(x.sessionId(), List.of())) {
-        deadLetterReasons.put(d.eventId(), d.reason());
+        deadLetterReasons.put(d.eventId(), d.reason() == null ? "(no dlq.reason header)" : d.reason());
         if (!seen.add(d.eventId())) {
           dups++;
           continue;
