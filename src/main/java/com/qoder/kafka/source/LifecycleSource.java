@@ -332,28 +332,37 @@ public final class LifecycleSource {
         e.toString()));
   }
 
-  /** The session's list entry when not known yet: one GET; empty when it cannot be had. */
-  private Mono<Optional<SessionInfo>> lookUp(String sessionId) {
+  /** A session's list entry fetched by id, and the configured organization that answered. */
+  private record Found(String organization, SessionInfo info) {}
+
+  /**
+   * The session's list entry when not known yet: {@code GET /api/v1/sessions/{id}} in each
+   * configured organization until one answers; empty when none does.
+   */
+  private Mono<Optional<Found>> lookUp(String sessionId) {
     Known k = known.get(sessionId);
     if (k != null && k.info != null) {
       return Mono.just(Optional.empty());
     }
-    return api.session(null, sessionId)
+    return Flux.fromIterable(options.organizations())
+        .concatMap(org -> api.session(org.isEmpty() ? null : org, sessionId)
+            .map(info -> new Found(org, info))
+            .onErrorResume(e -> {
+              log.debug("session {}: not found in organization '{}': {}", sessionId, org, e.toString());
+              return Mono.empty();
+            }))
+        .next()
         .map(Optional::of)
-        .onErrorResume(e -> {
-          log.debug("session {}: no list entry for its lifecycle record: {}", sessionId, e.toString());
-          return Mono.just(Optional.empty());
-        })
         .defaultIfEmpty(Optional.empty());
   }
 
-  private Mono<Void> applyTransitions(String id, Optional<SessionInfo> fetched, List<EventTransition> found) {
+  private Mono<Void> applyTransitions(String id, Optional<Found> fetched, List<EventTransition> found) {
     Instant now = Instant.now();
     Known k = known.get(id);
     if ((k == null || k.info == null) && fetched.isPresent()) {
-      SessionInfo info = fetched.get();
+      SessionInfo info = fetched.get().info();
       k = known.computeIfAbsent(id, Known::new);
-      k.orgKey = orgKeyOf(info.organization());
+      k.orgKey = orgKey(fetched.get().organization());
       k.info = info.json();
       k.createdAt = Fingerprints.epochNanosOrMin(info.createdAt());
     }
@@ -441,13 +450,6 @@ public final class LifecycleSource {
       return Mono.error(new IllegalStateException("the sessions source is stopped (" + r + ")"));
     }
     return done.asMono();
-  }
-
-  private String orgKeyOf(String organization) {
-    if (organization != null && orgs.containsKey(organization)) {
-      return organization;
-    }
-    return orgs.containsKey(DEFAULT_ORGANIZATION) ? DEFAULT_ORGANIZATION : orgs.keySet().iterator().next();
   }
 
   private static ObjectNode idsOnly(String sessionId) {

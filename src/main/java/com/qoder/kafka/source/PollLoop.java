@@ -36,7 +36,6 @@ final class PollLoop {
   private final Sinks.Empty<Void> done = Sinks.empty();
   private final AtomicLong rounds = new AtomicLong();
 
-
   PollLoop(String name, Duration interval, Supplier<Mono<?>> round, Consumer<Throwable> onFatal) {
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException(name + ": the poll interval must be positive, was " + interval);
