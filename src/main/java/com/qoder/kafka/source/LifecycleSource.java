@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.qoder.kafka.api.Page;
 import com.qoder.kafka.api.QoderApi;
+import com.qoder.kafka.api.QoderApiException;
 import com.qoder.kafka.api.SessionEvent;
 import com.qoder.kafka.api.SessionIds;
 import com.qoder.kafka.api.SessionInfo;
@@ -219,7 +220,14 @@ public final class LifecycleSource {
         .concatMap(org -> api.sessions(org.isEmpty() ? null : org, SESSIONS_PAGE)
             .concatMapIterable(Page::data)
             .collectList()
-            .flatMap(infos -> submit(() -> applyScan(orgs.get(orgKey(org)), infos))))
+            .flatMap(infos -> submit(() -> applyScan(orgs.get(orgKey(org)), infos)))
+            .onErrorResume(e -> !(e instanceof QoderApiException.Authentication || e instanceof FatalPipelineException),
+                e -> {
+                  // One organization failing (403, outage) must not keep the others from being scanned.
+                  log.warn("sessions source: scan of organization {} failed, retried in {}: {}",
+                      org.isEmpty() ? "(default)" : org, options.interval(), e.toString());
+                  return Mono.empty();
+                }))
         .then();
   }
 

@@ -170,6 +170,35 @@ class ResourcesAndFilesSourcesTest {
   }
 
   @Test
+  void filesBeyondTheBoundAreDeliveredOnceWhileTheNewestStayWatched() {
+    QoderSimulator sim = quietSim(1, 20);
+    int n0 = sim.fileIds().size();
+    kit = new SourcesTestKit(sim, Map.of(Settings.FILES_MAX_TRACKED.key(), "5", Settings.FILES_FULL_RESCAN.key(),
+        "200ms", Settings.SOURCE_RESOURCES.key(), "false", Settings.SOURCE_SESSIONS.key(), "false"));
+    kit.start();
+    SourcesTestKit.TopicReader files = kit.reader("files");
+    // The first full scan delivers every file once, though only the newest 5 are remembered.
+    assertThat(files.awaitAtLeast(n0).stream().map(SourcesTestKit::key))
+        .containsExactlyInAnyOrderElementsOf(sim.fileIds());
+    kit.awaitRounds(10, List.of());
+    assertThat(files.readToEnd()).hasSize(n0);
+
+    List<String> ids = sim.fileIds();
+    sim.updateFile(ids.get(0), "processing", null); // watched: reported
+    sim.updateFile(ids.get(ids.size() - 1), "processing", null); // beyond the bound: not reported (documented)
+    String added = sim.createFile("user_upload");
+    List<ConsumerRecord<byte[], byte[]>> r = files.awaitAtLeast(n0 + 2);
+    assertThat(r.subList(n0, n0 + 2).stream().map(x -> key(x) + ":" + file(x).getChange()))
+        .containsExactlyInAnyOrder(ids.get(0) + ":UPDATED", added + ":CREATED");
+    sim.deleteFile(added);
+    ConsumerRecord<byte[], byte[]> tombstone = files.awaitAtLeast(n0 + 3).get(n0 + 2);
+    assertThat(key(tombstone)).isEqualTo(added);
+    assertThat(tombstone.value()).isNull();
+    kit.awaitRounds(10, List.of());
+    assertThat(files.readToEnd()).hasSize(n0 + 3);
+  }
+
+  @Test
   void aRejectedResourcesCursorLeadsToARescanWithoutLossOrDuplicates() {
     QoderSimulator sim = quietSim(1, 2);
     String s = sim.sessionIds().get(0);
