@@ -77,8 +77,10 @@ final class PollLoop {
       return Mono.empty();
     }
     Sinks.Empty<Void> w = wake.get();
-    return Mono.delay(interval).then().or(w.asMono())
-        .doFinally(s -> wake.compareAndSet(w, Sinks.empty()));
+    // A wake-up is consumed (replaced by a fresh sink) before the next round can start: the next
+    // round may begin synchronously inside the completion signal.
+    Mono<Void> woken = w.asMono().doOnSuccess(v -> wake.compareAndSet(w, Sinks.empty()));
+    return Mono.delay(interval).then().or(woken);
   }
 
   /** Starts the next round now (or right after the one in progress). */
