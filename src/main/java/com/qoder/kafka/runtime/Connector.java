@@ -76,6 +76,7 @@ public final class Connector implements AutoCloseable {
   private KafkaSink sink;
   private QoderApiClient api;
   private SessionSupervisor sessions;
+  private Sources changeSources;
   private ConnectorStatus status;
 
   private Connector(ConnectorConfig config) {
@@ -194,17 +195,21 @@ public final class Connector implements AutoCloseable {
     PollerOptions pollerOptions = new PollerOptions(config.integer(Settings.PAGE_SIZE),
         config.duration(Settings.POLL_MIN), config.duration(Settings.POLL_MAX),
         "latest".equals(config.string(Settings.START_POSITION)), config.integer(Settings.DEDUP_WINDOW));
-    sessions = new SessionSupervisor(api, publisher, snapshot -> {
+    // Change sources besides events (resources, files, session lifecycle): runtime/Sources.
+    changeSources = Sources.create(config, api, sink, offsets, stored, registration, metrics, this::fail);
+    resources.add(changeSources);
+    sessions = new SessionSupervisor(api, changeSources.wrap(publisher), snapshot -> {
       long t0 = System.nanoTime();
       return offsets.write(SessionOffsetRecords.toRecord(snapshot))
           .doOnSuccess(m -> metrics.offsetCommit(Duration.ofNanos(System.nanoTime() - t0), true))
           .doOnError(e -> metrics.offsetCommit(Duration.ofNanos(System.nanoTime() - t0), false))
           .then();
-    }, pollerOptions, status.listener(), this::fail);
+    }, pollerOptions, changeSources.wrap(status.listener()), this::fail);
     status.attach(sessions);
     metrics.bindSessionsByState(state -> sessions.countByStatus().entrySet().stream()
         .filter(e -> e.getKey().name().equals(state)).mapToLong(Map.Entry::getValue).sum());
     sessions.restore(snapshots);
+    changeSources.start(sessions);
 
     if (config.bool(Settings.SOURCE_EVENTS)) {
       for (String id : config.list(Settings.SESSION_IDS)) {
@@ -264,6 +269,11 @@ public final class Connector implements AutoCloseable {
 
   public SessionSupervisor sessions() {
     return sessions;
+  }
+
+  /** The change sources (resources, files, session lifecycle). */
+  Sources changeSources() {
+    return changeSources;
   }
 
   public KafkaSink sink() {

@@ -8,9 +8,11 @@ import com.qoder.kafka.api.SessionInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -214,6 +216,16 @@ public final class SessionSupervisor implements AutoCloseable {
     public int behind() {
       return polled - caughtUp;
     }
+  }
+
+  /** Ids of the sessions polled now (a live, unmodifiable view). */
+  public Set<String> polledSessionIds() {
+    return Collections.unmodifiableSet(pollers.keySet());
+  }
+
+  /** Whether a poller follows the session (either id spelling) now. */
+  public boolean isPolled(String anyId) {
+    return pollers.containsKey(SessionIds.canonical(anyId));
   }
 
   public Collection<SessionState> states() {
