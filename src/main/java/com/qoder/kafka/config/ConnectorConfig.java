@@ -99,6 +99,14 @@ public final class ConnectorConfig {
     return t != null ? t : "qoder-kafka." + connectorName() + ".offsets";
   }
 
+  /**
+   * The consumer group the instances of this connector form on the offsets topic; its assignment
+   * decides which instance polls which session. Tools (status, admin refusal checks) look it up here.
+   */
+  public String groupId() {
+    return "qoder-kafka." + connectorName();
+  }
+
   /** Whether discovery from the sessions list runs (resolves {@code auto}). */
   public boolean discoveryEnabled() {
     String d = string(Settings.DISCOVERY);
