@@ -43,7 +43,6 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
@@ -59,7 +58,7 @@ import reactor.core.publisher.Mono;
  *
  * <h2>Ownership</h2>
  * Every instance with the same connector name subscribes to the offsets topic with the group id
- * {@code qoder-kafka.<connector name>} (classic protocol, {@link CooperativeStickyAssignor}). The
+ * {@code qoder-kafka.<connector name>} (classic protocol, cooperative-sticky assignment: {@link RebalanceAwareAssignor}). The
  * offsets partitions a member is assigned are the sessions it owns: a session belongs to the
  * partition its offset records are written to ({@link OffsetStore#partitionForSession}). The member
  * never reads records with this consumer (its partitions are paused); the group is only the
@@ -112,10 +111,17 @@ public final class ClusterMember implements AutoCloseable {
   private final AtomicLong rebalances = new AtomicLong();
   private final Duration pollTimeout;
   private final Duration stableTimeout;
+  /** Set when this member sends a JoinGroup (see RebalanceAwareAssignor), cleared when assigned. */
+  private volatile long joiningSince;
+  private volatile boolean joining;
 
   // Member-thread state.
   private final Set<Integer> assigned = new TreeSet<>();
   private final Map<Integer, Long> positions = new HashMap<>();
+  /** Bumped whenever a partition is assigned or given up: a resume read before is stale. */
+  private final Map<Integer, Long> epochs = new HashMap<>();
+  private final List<PendingResume> pendingResumes = new ArrayList<>();
+  private boolean inCallback;
   private SessionSupervisor sessions;
   private List<String> staticIds = List.of();
   private List<String> organizations = List.of();
@@ -136,15 +142,21 @@ public final class ClusterMember implements AutoCloseable {
     this.onFatal = onFatal;
     this.ownership = new Ownership(options.offsetsPartitions());
     this.txns = options.exactlyOnce()
-        ? new PageTransactions(sink, offsets, codec, ownership, this::onLateWrite) : null;
+        ? new PageTransactions(sink, offsets, codec, ownership, options.transactionTimeout(), this::onLateWrite)
+        : null;
     Duration commit = options.commitInterval();
     this.pollTimeout = options.exactlyOnce() && commit.toMillis() < 200 ? commit : Duration.ofMillis(200);
     // A previous owner's open transaction ends within the transaction timeout (plus the
     // coordinator's abort check, every 10 s by default); waiting longer means it hangs.
     this.stableTimeout = options.transactionTimeout().multipliedBy(2).plusSeconds(30);
-    this.consumer = new KafkaConsumer<>(consumerConfig(options));
+    Map<String, Object> cc = consumerConfig(options);
+    cc.put(RebalanceAwareAssignor.ON_JOIN_CONFIG, (Runnable) () -> {
+      joiningSince = System.nanoTime();
+      joining = true;
+    });
+    this.consumer = new KafkaConsumer<>(cc);
     this.admin = Admin.create(adminConfig(options));
-    this.restorer = Executors.newSingleThreadExecutor(r -> {
+    this.restorer = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "qoder-kafka-restore-" + options.instanceId());
       t.setDaemon(true);
       return t;
@@ -176,7 +188,7 @@ public final class ClusterMember implements AutoCloseable {
     // Classic protocol: the consumer protocol (KIP-848) takes the session timeout from the broker's
     // group config (45 s minimum by default); the connector's failover time is a connector setting.
     c.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
-    c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+    c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RebalanceAwareAssignor.class.getName());
     c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) o.sessionTimeout().toMillis());
     c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(100, o.sessionTimeout().toMillis() / 3));
     c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) ClusterOptions.MAX_POLL_INTERVAL.toMillis());
@@ -295,6 +307,7 @@ public final class ClusterMember implements AutoCloseable {
         publishGroupMetadata();
         consumer.pause(consumer.assignment());
         runTasks();
+        applyResumes();
         if (txns != null) {
           commitIfDue();
         }
@@ -359,10 +372,13 @@ public final class ClusterMember implements AutoCloseable {
       if (failed.get()) {
         return;
       }
+      inCallback = true;
       try {
         r.run();
       } catch (RuntimeException e) {
         fatal(e);
+      } finally {
+        inCallback = false;
       }
     }
   }
@@ -373,6 +389,7 @@ public final class ClusterMember implements AutoCloseable {
 
   private void assign(Set<Integer> added) {
     publishGroupMetadata();
+    joining = false; // the rebalance is complete: groupMetadata() is current again
     consumer.pause(consumer.assignment());
     if (added.isEmpty()) {
       log.info("rebalance: generation {}, no partitions added; this instance owns {}", generation, assigned);
@@ -380,8 +397,13 @@ public final class ClusterMember implements AutoCloseable {
       return;
     }
     long t0 = System.nanoTime();
-    Map<Integer, Long> ends = awaitStable(added, null);
-    Map<OffsetKey, OffsetRecord> stored = restore(added);
+    added.forEach(p -> epochs.merge(p, 1L, Long::sum));
+    Restored restored = awaitValue(CompletableFuture.supplyAsync(() -> {
+      Map<Integer, Long> ends = waitStable(added, null);
+      return new Restored(ends, offsets.restore(added));
+    }, restorer), stableTimeout.plus(OffsetStore.DEFAULT_RESTORE_TIMEOUT), "restoring offsets partitions " + added);
+    Map<Integer, Long> ends = restored.ends();
+    Map<OffsetKey, OffsetRecord> stored = restored.records();
     List<SessionState.Snapshot> snapshots = new ArrayList<>();
     for (OffsetRecord r : stored.values()) {
       if (r.key().source() == OffsetSource.EVENTS && !ownership.isHeld(r.key().sessionId())) {
@@ -420,6 +442,7 @@ public final class ClusterMember implements AutoCloseable {
     }
     long t0 = System.nanoTime();
     ownership.remove(removed);
+    removed.forEach(p -> epochs.merge(p, 1L, Long::sum));
     if (!clean) {
       // Lost: the group already gave them away, so nothing may be committed for them.
       assigned.removeAll(removed);
@@ -485,7 +508,11 @@ public final class ClusterMember implements AutoCloseable {
     }));
   }
 
-  /** Rebuilds sessions whose state was dropped (aborted transaction) from their committed offsets. */
+  /**
+   * Rebuilds sessions whose state was dropped (aborted transaction, late poller) from their committed
+   * offsets. Non-blocking: the wait for stable offsets and the restore run on a helper thread, and
+   * {@link #applyResumes} finishes the job on the member thread, which keeps polling meanwhile.
+   */
   private void resume(List<String> ids) {
     List<String> mine = new ArrayList<>();
     List<String> gone = new ArrayList<>();
@@ -500,25 +527,72 @@ public final class ClusterMember implements AutoCloseable {
       return;
     }
     Set<Integer> parts = mine.stream().map(ownership::partitionOf).collect(Collectors.toCollection(TreeSet::new));
-    awaitStable(parts, positions);
-    Map<OffsetKey, OffsetRecord> stored = restore(parts);
-    List<SessionState.Snapshot> snapshots = new ArrayList<>();
-    for (String id : mine) {
-      OffsetRecord r = stored.get(OffsetKey.events(id));
-      if (r != null) {
-        snapshots.add(codec.toSnapshot(r));
-      }
+    Map<Integer, Long> minimums = new HashMap<>();
+    Map<Integer, Long> epochsAtStart = new HashMap<>();
+    for (int p : parts) {
+      minimums.put(p, positions.getOrDefault(p, 0L));
+      epochsAtStart.put(p, epochs.getOrDefault(p, 0L));
     }
-    sessions.restore(snapshots);
-    ownership.release(mine);
-    int polled = 0;
-    for (String id : mine) {
-      if (sessions.track(id)) {
-        polled++;
-      }
+    CompletableFuture<Map<OffsetKey, OffsetRecord>> stored = CompletableFuture.supplyAsync(() -> {
+      waitStable(parts, minimums);
+      return offsets.restore(parts);
+    }, restorer);
+    pendingResumes.add(new PendingResume(List.copyOf(mine), epochsAtStart, stored));
+  }
+
+  private record PendingResume(List<String> ids, Map<Integer, Long> epochs,
+      CompletableFuture<Map<OffsetKey, OffsetRecord>> stored) {}
+
+  private record Restored(Map<Integer, Long> ends, Map<OffsetKey, OffsetRecord> records) {}
+
+  private void applyResumes() {
+    if (pendingResumes.isEmpty()) {
+      return;
     }
-    log.info("{} session(s) resumed from their committed offsets, {} polled again{}", mine.size(), polled,
-        sample(mine));
+    List<PendingResume> done = pendingResumes.stream().filter(r -> r.stored().isDone()).toList();
+    pendingResumes.removeAll(done);
+    for (PendingResume r : done) {
+      Map<OffsetKey, OffsetRecord> stored;
+      try {
+        stored = r.stored().join();
+      } catch (RuntimeException e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof HangingTransactionException) {
+          fatal(cause);
+          return;
+        }
+        log.warn("resuming {} session(s) failed ({}); trying again", r.ids().size(), cause.toString());
+        resume(r.ids());
+        continue;
+      }
+      boolean stale = r.epochs().entrySet().stream()
+          .anyMatch(e -> !e.getValue().equals(epochs.getOrDefault(e.getKey(), 0L)));
+      if (stale) {
+        resume(r.ids()); // a partition moved meanwhile: what was read may be old
+        continue;
+      }
+      List<SessionState.Snapshot> snapshots = new ArrayList<>();
+      List<String> mine = new ArrayList<>();
+      for (String id : r.ids()) {
+        if (ownership.ownsPartitionOf(id) && sessions.state(id) == null) {
+          mine.add(id);
+          OffsetRecord rec = stored.get(OffsetKey.events(id));
+          if (rec != null) {
+            snapshots.add(codec.toSnapshot(rec));
+          }
+        }
+      }
+      sessions.restore(snapshots);
+      ownership.release(r.ids());
+      int polled = 0;
+      for (String id : mine) {
+        if (sessions.track(id)) {
+          polled++;
+        }
+      }
+      log.info("{} session(s) resumed from their committed offsets, {} polled again{}", mine.size(), polled,
+          sample(mine));
+    }
   }
 
   /** Sessions in the table whose partition this instance does not own: should not exist; stop them. */
@@ -535,13 +609,20 @@ public final class ClusterMember implements AutoCloseable {
     }
     log.warn("{} session(s) of partitions this instance does not own were still in its table; stopping them{}",
         stray.size(), sample(stray));
-    awaitWhileCommitting(sessions.stop(stray, options.revocationTimeout()).toFuture(),
-        options.revocationTimeout().plusSeconds(1));
-    sessions.forget(stray);
-    List<String> lingering = stray.stream().filter(id -> sessions.state(id) != null).toList();
-    if (!lingering.isEmpty()) {
-      holdUntilStopped(lingering);
-    }
+    stopThenResume(stray);
+  }
+
+  /** Holds the sessions, stops their pollers, then (member thread) forgets and resumes them. */
+  private void stopThenResume(List<String> ids) {
+    ownership.hold(ids);
+    sessions.stop(ids, options.revocationTimeout()).toFuture().whenComplete((v, e) -> tasks.add(() -> {
+      sessions.forget(ids);
+      List<String> lingering = ids.stream().filter(id -> sessions.state(id) != null).toList();
+      if (!lingering.isEmpty()) {
+        holdUntilStopped(lingering);
+      }
+      resume(ids);
+    }));
   }
 
   private void runTasks() {
@@ -551,16 +632,24 @@ public final class ClusterMember implements AutoCloseable {
     }
   }
 
+
   // ---- transactions (member thread) -------------------------------------------------------------
 
   private Duration idleTimeout() {
-    return options.transactionTimeout().dividedBy(2);
+    return options.transactionTimeout().multipliedBy(3).dividedBy(4);
   }
 
   private void commitIfDue() {
-    if (!failed.get() && txns.due(options.commitInterval())) {
-      commitNow(true);
+    if (failed.get() || !txns.due(options.commitInterval())) {
+      return;
     }
+    // Mid-rebalance (joined, not yet assigned) the metadata is about to change: the commit would be
+    // refused. Hold it, unless the transaction would come close to its timeout.
+    if (joining && !inCallback
+        && System.nanoTime() - joiningSince < options.transactionTimeout().toNanos() / 3) {
+      return;
+    }
+    commitNow(true);
   }
 
   private void commitNow(boolean openNext) {
@@ -627,36 +716,27 @@ public final class ClusterMember implements AutoCloseable {
     // that is ahead of what was committed.
     CompletableFuture<Void> stoppedPollers = sessions.stop(list, options.revocationTimeout()).toFuture();
     signal.run();
-    tasks.add(() -> {
-      awaitWhileCommitting(stoppedPollers, options.revocationTimeout().plusSeconds(1));
+    stoppedPollers.whenComplete((v, e) -> tasks.add(() -> {
       sessions.forget(list);
       List<String> lingering = list.stream().filter(id -> sessions.state(id) != null).toList();
       if (!lingering.isEmpty()) {
         holdUntilStopped(lingering);
       }
       resume(list);
-    });
+    }));
   }
 
   /** An offset record arrived for a transaction already aborted (called on a poller thread). */
   private void onLateWrite(String sessionId) {
-    List<String> one = List.of(sessionId);
-    ownership.hold(one);
-    CompletableFuture<Void> stoppedPoller = sessions.stop(one, options.revocationTimeout()).toFuture();
-    tasks.add(() -> {
-      awaitWhileCommitting(stoppedPoller, options.revocationTimeout().plusSeconds(1));
-      sessions.forget(one);
-      if (sessions.state(sessionId) != null) {
-        holdUntilStopped(one);
-      } else {
-        resume(one);
-      }
-    });
+    stopThenResume(List.of(sessionId));
   }
 
   // ---- waiting without starving the transaction -------------------------------------------------
 
-  /** Waits for {@code f} on the member thread, committing the open transaction when due meanwhile. */
+  /**
+   * Waits for {@code f} on the member thread inside a rebalance callback, committing the open
+   * transaction when due meanwhile (the member's group metadata is current there).
+   */
   private boolean awaitWhileCommitting(CompletableFuture<?> f, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     long slice = txns != null ? Math.max(10, options.commitInterval().toMillis()) : 100;
@@ -698,57 +778,64 @@ public final class ClusterMember implements AutoCloseable {
     }
   }
 
-  private Map<OffsetKey, OffsetRecord> restore(Set<Integer> partitionIds) {
-    return awaitValue(CompletableFuture.supplyAsync(() -> offsets.restore(partitionIds), restorer),
-        OffsetStore.DEFAULT_RESTORE_TIMEOUT.plusSeconds(10), "restoring offsets partitions " + partitionIds);
-  }
-
   /**
-   * Waits until the partitions hold no transaction that could still change what a restore reads:
-   * with {@code minimums} null, no open transaction at all (last stable offset = end offset: a
-   * previous owner's transaction committed or aborted); else the last stable offset reached this
-   * member's own committed records. Returns the end offsets.
+   * Blocks (a helper thread, never the member thread) until the partitions hold no transaction that
+   * could still change what a restore reads: with {@code minimums} null, no open transaction at all
+   * (last stable offset = end offset: a previous owner's transaction committed or aborted); else the
+   * last stable offset reached this member's own committed records. Returns the end offsets.
    *
-   * @throws IllegalStateException when a transaction stays open past the transaction timeout
+   * @throws HangingTransactionException when a transaction stays open past any transaction timeout
    */
-  private Map<Integer, Long> awaitStable(Set<Integer> partitionIds, Map<Integer, Long> minimums) {
+  private Map<Integer, Long> waitStable(Set<Integer> partitionIds, Map<Integer, Long> minimums) {
     Map<TopicPartition, OffsetSpec> spec = new HashMap<>();
     partitionIds.forEach(p -> spec.put(new TopicPartition(options.offsetsTopic(), p), OffsetSpec.latest()));
     long deadline = System.nanoTime() + stableTimeout.toNanos();
     boolean told = false;
-    while (true) {
-      Map<TopicPartition, ListOffsetsResultInfo> stable = awaitValue(
-          admin.listOffsets(spec, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().toCompletionStage()
-              .toCompletableFuture(), Duration.ofSeconds(30), "listing offsets");
-      Map<TopicPartition, ListOffsetsResultInfo> end = awaitValue(
-          admin.listOffsets(spec, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().toCompletionStage()
-              .toCompletableFuture(), Duration.ofSeconds(30), "listing offsets");
-      Map<Integer, Long> ends = new HashMap<>();
-      List<String> open = new ArrayList<>();
-      end.forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
-      stable.forEach((tp, info) -> {
-        long lso = info.offset();
-        long need = minimums == null ? ends.get(tp.partition()) : minimums.getOrDefault(tp.partition(), 0L);
-        if (lso < need) {
-          open.add(tp.partition() + " (stable " + lso + " < " + need + ")");
+    try {
+      while (true) {
+        Map<TopicPartition, ListOffsetsResultInfo> stable = admin.listOffsets(spec,
+            new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(30, TimeUnit.SECONDS);
+        Map<TopicPartition, ListOffsetsResultInfo> end = admin.listOffsets(spec,
+            new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get(30, TimeUnit.SECONDS);
+        Map<Integer, Long> ends = new HashMap<>();
+        end.forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
+        List<String> open = new ArrayList<>();
+        stable.forEach((tp, info) -> {
+          long need = minimums == null ? ends.get(tp.partition()) : minimums.getOrDefault(tp.partition(), 0L);
+          if (info.offset() < need) {
+            open.add(tp.partition() + " (stable " + info.offset() + " < " + need + ")");
+          }
+        });
+        if (open.isEmpty()) {
+          return ends;
         }
-      });
-      if (open.isEmpty()) {
-        return ends;
+        if (System.nanoTime() > deadline) {
+          throw new HangingTransactionException("offsets partitions " + open + " of topic '" + options.offsetsTopic()
+              + "' still hold an open transaction after " + stableTimeout + ", longer than any transaction may"
+              + " last; a hanging transaction? Find it with kafka-transactions.sh find-hanging and abort it");
+        }
+        if (!told) {
+          told = true;
+          log.info("waiting for open transactions on offsets partitions {} to finish (a previous owner's or an"
+              + " aborted one; at most the transaction timeout {})", open, options.transactionTimeout());
+        }
+        TimeUnit.MILLISECONDS.sleep(100); // a helper thread polling the broker: there is no wait-for-LSO API
       }
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("offsets partitions " + open + " of topic '" + options.offsetsTopic()
-            + "' still hold an open transaction after " + stableTimeout + ", longer than any transaction may last;"
-            + " a hanging transaction? Find it with kafka-transactions.sh find-hanging and abort it");
-      }
-      if (!told) {
-        told = true;
-        log.info("waiting for open transactions on offsets partitions {} to finish (a previous owner's; at most"
-            + " the transaction timeout {})", open, options.transactionTimeout());
-      }
-      awaitWhileCommitting(new CompletableFuture<>(), Duration.ofMillis(100));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for stable offsets", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot list the offsets of topic '" + options.offsetsTopic() + "': " + e, e);
     }
   }
+
+  /** A transaction that stays open longer than any transaction may: the instance cannot go on safely. */
+  static final class HangingTransactionException extends IllegalStateException {
+    HangingTransactionException(String message) {
+      super(message);
+    }
+  }
+
 
   // ---- status -----------------------------------------------------------------------------------
 

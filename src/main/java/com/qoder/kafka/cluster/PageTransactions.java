@@ -78,6 +78,7 @@ final class PageTransactions {
   private final SessionRecordCodec codec;
   private final Ownership ownership;
   private final Duration opTimeout;
+  private final Duration drainTimeout;
   private final Consumer<String> onLateWrite;
   private final Object lock = new Object();
   private final List<Waiter> waiting = new ArrayList<>();
@@ -93,7 +94,8 @@ final class PageTransactions {
    *     transaction that was already aborted; the caller must stop and resume that session
    */
   PageTransactions(KafkaSink sink, OffsetStore offsets, SessionRecordCodec codec, Ownership ownership,
-      Consumer<String> onLateWrite) {
+      Duration drainTimeout, Consumer<String> onLateWrite) {
+    this.drainTimeout = drainTimeout;
     this.sink = sink;
     this.offsets = offsets;
     this.codec = codec;
@@ -403,6 +405,13 @@ final class PageTransactions {
     Runnable signal = () -> t.result.tryEmitError(failed);
     if (cause instanceof KafkaFatalException) {
       return new Outcome.Fatal(dirty, cause, signal);
+    }
+    try {
+      // Let records still in flight finish first: aborting under them can leave the idempotent
+      // producer's sequence numbers out of step with the broker (OutOfOrderSequence).
+      sink.flush().block(drainTimeout);
+    } catch (RuntimeException e) {
+      // still in flight after the drain timeout: abort regardless
     }
     try {
       sink.abortTransaction().block(opTimeout);

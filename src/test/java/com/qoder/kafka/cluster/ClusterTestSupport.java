@@ -71,7 +71,7 @@ final class ClusterTestSupport {
     o.put(Settings.QODER_CONCURRENCY.key(), "32");
     o.put(Settings.QODER_BACKOFF_MAX.key(), "1s");
     o.put(Settings.CLUSTER_SESSION_TIMEOUT.key(), "4s");
-    o.put(Settings.TRANSACTION_TIMEOUT.key(), "5s");
+    o.put(Settings.TRANSACTION_TIMEOUT.key(), "8s");
     o.put(Settings.SHUTDOWN_TIMEOUT.key(), "15s");
     o.put(Settings.OPS_ENABLED.key(), "false");
     return o;
