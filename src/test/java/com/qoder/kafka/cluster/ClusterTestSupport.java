@@ -110,6 +110,26 @@ final class ClusterTestSupport {
         });
       }
       return out;
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
+        return Map.of(); // nobody joined yet
+      }
+      throw new IllegalStateException("cannot describe group " + groupId, e);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot describe group " + groupId, e);
+    }
+  }
+
+  /** How many members the group has now (a killed one counts until its session times out). */
+  static int memberCount(Admin admin, String groupId) {
+    try {
+      return admin.describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId)
+          .get(10, TimeUnit.SECONDS).members().size();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
+        return 0;
+      }
+      throw new IllegalStateException("cannot describe group " + groupId, e);
     } catch (Exception e) {
       throw new IllegalStateException("cannot describe group " + groupId, e);
     }
@@ -121,5 +141,22 @@ final class ClusterTestSupport {
 
   static void await(Duration deadline, String what, java.util.function.BooleanSupplier condition) {
     KafkaTestSupport.await(deadline, what, condition);
+  }
+
+  /** Like {@link #await} but checks every {@code every} (for conditions that are costly to evaluate). */
+  static void awaitEvery(Duration every, Duration deadline, java.util.function.Supplier<String> what,
+      java.util.function.BooleanSupplier condition) {
+    long until = System.nanoTime() + deadline.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > until) {
+        throw new AssertionError("condition not met within " + deadline + ": " + what.get());
+      }
+      try {
+        TimeUnit.MILLISECONDS.sleep(every.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while waiting for: " + what.get(), e);
+      }
+    }
   }
 }
