@@ -150,10 +150,7 @@ public final class ClusterMember implements AutoCloseable {
     // coordinator's abort check, every 10 s by default); waiting longer means it hangs.
     this.stableTimeout = options.transactionTimeout().multipliedBy(2).plusSeconds(30);
     Map<String, Object> cc = consumerConfig(options);
-    cc.put(RebalanceAwareAssignor.ON_JOIN_CONFIG, (Runnable) () -> {
-      joiningSince = System.nanoTime();
-      joining = true;
-    });
+    cc.put(RebalanceAwareAssignor.ON_JOIN_CONFIG, (Runnable) this::onJoin);
     this.consumer = new KafkaConsumer<>(cc);
     this.admin = Admin.create(adminConfig(options));
     this.restorer = Executors.newFixedThreadPool(2, r -> {
@@ -236,7 +233,7 @@ public final class ClusterMember implements AutoCloseable {
     if (txns != null) {
       return txns.writer();
     }
-    return snapshot -> ownership.owns(snapshot.sessionId())
+    return snapshot -> ownership.mayWrite(snapshot.sessionId())
         ? offsets.write(codec.toRecord(snapshot)).then()
         : Mono.error(new NotOwnedException(snapshot.sessionId()));
   }
@@ -383,6 +380,19 @@ public final class ClusterMember implements AutoCloseable {
     }
   }
 
+  /**
+   * Called on the member thread while poll() builds a JoinGroup request. The generation cannot move
+   * on before this member's request arrives, so this is the last safe moment to commit before the
+   * rebalance; pages arriving until the assignment are held in the next transaction.
+   */
+  private void onJoin() {
+    joiningSince = System.nanoTime();
+    joining = true;
+    if (txns != null && !failed.get() && Thread.currentThread() == thread && txns.isOpen()) {
+      commitNow(true);
+    }
+  }
+
   private static Set<Integer> ids(Collection<TopicPartition> partitions) {
     return partitions.stream().map(TopicPartition::partition).collect(Collectors.toCollection(TreeSet::new));
   }
@@ -441,7 +451,11 @@ public final class ClusterMember implements AutoCloseable {
       return;
     }
     long t0 = System.nanoTime();
-    ownership.remove(removed);
+    if (clean) {
+      ownership.drain(removed);
+    } else {
+      ownership.remove(removed);
+    }
     removed.forEach(p -> epochs.merge(p, 1L, Long::sum));
     if (!clean) {
       // Lost: the group already gave them away, so nothing may be committed for them.
@@ -473,6 +487,7 @@ public final class ClusterMember implements AutoCloseable {
       commitNow(true); // pages that completed while the pollers stopped
     }
     sessions.forget(all);
+    ownership.drained(removed);
     List<String> lingering = all.stream().filter(id -> sessions.state(id) != null).toList();
     if (!lingering.isEmpty()) {
       holdUntilStopped(lingering);
@@ -645,8 +660,7 @@ public final class ClusterMember implements AutoCloseable {
     }
     // Mid-rebalance (joined, not yet assigned) the metadata is about to change: the commit would be
     // refused. Hold it, unless the transaction would come close to its timeout.
-    if (joining && !inCallback
-        && System.nanoTime() - joiningSince < options.transactionTimeout().toNanos() / 3) {
+    if (joining && !inCallback && txns.openAgeNanos() < options.transactionTimeout().toNanos() / 2) {
       return;
     }
     commitNow(true);

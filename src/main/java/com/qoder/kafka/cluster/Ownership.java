@@ -17,6 +17,8 @@ final class Ownership {
 
   private final int partitions;
   private volatile Set<Integer> owned = Set.of();
+  /** Partitions being given up: no new pages, but offsets of pages already delivered still go out. */
+  private volatile Set<Integer> draining = Set.of();
   private final Set<String> held = ConcurrentHashMap.newKeySet();
 
   Ownership(int partitions) {
@@ -30,6 +32,16 @@ final class Ownership {
   /** The session is in an owned partition and not held back: it may be polled and written. */
   boolean owns(String sessionId) {
     return owned.contains(partitionOf(sessionId)) && !held.contains(sessionId);
+  }
+
+  /**
+   * Whether the session's progress may still be written: owned, or its partition is being handed over
+   * cleanly and the page in hand finishes (its events are in Kafka; without its offset the next
+   * owner would deliver them again).
+   */
+  boolean mayWrite(String sessionId) {
+    int p = partitionOf(sessionId);
+    return (owned.contains(p) || draining.contains(p)) && !held.contains(sessionId);
   }
 
   boolean ownsPartitionOf(String sessionId) {
@@ -50,6 +62,21 @@ final class Ownership {
     Set<Integer> next = new TreeSet<>(owned);
     next.removeAll(ps);
     owned = Set.copyOf(next);
+  }
+
+  /** Starts a clean hand-over: no new pages for these partitions, offsets still written. */
+  synchronized void drain(Collection<Integer> ps) {
+    remove(ps);
+    Set<Integer> next = new TreeSet<>(draining);
+    next.addAll(ps);
+    draining = Set.copyOf(next);
+  }
+
+  /** The hand-over is done: nothing more is written for these partitions. */
+  synchronized void drained(Collection<Integer> ps) {
+    Set<Integer> next = new TreeSet<>(draining);
+    next.removeAll(ps);
+    draining = Set.copyOf(next);
   }
 
   void hold(Collection<String> sessionIds) {

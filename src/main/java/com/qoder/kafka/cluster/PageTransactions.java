@@ -219,7 +219,7 @@ final class PageTransactions {
       synchronized (lock) {
         if (closed) {
           refused = new IllegalStateException("the connector is stopping; session " + sessionId + " not written");
-        } else if (!ownership.owns(sessionId)) {
+        } else if (ticket ? !ownership.owns(sessionId) : !ownership.mayWrite(sessionId)) {
           refused = new NotOwnedException(sessionId);
         } else if (open != null) {
           granted = open;
@@ -280,7 +280,7 @@ final class PageTransactions {
       t = new Txn(nextId++);
       open = t;
       for (Waiter w : waiting) {
-        if (ownership.owns(w.sessionId())) {
+        if (w.ticket() ? ownership.owns(w.sessionId()) : ownership.mayWrite(w.sessionId())) {
           admit(t, w.sessionId(), w.ticket());
           ready.add(w);
         } else {
@@ -302,6 +302,13 @@ final class PageTransactions {
   boolean due(Duration interval) {
     synchronized (lock) {
       return open != null && open.pages > 0 && System.nanoTime() - open.firstPageNanos >= interval.toNanos();
+    }
+  }
+
+  /** How long the open transaction has held pages (0 when it holds none). */
+  long openAgeNanos() {
+    synchronized (lock) {
+      return open == null || open.pages == 0 ? 0 : System.nanoTime() - open.firstPageNanos;
     }
   }
 

@@ -178,10 +178,7 @@ public final class Connector implements AutoCloseable {
     boolean exactlyOnce = config.exactlyOnce();
     KafkaSinkOptions sinkOptions = KafkaSinkOptions.defaults(bootstrap)
         .withClientId(name + "-" + instanceId)
-        .withClientProperties(exactlyOnce && !clientProps.containsKey("transaction.timeout.ms")
-            ? clientProps.with("transaction.timeout.ms",
-                Long.toString(config.duration(Settings.TRANSACTION_TIMEOUT).toMillis()))
-            : clientProps)
+        .withClientProperties(exactlyOnce ? transactional(clientProps) : clientProps)
         .withCompression(config.string(Settings.COMPRESSION))
         .withMaxInFlight(config.integer(Settings.MAX_IN_FLIGHT_RECORDS), config.size(Settings.MAX_IN_FLIGHT_BYTES));
     if (exactlyOnce) {
@@ -279,6 +276,23 @@ public final class Connector implements AutoCloseable {
         .caFile(config.path(Settings.QODER_TLS_CA))
         .insecureSkipTlsVerify(config.bool(Settings.QODER_TLS_INSECURE))
         .build();
+  }
+
+  /**
+   * Producer settings of exactly-once mode (explicit pass-through properties win): the transaction
+   * timeout, and a short retry backoff because with transactions v2 the first write of a new
+   * transaction to a partition is answered CONCURRENT_TRANSACTIONS until the previous commit's markers
+   * are written, and the default 100 ms backoff would add that to every page.
+   */
+  private KafkaClientProperties transactional(KafkaClientProperties props) {
+    KafkaClientProperties p = props;
+    if (!p.containsKey("transaction.timeout.ms")) {
+      p = p.with("transaction.timeout.ms", Long.toString(config.duration(Settings.TRANSACTION_TIMEOUT).toMillis()));
+    }
+    if (!p.containsKey("retry.backoff.ms")) {
+      p = p.with("retry.backoff.ms", "20");
+    }
+    return p;
   }
 
   private static Map<String, Object> withBootstrap(KafkaClientProperties props, String bootstrap) {
