@@ -412,11 +412,23 @@ public final class ConfigLoader {
     }
     for (Setting d : List.of(Settings.POLL_MIN, Settings.POLL_MAX, Settings.DISCOVERY_INTERVAL,
         Settings.QODER_REQUEST_TIMEOUT, Settings.QODER_CONNECT_TIMEOUT, Settings.SHUTDOWN_TIMEOUT,
-        Settings.RESOURCES_INTERVAL, Settings.FILES_INTERVAL, Settings.FILES_FULL_RESCAN, Settings.SESSIONS_INTERVAL)) {
+        Settings.RESOURCES_INTERVAL, Settings.FILES_INTERVAL, Settings.FILES_FULL_RESCAN, Settings.SESSIONS_INTERVAL,
+        Settings.COMMIT_INTERVAL, Settings.TRANSACTION_TIMEOUT, Settings.CLUSTER_SESSION_TIMEOUT)) {
       Duration x = (Duration) v.get(d.key());
       if (x != null && (x.isZero() || x.isNegative())) {
         problems.add(d.key() + " must be positive");
       }
+    }
+    Duration commit = (Duration) v.get(Settings.COMMIT_INTERVAL.key());
+    Duration txn = (Duration) v.get(Settings.TRANSACTION_TIMEOUT.key());
+    if (commit != null && txn != null && txn.compareTo(commit.multipliedBy(10)) < 0) {
+      problems.add("connector.transaction-timeout (" + formatDuration(txn) + ") must be at least 10 x"
+          + " connector.commit-interval (" + formatDuration(commit) + "): a transaction stays open that long");
+    }
+    String instance = (String) v.get(Settings.CLUSTER_INSTANCE_ID.key());
+    if (instance != null && !instance.matches("[A-Za-z0-9._-]{1,100}")) {
+      problems.add("cluster.instance-id '" + instance + "' may hold only letters, digits, '.', '_' and '-'"
+          + " (at most 100): it becomes part of the transactional id and the User-Agent");
     }
     String bootstrap = (String) v.get(Settings.KAFKA_BOOTSTRAP.key());
     if (bootstrap != null) {

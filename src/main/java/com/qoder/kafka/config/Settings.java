@@ -29,6 +29,20 @@ public final class Settings {
       "at-least-once", "exactly-once");
   public static final Setting SHUTDOWN_TIMEOUT = def("connector.shutdown-timeout", Type.DURATION, "30s",
       "How long SIGTERM waits for in-flight pages to be acknowledged and offsets written.");
+  public static final Setting COMMIT_INTERVAL = def("connector.commit-interval", Type.DURATION, "100ms",
+      "Exactly-once: how often the open transaction (pages of many sessions) is committed; a session reads"
+          + " its next page only after its page committed.");
+  public static final Setting TRANSACTION_TIMEOUT = def("connector.transaction-timeout", Type.DURATION, "10s",
+      "Exactly-once: the producer's transaction.timeout.ms, the longest a crashed instance's open transaction"
+          + " holds back read_committed consumers and the takeover of its sessions.");
+
+  // --- cluster (several instances with the same connector.name) -----------------------------------
+  public static final Setting CLUSTER_SESSION_TIMEOUT = def("cluster.session-timeout", Type.DURATION, "10s",
+      "How long the group waits for a silent instance before its sessions move to the others (the consumer"
+          + " session.timeout.ms; the broker accepts 6s-30m unless group.min/max.session.timeout.ms say otherwise).");
+  public static final Setting CLUSTER_INSTANCE_ID = def("cluster.instance-id", Type.STRING, null,
+      "Stable, unique id of this instance (e.g. the pod name): names its transactional producer and shows in"
+          + " status and the User-Agent; default <host>-<pid>-<random>, new at every start.");
 
   // --- Qoder API ---------------------------------------------------------------------------------
   public static final Setting QODER_BASE_URL = def("qoder.base-url", Type.URL, "https://openapi.qoder.sh",

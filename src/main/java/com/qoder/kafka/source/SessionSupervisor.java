@@ -142,8 +142,12 @@ public final class SessionSupervisor implements AutoCloseable {
         .subscribe();
   }
 
-  /** One pass over the sessions list; returns the number of sessions newly followed. */
-  Mono<Integer> scan(String organization) {
+  /**
+   * One pass over the sessions list (the empty string: the token's default organization); returns
+   * the number of sessions newly followed. Scale-out calls it when partitions were assigned, so new
+   * sessions of those partitions start without waiting for the next discovery interval.
+   */
+  public Mono<Integer> scan(String organization) {
     return api.sessions(organization.isEmpty() ? null : organization, SESSIONS_PAGE)
         .concatMapIterable(Page::data)
         .reduce(0, (started, info) -> started + (apply(info) ? 1 : 0))
