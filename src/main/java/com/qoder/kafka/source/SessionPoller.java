@@ -49,6 +49,13 @@ final class SessionPoller {
   private final Sinks.Empty<Void> wakeUp = Sinks.empty();
   private long intervalMillis;
   private Deque<String> fallbackCursors; // non-null while recovering from a rejected cursor
+  /**
+   * While re-reading a session from its first event after losing the cursor: events created
+   * before this instant (epoch ns) were delivered already. Events are chronological (document
+   * 002), so this recognises every old event even where the de-dup window is shorter than the
+   * session — the window would otherwise be flushed by the first re-read events. 0: not re-reading.
+   */
+  private long rereadBelowNanos;
   private volatile boolean ended;
 
   SessionPoller(SessionState state, QoderApi api, EventDelivery delivery, OffsetWriter offsets,
@@ -126,11 +133,18 @@ final class SessionPoller {
     int duplicates = 0;
     boolean terminated = false;
     String lastType = null;
+    long below = rereadBelowNanos;
     for (SessionEvent e : page.data()) {
       lastType = e.type();
       terminated |= "terminated".equals(e.type());
+      long created = below == 0 ? 0 : createdAtNanos(e);
+      if (created >= below) {
+        below = 0; // past the newest delivered event: from here on everything is new
+      }
       if (state.seen(e.id()) || !inPage.add(e.id())) {
         duplicates++;
+      } else if (below != 0 && created != 0) {
+        duplicates++; // delivered before the cursor was lost
       } else if (skipAsHistory(e)) {
         skipped.add(e);
       } else {
@@ -141,6 +155,7 @@ final class SessionPoller {
     int dups = duplicates;
     boolean ends = terminated;
     String last = lastType;
+    long belowAfterPage = below;
     Mono<EventDelivery.Report> sent = fresh.isEmpty()
         ? Mono.just(new EventDelivery.Report(0, 0))
         : delivery.deliver(state.sessionId(), fresh);
@@ -153,6 +168,7 @@ final class SessionPoller {
         state.acknowledged(e.id(), createdAtNanos(e));
       }
       state.count(report.delivered(), report.deadLettered(), dups);
+      rereadBelowNanos = belowAfterPage; // only now: a failed page is read again with the same threshold
       String before = state.cursor();
       state.advance(page.lastId());
       SessionStatus old = state.status();
@@ -210,7 +226,8 @@ final class SessionPoller {
   /**
    * A cursor can be rejected with 400 when the event it names was deleted (document 003, note 3).
    * Fall back to earlier delivered ids, newest first; when none is accepted, re-read the session
-   * from its first event. The de-dup window drops what was already delivered.
+   * from its first event: events created before the newest delivered one, and the de-dup window,
+   * drop what was already delivered.
    */
   private Mono<Long> recoverFromRejectedCursor(String cursor, QoderApiException e) {
     if (fallbackCursors == null) {
@@ -228,9 +245,11 @@ final class SessionPoller {
       state.advance(next);
     } else {
       warn("cursor " + cursor + " rejected and no earlier cursor accepted; re-reading the session from its"
-          + " first event, de-duplicating against the last " + state.window().size() + " delivered ids", null);
+          + " first event, skipping events older than the newest delivered one and the last "
+          + state.window().size() + " delivered ids", null);
       state.resetCursor();
       fallbackCursors = null;
+      rereadBelowNanos = state.newestCreatedAtNanos();
     }
     return Mono.just(0L);
   }

@@ -114,7 +114,7 @@ public final class SessionSupervisor implements AutoCloseable {
     String id = SessionIds.canonical(anyId);
     Running r = pollers.get(id);
     if (r == null && track(id)) {
-      r = pollers.get(id);
+      r = pollers.get(id); // null again if the drain already finished
     }
     if (r != null) {
       r.poller().release();

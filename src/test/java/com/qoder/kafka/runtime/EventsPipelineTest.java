@@ -104,6 +104,67 @@ class EventsPipelineTest {
     }
   }
 
+  @Test
+  void sessionsReleasedBeforeTheConnectorFirstSawThemAreDrainedOnce() {
+    // Released and terminated sessions are part of the history a backfill must deliver.
+    try (QoderSimulator sim = sim(23, 30, 60).releasedFraction(0.3).terminatedFraction(0.2).build().start()) {
+      long released = sim.groundTruth().values().stream().filter(t -> t.released()).count();
+      assertThat(released).isPositive();
+      PipelineFixture f = PipelineFixture.of("released", bootstrap(), sim);
+      try (Connector connector = f.start(); SchemaRegistry registry = f.registry();
+          DeliveryChecker checker = f.checker(registry)) {
+        DeliveryReport report = checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth()));
+        assertClean(report);
+        await(Duration.ofSeconds(20), "released sessions end as RELEASED", () -> sim.groundTruth().values().stream()
+            .filter(t -> t.released() && !t.terminated())
+            .allMatch(t -> status(connector, t.sessionId()) == SessionStatus.RELEASED));
+        long endedAt = lastSequence(sim);
+        String active = sim.groundTruth().values().stream().filter(t -> !t.released() && !t.terminated())
+            .findFirst().orElseThrow().sessionId();
+        await(Duration.ofSeconds(20), "three more polls of an active session",
+            () -> eventRequestsAfter(sim, active, endedAt) >= 3);
+        for (var t : sim.groundTruth().values()) {
+          if (t.released() || t.terminated()) {
+            assertThat(eventRequestsAfter(sim, t.sessionId(), endedAt)).as("polls of ended %s", t.sessionId()).isZero();
+          }
+        }
+      } finally {
+        f.dropRegistry();
+      }
+    }
+  }
+
+  @Test
+  void aDeletedCursorEventIsRecoveredWithoutLossOrDuplicates() {
+    // Session a loses its cursor event (an earlier delivered id is still a valid cursor); session b
+    // loses its last six, more than the fall-back cursors kept, so it is re-read from its first
+    // event — longer than the de-dup window, so the window alone cannot recognise the old events.
+    try (QoderSimulator sim = sim(29, 2, 150).build().start()) {
+      String a = sim.sessionIds().get(0);
+      String b = sim.sessionIds().get(1);
+      PipelineFixture f = PipelineFixture.of("cursor", bootstrap(), sim).set(Settings.DEDUP_WINDOW.key(), "64");
+      try (Connector connector = f.start(); SchemaRegistry registry = f.registry();
+          DeliveryChecker checker = f.checker(registry)) {
+        assertClean(checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth())));
+        await(Duration.ofSeconds(10), "cursors at the last events", () -> lastOf(sim, a).equals(connector.sessions()
+            .state(a).cursor()) && lastOf(sim, b).equals(connector.sessions().state(b).cursor()));
+        sim.deleteEvent(a, lastOf(sim, a));
+        List<String> ofB = sim.groundTruth(b).eventIds();
+        for (String id : ofB.subList(ofB.size() - 6, ofB.size())) {
+          sim.deleteEvent(b, id);
+        }
+        sim.appendEvents(a, 10);
+        sim.appendEvents(b, 10);
+        DeliveryReport report = checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth()));
+        log.info("deleted cursors: {}", report);
+        assertClean(report);
+        assertThat(report.eventRecords()).isEqualTo(2 * 160);
+      } finally {
+        f.dropRegistry();
+      }
+    }
+  }
+
   // ---- (e) API faults -----------------------------------------------------------------------
 
   @Test
