@@ -18,6 +18,9 @@ import java.util.TreeMap;
  */
 public final class ConnectorConfig {
 
+  /** Prefix of {@link #groupId()}. */
+  public static final String GROUP_ID_PREFIX = "qoder-kafka.";
+
   private final Map<String, Object> values;
   private final Map<String, String> kafkaProperties;
   private final Map<String, List<String>> routing;
@@ -90,6 +93,15 @@ public final class ConnectorConfig {
     return string(Settings.CONNECTOR_NAME);
   }
 
+  /**
+   * The Kafka consumer group of this connector's instances: {@code qoder-kafka.<connector.name>}.
+   * Instances join it to share the sessions; admin commands that rewrite offsets refuse to run
+   * while it has members. Defined here once so the instances and the tools can never disagree.
+   */
+  public String groupId() {
+    return GROUP_ID_PREFIX + connectorName();
+  }
+
   public boolean exactlyOnce() {
     return "exactly-once".equals(string(Settings.DELIVERY));
   }
@@ -97,14 +109,6 @@ public final class ConnectorConfig {
   public String offsetsTopic() {
     String t = string(Settings.TOPIC_OFFSETS);
     return t != null ? t : "qoder-kafka." + connectorName() + ".offsets";
-  }
-
-  /**
-   * The consumer group the instances of this connector form on the offsets topic; its assignment
-   * decides which instance polls which session. Tools (status, admin refusal checks) look it up here.
-   */
-  public String groupId() {
-    return "qoder-kafka." + connectorName();
   }
 
   /** Whether discovery from the sessions list runs (resolves {@code auto}). */

@@ -13,6 +13,7 @@ import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.KafkaClientProperties;
 import com.qoder.kafka.kafka.KafkaSink;
 import com.qoder.kafka.kafka.KafkaSinkOptions;
+import com.qoder.kafka.kafka.OffsetKey;
 import com.qoder.kafka.kafka.OffsetRecord;
 import com.qoder.kafka.kafka.OffsetStore;
 import com.qoder.kafka.kafka.TopicAdmin;
@@ -24,7 +25,6 @@ import com.qoder.kafka.ops.OpsOptions;
 import com.qoder.kafka.ops.OpsServer;
 import com.qoder.kafka.ops.RecentErrors;
 import com.qoder.kafka.registry.RegisteredSchema;
-import com.qoder.kafka.registry.RegistryAuth;
 import com.qoder.kafka.registry.RegistryOptions;
 import com.qoder.kafka.registry.SchemaRegistration;
 import com.qoder.kafka.registry.SchemaRegistries;
@@ -47,6 +47,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -83,6 +84,7 @@ public final class Connector implements AutoCloseable {
   private QoderApiClient api;
   private volatile ClusterMember member;
   private SessionSupervisor sessions;
+  private Sources changeSources;
   private ConnectorStatus status;
 
   private Connector(ConnectorConfig config) {
@@ -214,16 +216,24 @@ public final class Connector implements AutoCloseable {
     PollerOptions pollerOptions = new PollerOptions(config.integer(Settings.PAGE_SIZE),
         config.duration(Settings.POLL_MIN), config.duration(Settings.POLL_MAX),
         "latest".equals(config.string(Settings.START_POSITION)), config.integer(Settings.DEDUP_WINDOW));
-    sessions = new SessionSupervisor(api, member.delivery(publisher), snapshot -> {
+    // Change sources besides events (resources, files, session lifecycle): runtime/Sources. Their
+    // state is read once here; with several instances an entity is handled by the instance that
+    // owns its key's offsets partition, like a session.
+    Map<OffsetKey, OffsetRecord> stored = offsets.restore();
+    changeSources = Sources.create(config, api, sink, offsets, stored, registration, metrics, this::fail);
+    changeSources.ownership(key -> member.ownedPartitions().contains(offsets.partitionFor(key)));
+    resources.add(changeSources);
+    sessions = new SessionSupervisor(api, changeSources.wrap(member.delivery(publisher)), snapshot -> {
       long t0 = System.nanoTime();
       return offsetWriter.write(snapshot)
           .doOnSuccess(m -> metrics.offsetCommit(Duration.ofNanos(System.nanoTime() - t0), true))
           .doOnError(e -> metrics.offsetCommit(Duration.ofNanos(System.nanoTime() - t0), false));
-    }, pollerOptions, status.listener(), this::fail);
+    }, pollerOptions, changeSources.wrap(status.listener()), this::fail);
     status.attach(sessions);
     status.attachCluster(member::status);
     metrics.bindSessionsByState(state -> sessions.countByStatus().entrySet().stream()
         .filter(e -> e.getKey().name().equals(state)).mapToLong(Map.Entry::getValue).sum());
+    changeSources.start(sessions);
 
     // Sessions are tracked as the group assigns their offsets partitions to this instance.
     boolean events = config.bool(Settings.SOURCE_EVENTS);
@@ -233,6 +243,9 @@ public final class Connector implements AutoCloseable {
     if (discover) {
       sessions.startDiscovery(config.organizations(), config.duration(Settings.DISCOVERY_INTERVAL));
     }
+    BackfillProgress progress = new BackfillProgress(sessions::backlog, status::delivered);
+    Disposable progressLog = progress.start();
+    resources.add(progressLog::dispose);
     Duration joinWait = config.duration(Settings.CLUSTER_SESSION_TIMEOUT).multipliedBy(2).plusSeconds(30);
     try {
       if (!member.awaitFirstAssignment(joinWait)) {
@@ -250,31 +263,13 @@ public final class Connector implements AutoCloseable {
   }
 
   private RegistryOptions registryOptions() {
-    RegistryOptions o = RegistryOptions.of(config.string(Settings.REGISTRY_URL))
-        .withAutoRegister(config.bool(Settings.REGISTRY_AUTO_REGISTER))
-        .withSubjectNameStrategy(SubjectNameStrategy.parse(config.string(Settings.REGISTRY_STRATEGY)));
-    if (config.secret(Settings.REGISTRY_BEARER) != null) {
-      o = o.withAuth(RegistryAuth.bearer(config.secret(Settings.REGISTRY_BEARER)));
-    } else if (config.secret(Settings.REGISTRY_BASIC_AUTH) != null) {
-      o = o.withAuth(RegistryAuth.basicUserInfo(config.secret(Settings.REGISTRY_BASIC_AUTH)));
-    }
-    return o;
+    return ClientOptions.registry(config);
   }
 
   private QoderApiOptions apiOptions(String instanceId) {
-    return QoderApiOptions.builder(config.string(Settings.QODER_BASE_URL), config.secret(Settings.QODER_TOKEN))
-        // The instance in the User-Agent tells upstream logs which instance polled a session.
+    // The instance in the User-Agent tells upstream logs which instance polled a session.
+    return ClientOptions.api(config).toBuilder()
         .userAgent(QoderApiOptions.DEFAULT_USER_AGENT + " (instance " + instanceId + ")")
-        .cloudPathPrefix(config.string(Settings.QODER_PATH_PREFIX))
-        .organizationId(config.string(Settings.QODER_ORGANIZATION_ID))
-        .connectTimeout(config.duration(Settings.QODER_CONNECT_TIMEOUT))
-        .responseTimeout(config.duration(Settings.QODER_REQUEST_TIMEOUT))
-        .maxRetries(config.integer(Settings.QODER_MAX_RETRIES))
-        .backoff(config.duration(Settings.QODER_BACKOFF_MIN), config.duration(Settings.QODER_BACKOFF_MAX))
-        .maxRequestsPerSecond(config.integer(Settings.QODER_RATE))
-        .maxConcurrentRequests(config.integer(Settings.QODER_CONCURRENCY))
-        .caFile(config.path(Settings.QODER_TLS_CA))
-        .insecureSkipTlsVerify(config.bool(Settings.QODER_TLS_INSECURE))
         .build();
   }
 
@@ -329,6 +324,11 @@ public final class Connector implements AutoCloseable {
 
   public SessionSupervisor sessions() {
     return sessions;
+  }
+
+  /** The change sources (resources, files, session lifecycle). */
+  Sources changeSources() {
+    return changeSources;
   }
 
   /** This instance's membership in the connector's consumer group. */

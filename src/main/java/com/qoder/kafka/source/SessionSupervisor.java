@@ -8,9 +8,11 @@ import com.qoder.kafka.api.SessionInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -103,20 +105,19 @@ public final class SessionSupervisor implements AutoCloseable {
     return started[0];
   }
 
-  /** The session was released: drain what is left, then stop polling it. */
+  /**
+   * The session was released: drain what is left, then stop polling it. A released session without
+   * a poller — never seen (released before this connector started) or restored from offsets — is
+   * drained too: its events after the stored cursor still have to reach Kafka.
+   */
   public void release(String anyId) {
     String id = SessionIds.canonical(anyId);
     Running r = pollers.get(id);
+    if (r == null && track(id)) {
+      r = pollers.get(id);
+    }
     if (r != null) {
       r.poller().release();
-      return;
-    }
-    SessionState s = states.get(id);
-    if (s != null && !s.status().isFinal()) {
-      SessionStatus old = s.status();
-      s.status(SessionStatus.RELEASED);
-      listener.statusChanged(id, old, SessionStatus.RELEASED);
-      offsets.write(s.snapshot()).subscribe(v -> {}, e -> log.warn("session {}: offset write failed", id, e));
     }
   }
 
@@ -199,6 +200,36 @@ public final class SessionSupervisor implements AutoCloseable {
 
   public int polled() {
     return pollers.size();
+  }
+
+  /** How many polled sessions have read their backlog to the end (for backfill progress). */
+  public Backlog backlog() {
+    int polled = 0;
+    int caughtUp = 0;
+    for (Running r : pollers.values()) {
+      polled++;
+      if (r.poller().state().caughtUp()) {
+        caughtUp++;
+      }
+    }
+    return new Backlog(polled, caughtUp);
+  }
+
+  /** Polled sessions, and those of them whose last page had {@code has_more=false}. */
+  public record Backlog(int polled, int caughtUp) {
+    public int behind() {
+      return polled - caughtUp;
+    }
+  }
+
+  /** Ids of the sessions polled now (a live, unmodifiable view). */
+  public Set<String> polledSessionIds() {
+    return Collections.unmodifiableSet(pollers.keySet());
+  }
+
+  /** Whether a poller follows the session (either id spelling) now. */
+  public boolean isPolled(String anyId) {
+    return pollers.containsKey(SessionIds.canonical(anyId));
   }
 
   public Collection<SessionState> states() {
