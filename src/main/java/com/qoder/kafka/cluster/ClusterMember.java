@@ -474,14 +474,14 @@ public final class ClusterMember implements AutoCloseable {
       }
     }
     awaitWhileCommitting(stopping.toFuture(), options.revocationTimeout().plusSeconds(1));
-    // A session tracked by discovery just before ownership changed may have slipped through.
-    List<String> all = new ArrayList<>(ids);
-    List<String> stragglers = sessionsIn(removed);
-    stragglers.removeAll(ids);
-    if (!stragglers.isEmpty()) {
-      awaitWhileCommitting(sessions.stop(stragglers, options.revocationTimeout()).toFuture(),
+    // Discovery may have started a poller just as ownership changed (its state existed, its poller did
+    // not yet when stop() looked): stop whatever of these partitions still runs; stopping twice is harmless.
+    Set<String> all = new TreeSet<>(ids);
+    List<String> again = sessionsIn(removed);
+    if (!again.isEmpty()) {
+      awaitWhileCommitting(sessions.stop(again, options.revocationTimeout()).toFuture(),
           options.revocationTimeout().plusSeconds(1));
-      all.addAll(stragglers);
+      all.addAll(again);
     }
     if (clean && txns != null && !failed.get()) {
       commitNow(true); // pages that completed while the pollers stopped
@@ -497,7 +497,7 @@ public final class ClusterMember implements AutoCloseable {
       removed.forEach(positions::remove);
     }
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-    noteRebalance(clean ? "revoked" : "lost", removed, all.size(), all);
+    noteRebalance(clean ? "revoked" : "lost", removed, all.size(), List.copyOf(all));
     log.info("rebalance: partitions {} {} ({} session(s) handed over in {} ms{}); this instance owns {}",
         removed, clean ? "revoked" : "lost", all.size(), ms, sample(all), assigned);
   }
@@ -515,7 +515,8 @@ public final class ClusterMember implements AutoCloseable {
   /** Pollers that outlived the revocation timeout: held back until they end, then resumed if owned. */
   private void holdUntilStopped(List<String> ids) {
     ownership.hold(ids);
-    log.warn("{} poller(s) did not stop within {}; their sessions are held back until they do{}", ids.size(),
+    log.warn("{} poller(s) still running after their partition was given up (a request that outlasts {}, or a"
+        + " poller discovery started meanwhile); their sessions are held back until they stop{}", ids.size(),
         options.revocationTimeout(), sample(ids));
     sessions.stop(ids, Duration.ofDays(1)).subscribe(v -> { }, e -> { }, () -> tasks.add(() -> {
       sessions.forget(ids);
