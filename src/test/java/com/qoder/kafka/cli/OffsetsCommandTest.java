@@ -63,6 +63,10 @@ class OffsetsCommandTest {
     settings.put("kafka.topic-partitions", "3");
     settings.put("kafka.offsets-partitions", "3");
     settings.put("schema-registry.url", "mock://" + name);
+    // Only the events source: the positions listed below are the sessions' own.
+    settings.put("sources.resources.enabled", "false");
+    settings.put("sources.files.enabled", "false");
+    settings.put("sources.sessions.enabled", "false");
     settings.put("ops.port", "0");
     settings.put("connector.shutdown-timeout", "10s");
   }
