@@ -3,6 +3,8 @@ package com.qoder.kafka.api;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
@@ -29,15 +31,11 @@ final class PageWalker {
     private final FluxSink<Page<T>> sink;
     private final Function<C, Mono<Page<T>>> fetch;
     private final BiFunction<C, Page<T>, C> next;
-    // Guarded by this: the cursor of the next fetch, whether one is running, whether we are done,
-    // and the request in flight with its number. The number matters: a request's response may
-    // start the next request before the call that subscribed it has returned (on another thread,
-    // or synchronously), so a late bookkeeping step must never replace (or cancel) a newer one.
+    private final Disposable.Swap inFlightRequest = Disposables.swap();
+    // Guarded by this: the cursor of the next fetch, whether one is running, whether we are done.
     private C cursor;
     private boolean fetching;
     private boolean done;
-    private long requests;
-    private Disposable inFlight;
 
     Walk(FluxSink<Page<T>> sink, C start, Function<C, Mono<Page<T>>> fetch,
         BiFunction<C, Page<T>, C> next) {
@@ -48,32 +46,18 @@ final class PageWalker {
     }
 
     void attach() {
-      sink.onDispose(this::cancelInFlight);
+      sink.onDispose(inFlightRequest);
       sink.onRequest(n -> fetchIfWanted());
-    }
-
-    private void cancelInFlight() {
-      Disposable d;
-      synchronized (this) {
-        done = true;
-        d = inFlight;
-        inFlight = null;
-      }
-      if (d != null) {
-        d.dispose();
-      }
     }
 
     private void fetchIfWanted() {
       C c;
-      long number;
       synchronized (this) {
         if (done || fetching || sink.isCancelled() || sink.requestedFromDownstream() <= 0) {
           return;
         }
         fetching = true;
         c = cursor;
-        number = ++requests;
       }
       Mono<Page<T>> request;
       try {
@@ -82,16 +66,26 @@ final class PageWalker {
         fail(e);
         return;
       }
-      Disposable d = request.subscribe(this::onPage, this::fail);
-      boolean cancelled;
-      synchronized (this) {
-        cancelled = done && sink.isCancelled();
-        if (number == requests && !cancelled) {
-          inFlight = d; // still the newest request (a finished one is harmless to keep)
-        }
+      // Registered before subscribing: the answer may arrive (and the next fetch register
+      // itself) on another thread before subscribe() returns here. Registering afterwards would
+      // then put this finished request over the next one, and update() would cancel the next
+      // one: the walk would hang without a signal. replace(), not update(): the previous request
+      // has already delivered its page (it is what called us), so there is nothing to cancel.
+      PageSubscriber subscriber = new PageSubscriber();
+      inFlightRequest.replace(subscriber);
+      request.subscribe(subscriber);
+    }
+
+    /** The subscriber of one page request; disposing it cancels that request. */
+    private final class PageSubscriber extends BaseSubscriber<Page<T>> {
+      @Override
+      protected void hookOnNext(Page<T> page) {
+        onPage(page);
       }
-      if (cancelled) {
-        d.dispose(); // the walk was cancelled while this request was being started
+
+      @Override
+      protected void hookOnError(Throwable e) {
+        fail(e);
       }
     }
 

@@ -120,15 +120,69 @@ public final class ConfigLoader {
 
     resolveToken(values, origin, problems, warnings);
     crossCheck(values, kafkaProps, problems, warnings);
-    if (file != null && raw.containsKey(Settings.QODER_TOKEN.key())
-        && "file".equals(originKind(origin.get(Settings.QODER_TOKEN.key()))) && isWorldReadable(file)) {
-      warnings.add("configuration file " + file + " holds qoder.token and is readable by every user;"
-          + " run 'chmod 600 " + file + "' or move the token to QODER_PAT / qoder.token-file");
+    List<String> secretsInFile = secretKeysFromFile(raw, origin);
+    if (file != null && !secretsInFile.isEmpty() && isWorldReadable(file)) {
+      warnings.add("configuration file " + file + " holds secrets (" + String.join(", ", secretsInFile)
+          + ") and is readable by every user; run 'chmod 600 " + file + "' or move them to the environment"
+          + " (QODER_PAT, qoder.token-file, KAFKA_PROPERTIES_*)");
     }
+    cleartextWarnings(values, kafkaProps, warnings);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
     return new ConnectorConfig(values, kafkaProps, routing, warnings);
+  }
+
+  /** Keys given in the configuration file whose values are secrets, in file order. */
+  private static List<String> secretKeysFromFile(Map<String, String> raw, Map<String, String> origin) {
+    List<String> keys = new ArrayList<>();
+    for (String k : raw.keySet()) {
+      if (!"file".equals(originKind(origin.get(k)))) {
+        continue;
+      }
+      Setting s = Settings.byKey(k);
+      boolean secret = s != null ? s.isSecret()
+          : k.startsWith(Settings.KAFKA_PROPERTIES_PREFIX)
+              && isSensitiveKafkaProperty(k.substring(Settings.KAFKA_PROPERTIES_PREFIX.length()));
+      if (secret) {
+        keys.add(k);
+      }
+    }
+    return keys;
+  }
+
+  /** Credentials that would cross the network unencrypted: allowed (local setups), but said loudly. */
+  private static void cleartextWarnings(Map<String, Object> v, Map<String, String> kafkaProps, List<String> warnings) {
+    String base = (String) v.get(Settings.QODER_BASE_URL.key());
+    if (base != null && base.startsWith("http://") && !isLoopbackUrl(base)) {
+      warnings.add("qoder.base-url " + base + " is plain HTTP: the token crosses the network unencrypted;"
+          + " use https://");
+    }
+    String registry = (String) v.get(Settings.REGISTRY_URL.key());
+    if (registry != null && (v.get(Settings.REGISTRY_BASIC_AUTH.key()) != null
+        || v.get(Settings.REGISTRY_BEARER.key()) != null)) {
+      for (String u : registry.split(",")) {
+        if (u.trim().startsWith("http://") && !isLoopbackUrl(u.trim())) {
+          warnings.add("schema-registry.url " + u.trim() + " is plain HTTP but registry credentials are set:"
+              + " they cross the network unencrypted; use https://");
+        }
+      }
+    }
+    String protocol = kafkaProps.getOrDefault("security.protocol", "PLAINTEXT").toUpperCase(Locale.ROOT);
+    if (kafkaProps.containsKey("sasl.jaas.config") && !protocol.equals("SASL_SSL")) {
+      warnings.add("kafka.properties.sasl.jaas.config is set with security.protocol=" + protocol
+          + ": Kafka traffic (and with SASL/PLAIN the password) is not encrypted; use SASL_SSL");
+    }
+  }
+
+  private static boolean isLoopbackUrl(String url) {
+    try {
+      String host = new URI(url).getHost();
+      return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")
+          || host.equals("::1"));
+    } catch (URISyntaxException e) {
+      return false;
+    }
   }
 
   /** Kafka property names whose values are secret and must be masked when printed. */
@@ -338,6 +392,16 @@ public final class ConfigLoader {
     range(v, Settings.OFFSETS_PARTITIONS, 1, 10_000, null, problems);
     range(v, Settings.MAX_IN_FLIGHT_RECORDS, 1, 10_000_000, null, problems);
     range(v, Settings.OPS_PORT, 0, 65535, null, problems);
+    range(v, Settings.RESOURCES_PAGE_SIZE, 1, 1000, "the resources endpoint caps limit at 1000", problems);
+    range(v, Settings.FILES_PAGE_SIZE, 1, 100, "the files endpoint accepts 1–100", problems);
+    range(v, Settings.RESOURCES_MAX_PER_SESSION, 1, 15_000, "its offset record must fit in 1 MiB", problems);
+    range(v, Settings.FILES_MAX_TRACKED, 1, 15_000, "its offset record must fit in 1 MiB", problems);
+    String purpose = (String) v.get(Settings.FILES_PURPOSE.key());
+    if (purpose != null && !List.of("user_upload", "tool_output", "skill_output", "session_resource",
+        "agent_output").contains(purpose)) {
+      warnings.add("sources.files.purpose '" + purpose + "' is not one of the purposes document 001 lists"
+          + " (user_upload, tool_output, skill_output, session_resource, agent_output); the API may reject it");
+    }
     Integer rf = (Integer) v.get(Settings.REPLICATION_FACTOR.key());
     if (rf != null && (rf == 0 || rf < -1)) {
       problems.add("kafka.replication-factor must be -1 (broker default) or at least 1");
@@ -347,11 +411,24 @@ public final class ConfigLoader {
       problems.add("kafka.max-in-flight-bytes must be at least 1MiB (one maximal record must fit)");
     }
     for (Setting d : List.of(Settings.POLL_MIN, Settings.POLL_MAX, Settings.DISCOVERY_INTERVAL,
-        Settings.QODER_REQUEST_TIMEOUT, Settings.QODER_CONNECT_TIMEOUT, Settings.SHUTDOWN_TIMEOUT)) {
+        Settings.QODER_REQUEST_TIMEOUT, Settings.QODER_CONNECT_TIMEOUT, Settings.SHUTDOWN_TIMEOUT,
+        Settings.RESOURCES_INTERVAL, Settings.FILES_INTERVAL, Settings.FILES_FULL_RESCAN, Settings.SESSIONS_INTERVAL,
+        Settings.COMMIT_INTERVAL, Settings.TRANSACTION_TIMEOUT, Settings.CLUSTER_SESSION_TIMEOUT)) {
       Duration x = (Duration) v.get(d.key());
       if (x != null && (x.isZero() || x.isNegative())) {
         problems.add(d.key() + " must be positive");
       }
+    }
+    Duration commit = (Duration) v.get(Settings.COMMIT_INTERVAL.key());
+    Duration txn = (Duration) v.get(Settings.TRANSACTION_TIMEOUT.key());
+    if (commit != null && txn != null && txn.compareTo(commit.multipliedBy(10)) < 0) {
+      problems.add("connector.transaction-timeout (" + formatDuration(txn) + ") must be at least 10 x"
+          + " connector.commit-interval (" + formatDuration(commit) + "): a transaction stays open that long");
+    }
+    String instance = (String) v.get(Settings.CLUSTER_INSTANCE_ID.key());
+    if (instance != null && !instance.matches("[A-Za-z0-9._-]{1,100}")) {
+      problems.add("cluster.instance-id '" + instance + "' may hold only letters, digits, '.', '_' and '-'"
+          + " (at most 100): it becomes part of the transactional id and the User-Agent");
     }
     String bootstrap = (String) v.get(Settings.KAFKA_BOOTSTRAP.key());
     if (bootstrap != null) {

@@ -18,6 +18,9 @@ import java.util.TreeMap;
  */
 public final class ConnectorConfig {
 
+  /** Prefix of {@link #groupId()}. */
+  public static final String GROUP_ID_PREFIX = "qoder-kafka.";
+
   private final Map<String, Object> values;
   private final Map<String, String> kafkaProperties;
   private final Map<String, List<String>> routing;
@@ -88,6 +91,15 @@ public final class ConnectorConfig {
 
   public String connectorName() {
     return string(Settings.CONNECTOR_NAME);
+  }
+
+  /**
+   * The Kafka consumer group of this connector's instances: {@code qoder-kafka.<connector.name>}.
+   * Instances join it to share the sessions; admin commands that rewrite offsets refuse to run
+   * while it has members. Defined here once so the instances and the tools can never disagree.
+   */
+  public String groupId() {
+    return GROUP_ID_PREFIX + connectorName();
   }
 
   public boolean exactlyOnce() {

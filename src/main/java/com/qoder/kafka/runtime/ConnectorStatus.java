@@ -17,8 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * What the connector is doing, for the status page, the demo's progress line and metrics: feeds
@@ -45,6 +47,7 @@ public final class ConnectorStatus implements StatusProvider {
   private final AtomicLong rateCount = new AtomicLong();
   private volatile double rate;
   private volatile SessionSupervisor sessions;
+  private volatile Supplier<Map<String, Object>> cluster = Map::of;
 
   ConnectorStatus(String connectorName, Instant startedAt, ConnectorMetrics metrics, RecentErrors recentErrors) {
     this.connectorName = connectorName;
@@ -57,11 +60,19 @@ public final class ConnectorStatus implements StatusProvider {
     this.sessions = sessions;
   }
 
+  /** Adds the instance's group membership (owned partitions, members, rebalances) to the status. */
+  void attachCluster(Supplier<Map<String, Object>> cluster) {
+    this.cluster = cluster;
+  }
+
   SessionListener listener() {
     return new SessionListener() {
       @Override
       public void statusChanged(String sessionId, SessionStatus from, SessionStatus to) {
-        log.info("session {}: {} -> {}", sessionId, from, to);
+        // session_id in the MDC: JSON log lines about a session carry it as a field.
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("session_id", sessionId)) {
+          log.info("session {}: {} -> {}", sessionId, from, to);
+        }
       }
 
       @Override
@@ -154,6 +165,7 @@ public final class ConnectorStatus implements StatusProvider {
     extra.put("duplicatesDropped", duplicates.sum());
     extra.put("deadLettered", deadLettered.sum());
     extra.put("sessionsPolled", s == null ? 0 : s.polled());
+    extra.putAll(cluster.get());
     return new StatusSnapshot(startedAt, connectorName, delivered.sum(), eventsPerSecond(), byState,
         lagSeconds(0.5), lagSeconds(0.99), busiest, lagging, recentErrors.newestFirst(), extra);
   }

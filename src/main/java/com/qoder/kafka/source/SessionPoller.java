@@ -112,6 +112,12 @@ final class SessionPoller {
         .flatMap(this::handle)
         .onErrorResume(QoderApiException.class, e -> onApiError(e, cursor))
         .onErrorResume(e -> !(e instanceof FatalPipelineException), e -> {
+          if (phase.get() == Phase.STOPPING) {
+            // Stopping (the session moved to another instance, or shutdown): whoever polls it next
+            // reads the page again from the last written offset; not an error worth an alert.
+            log.debug("session {}: page not delivered while stopping: {}", state.sessionId(), e.toString());
+            return Mono.just(maxMillis());
+          }
           // Kafka did not acknowledge the page: keep the cursor and read the same page again later.
           warn("delivery failed, the page will be read again in " + maxMillis() + " ms: " + e, e);
           listener.error(state.sessionId(), e);
@@ -173,6 +179,7 @@ final class SessionPoller {
         listener.delivered(state.sessionId(), report.delivered(), report.deadLettered(),
             state.newestCreatedAtNanos());
       }
+      state.caughtUp(!page.hasMore());
       long next = nextDelay(page, !fresh.isEmpty(), ends);
       if (next == END && !ends && phase.get() == Phase.DRAINING) {
         now = SessionStatus.RELEASED;

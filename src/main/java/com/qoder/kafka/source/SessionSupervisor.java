@@ -8,9 +8,11 @@ import com.qoder.kafka.api.SessionInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -104,17 +106,15 @@ public final class SessionSupervisor implements AutoCloseable {
   }
 
   /**
-   * The session was released: drain what is left, then stop polling it. A session not polled at
-   * the moment is drained once too — never seen before (its history is still to deliver; with
-   * start position latest the drain only moves the cursor), or restored from the offsets topic
-   * (it may have received events while the connector was down). A session already final, not
-   * owned, or met during shutdown is left as it is: the next owner or start drains it.
+   * The session was released: drain what is left, then stop polling it. A released session without
+   * a poller — never seen (released before this connector started) or restored from offsets — is
+   * drained too: its events after the stored cursor still have to reach Kafka.
    */
   public void release(String anyId) {
     String id = SessionIds.canonical(anyId);
     Running r = pollers.get(id);
     if (r == null && track(id)) {
-      r = pollers.get(id); // null again if the drain already finished (e.g. the session ended)
+      r = pollers.get(id); // null again if the drain already finished
     }
     if (r != null) {
       r.poller().release();
@@ -142,8 +142,12 @@ public final class SessionSupervisor implements AutoCloseable {
         .subscribe();
   }
 
-  /** One pass over the sessions list; returns the number of sessions newly followed. */
-  Mono<Integer> scan(String organization) {
+  /**
+   * One pass over the sessions list (the empty string: the token's default organization); returns
+   * the number of sessions newly followed. Scale-out calls it when partitions were assigned, so new
+   * sessions of those partitions start without waiting for the next discovery interval.
+   */
+  public Mono<Integer> scan(String organization) {
     return api.sessions(organization.isEmpty() ? null : organization, SESSIONS_PAGE)
         .concatMapIterable(Page::data)
         .reduce(0, (started, info) -> started + (apply(info) ? 1 : 0))
@@ -196,6 +200,36 @@ public final class SessionSupervisor implements AutoCloseable {
 
   public int polled() {
     return pollers.size();
+  }
+
+  /** How many polled sessions have read their backlog to the end (for backfill progress). */
+  public Backlog backlog() {
+    int polled = 0;
+    int caughtUp = 0;
+    for (Running r : pollers.values()) {
+      polled++;
+      if (r.poller().state().caughtUp()) {
+        caughtUp++;
+      }
+    }
+    return new Backlog(polled, caughtUp);
+  }
+
+  /** Polled sessions, and those of them whose last page had {@code has_more=false}. */
+  public record Backlog(int polled, int caughtUp) {
+    public int behind() {
+      return polled - caughtUp;
+    }
+  }
+
+  /** Ids of the sessions polled now (a live, unmodifiable view). */
+  public Set<String> polledSessionIds() {
+    return Collections.unmodifiableSet(pollers.keySet());
+  }
+
+  /** Whether a poller follows the session (either id spelling) now. */
+  public boolean isPolled(String anyId) {
+    return pollers.containsKey(SessionIds.canonical(anyId));
   }
 
   public Collection<SessionState> states() {
