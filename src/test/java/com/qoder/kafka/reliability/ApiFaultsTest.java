@@ -152,10 +152,6 @@ class ApiFaultsTest {
    * saw it, or while the connector was down) was marked RELEASED without reading its events.
    */
   @Test
-  @org.junit.jupiter.api.Disabled("KNOWN LOSS DEFECT, open in issue 8: in the full suite (not alone) the 12 events"
-      + " appended to a session released while the connector was down are not drained after the restart"
-      + " since group membership became the default; suspected race between the first discovery scan,"
-      + " the first group assignment and the drain of released sessions. Re-enable once fixed.")
   void sessionsReleasedWhileNotFollowedAreDrained() {
     try (QoderSimulator sim = Fixtures.simulator(41, 4, 60).releasedFraction(0.5).terminatedFraction(0)
         .build().start()) {
@@ -163,12 +159,17 @@ class ApiFaultsTest {
       String releasedLater;
       try (Connector connector = Connector.start(p.config()); DeliveryChecker checker = Fixtures.checker(bootstrap, p)) {
         assertThat(checker.awaitDelivered(DELIVERY_DEADLINE, () -> Expected.all(sim.groundTruth())).missing()).isZero();
+        // A session the simulator has not released: the connector's status alone is not enough, since a
+        // session released in the history may still be draining (not yet RELEASED) when everything was
+        // delivered. Picking one of those made the test append 12 events to an already released session,
+        // which no connector reads again — the "loss" of issue 8, a race in the test, not the connector.
         releasedLater = sim.sessionIds().stream()
+            .filter(id -> !sim.groundTruth(id).released())
             .filter(id -> connector.sessions().state(id).status() != SessionStatus.RELEASED).findFirst().orElseThrow();
       }
       // While the connector is down: new events, then the release.
       sim.appendEvents(releasedLater, 12);
-      sim.releaseSession(releasedLater);
+      assertThat(sim.releaseSession(releasedLater)).as("%s was not released yet", releasedLater).isTrue();
       try (Connector connector = Connector.start(p.config()); DeliveryChecker checker = Fixtures.checker(bootstrap, p)) {
         long released = sim.groundTruth().values().stream().filter(t -> t.released()).count();
         Fixtures.verify("RELEASED_UNFOLLOWED", released + " sessions released before start-up or while the"
