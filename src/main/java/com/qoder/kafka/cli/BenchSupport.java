@@ -1,0 +1,171 @@
+package com.qoder.kafka.cli;
+
+import ch.qos.logback.classic.Level;
+import com.qoder.kafka.config.ConfigLoader;
+import com.qoder.kafka.config.ConnectorConfig;
+import com.qoder.kafka.config.Settings;
+import com.qoder.kafka.kafka.EmbeddedKafka;
+import com.qoder.kafka.runtime.Connector;
+import com.qoder.kafka.sim.QoderSimulator;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.management.JMException;
+import javax.management.ObjectName;
+import java.util.function.BooleanSupplier;
+import org.slf4j.LoggerFactory;
+
+/** Plumbing shared by the phases of {@code qoder-kafka bench}: connector assembly and JVM readings. */
+final class BenchSupport {
+
+  private BenchSupport() {}
+
+  /**
+   * A connector against {@code sim} and {@code kafka} with its own name and topics (so phases do not
+   * read each other's records) and no ops server. Discovery is off and only {@code firstSession}
+   * is configured: the phase tracks the others itself through {@code sessions().track}, the call
+   * discovery makes, so it controls when they start. {@code phaseSettings} come next, then the
+   * user's {@code --set} values, which win.
+   */
+  static Connector connector(String phase, QoderSimulator sim, EmbeddedKafka kafka, String firstSession,
+      Map<String, String> phaseSettings, Map<String, String> userSettings) {
+    Map<String, String> o = new HashMap<>();
+    o.put(Settings.QODER_BASE_URL.key(), sim.baseUrl());
+    o.put(Settings.QODER_TOKEN.key(), sim.token());
+    o.put(Settings.KAFKA_BOOTSTRAP.key(), kafka.bootstrapServers());
+    o.put(Settings.REGISTRY_URL.key(), "mock://bench-" + phase);
+    o.put(Settings.CONNECTOR_NAME.key(), "bench-" + phase);
+    o.put(Settings.TOPIC_EVENTS.key(), eventsTopic(phase));
+    o.put(Settings.TOPIC_ERRORS.key(), "bench." + phase + ".errors");
+    o.put(Settings.TOPIC_DEAD_LETTER.key(), "bench." + phase + ".dead-letter");
+    o.put(Settings.DISCOVERY.key(), "off");
+    o.put(Settings.SESSION_IDS.key(), firstSession);
+    o.put(Settings.OPS_ENABLED.key(), "false");
+    o.put(Settings.SHUTDOWN_TIMEOUT.key(), "5s");
+    o.putAll(phaseSettings);
+    o.putAll(userSettings);
+    // The environment does not leak into a benchmark: only the values above count.
+    ConnectorConfig config = ConfigLoader.load(null, Map.of(), o);
+    return Connector.start(config);
+  }
+
+  static String eventsTopic(String phase) {
+    return "bench." + phase + ".events";
+  }
+
+  /** Polls {@code condition} every 5 ms until it holds or {@code timeout} passes; returns whether it held. */
+  static boolean await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(5); // the bench measures from outside; a 5 ms poll bounds the timing error
+    }
+    return true;
+  }
+
+  /** Heap in use after full collections (a few rounds until it stops shrinking), in bytes. */
+  static long heapAfterGc() throws InterruptedException {
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    long previous = Long.MAX_VALUE;
+    long used = 0;
+    for (int i = 0; i < 5; i++) {
+      System.gc();
+      Thread.sleep(100);
+      used = memory.getHeapMemoryUsage().getUsed();
+      if (used >= previous - previous / 200) {
+        break; // within 0.5 % of the previous round: settled
+      }
+      previous = used;
+    }
+    return used;
+  }
+
+  /** CPU time of the whole process (connector, simulator and broker share it), in nanoseconds. */
+  static long processCpuNanos() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return -1;
+  }
+
+  /**
+   * The live objects per class ({@code jcmd <pid> GC.class_histogram}, which collects first):
+   * class name to {instances, bytes}.
+   */
+  static Map<String, long[]> classHistogram() {
+    Map<String, long[]> out = new HashMap<>();
+    try {
+      Object text = ManagementFactory.getPlatformMBeanServer().invoke(
+          new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+          new Object[] {new String[0]}, new String[] {String[].class.getName()});
+      for (String line : text.toString().split("\n")) {
+        Matcher m = HISTOGRAM_LINE.matcher(line);
+        if (m.find()) {
+          out.put(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))});
+        }
+      }
+    } catch (JMException e) {
+      out.put("(class histogram unavailable: " + e.getMessage() + ")", new long[] {0, 0});
+    }
+    return out;
+  }
+
+  /** "   1:        123456       7890123  java.lang.String (java.base@17)" */
+  private static final Pattern HISTOGRAM_LINE = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
+
+  /** The classes whose live bytes grew most from {@code before} to {@code after}, per {@code per} units. */
+  static Map<String, String> histogramGrowth(Map<String, long[]> before, Map<String, long[]> after, long per, int top) {
+    List<Map.Entry<String, long[]>> growth = new ArrayList<>();
+    for (Map.Entry<String, long[]> e : after.entrySet()) {
+      long[] b = before.getOrDefault(e.getKey(), new long[2]);
+      growth.add(Map.entry(e.getKey(), new long[] {e.getValue()[0] - b[0], e.getValue()[1] - b[1]}));
+    }
+    growth.sort((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]));
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, long[]> e : growth.subList(0, Math.min(top, growth.size()))) {
+      out.put(e.getKey(), String.format("%.1f bytes, %.2f objects per session", (double) e.getValue()[1] / per,
+          (double) e.getValue()[0] / per));
+    }
+    return out;
+  }
+
+  /** The system load average over the last minute (other processes on the machine skew every number). */
+  static double loadAverage() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
+  static int threads() {
+    return ManagementFactory.getThreadMXBean().getThreadCount();
+  }
+
+  static int cores() {
+    return Runtime.getRuntime().availableProcessors();
+  }
+
+  /** The connector logs every session's status change at INFO: fine in production, noise for 100,000 sessions. */
+  static void quietLogs(boolean verbose) {
+    if (verbose) {
+      return;
+    }
+    if (LoggerFactory.getLogger("com.qoder") instanceof ch.qos.logback.classic.Logger l) {
+      l.setLevel(Level.WARN);
+    }
+  }
+
+  static double round(double v, int digits) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      return v;
+    }
+    double f = Math.pow(10, digits);
+    return Math.round(v * f) / f;
+  }
+}
