@@ -4,6 +4,7 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
@@ -65,7 +66,27 @@ final class PageWalker {
         fail(e);
         return;
       }
-      inFlightRequest.update(request.subscribe(this::onPage, this::fail));
+      // Registered before subscribing: the answer may arrive (and the next fetch register
+      // itself) on another thread before subscribe() returns here. Registering afterwards would
+      // then put this finished request over the next one, and update() would cancel the next
+      // one: the walk would hang without a signal. replace(), not update(): the previous request
+      // has already delivered its page (it is what called us), so there is nothing to cancel.
+      PageSubscriber subscriber = new PageSubscriber();
+      inFlightRequest.replace(subscriber);
+      request.subscribe(subscriber);
+    }
+
+    /** The subscriber of one page request; disposing it cancels that request. */
+    private final class PageSubscriber extends BaseSubscriber<Page<T>> {
+      @Override
+      protected void hookOnNext(Page<T> page) {
+        onPage(page);
+      }
+
+      @Override
+      protected void hookOnError(Throwable e) {
+        fail(e);
+      }
     }
 
     private void onPage(Page<T> page) {

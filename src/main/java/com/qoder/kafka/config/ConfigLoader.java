@@ -120,15 +120,69 @@ public final class ConfigLoader {
 
     resolveToken(values, origin, problems, warnings);
     crossCheck(values, kafkaProps, problems, warnings);
-    if (file != null && raw.containsKey(Settings.QODER_TOKEN.key())
-        && "file".equals(originKind(origin.get(Settings.QODER_TOKEN.key()))) && isWorldReadable(file)) {
-      warnings.add("configuration file " + file + " holds qoder.token and is readable by every user;"
-          + " run 'chmod 600 " + file + "' or move the token to QODER_PAT / qoder.token-file");
+    List<String> secretsInFile = secretKeysFromFile(raw, origin);
+    if (file != null && !secretsInFile.isEmpty() && isWorldReadable(file)) {
+      warnings.add("configuration file " + file + " holds secrets (" + String.join(", ", secretsInFile)
+          + ") and is readable by every user; run 'chmod 600 " + file + "' or move them to the environment"
+          + " (QODER_PAT, qoder.token-file, KAFKA_PROPERTIES_*)");
     }
+    cleartextWarnings(values, kafkaProps, warnings);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
     return new ConnectorConfig(values, kafkaProps, routing, warnings);
+  }
+
+  /** Keys given in the configuration file whose values are secrets, in file order. */
+  private static List<String> secretKeysFromFile(Map<String, String> raw, Map<String, String> origin) {
+    List<String> keys = new ArrayList<>();
+    for (String k : raw.keySet()) {
+      if (!"file".equals(originKind(origin.get(k)))) {
+        continue;
+      }
+      Setting s = Settings.byKey(k);
+      boolean secret = s != null ? s.isSecret()
+          : k.startsWith(Settings.KAFKA_PROPERTIES_PREFIX)
+              && isSensitiveKafkaProperty(k.substring(Settings.KAFKA_PROPERTIES_PREFIX.length()));
+      if (secret) {
+        keys.add(k);
+      }
+    }
+    return keys;
+  }
+
+  /** Credentials that would cross the network unencrypted: allowed (local setups), but said loudly. */
+  private static void cleartextWarnings(Map<String, Object> v, Map<String, String> kafkaProps, List<String> warnings) {
+    String base = (String) v.get(Settings.QODER_BASE_URL.key());
+    if (base != null && base.startsWith("http://") && !isLoopbackUrl(base)) {
+      warnings.add("qoder.base-url " + base + " is plain HTTP: the token crosses the network unencrypted;"
+          + " use https://");
+    }
+    String registry = (String) v.get(Settings.REGISTRY_URL.key());
+    if (registry != null && (v.get(Settings.REGISTRY_BASIC_AUTH.key()) != null
+        || v.get(Settings.REGISTRY_BEARER.key()) != null)) {
+      for (String u : registry.split(",")) {
+        if (u.trim().startsWith("http://") && !isLoopbackUrl(u.trim())) {
+          warnings.add("schema-registry.url " + u.trim() + " is plain HTTP but registry credentials are set:"
+              + " they cross the network unencrypted; use https://");
+        }
+      }
+    }
+    String protocol = kafkaProps.getOrDefault("security.protocol", "PLAINTEXT").toUpperCase(Locale.ROOT);
+    if (kafkaProps.containsKey("sasl.jaas.config") && !protocol.equals("SASL_SSL")) {
+      warnings.add("kafka.properties.sasl.jaas.config is set with security.protocol=" + protocol
+          + ": Kafka traffic (and with SASL/PLAIN the password) is not encrypted; use SASL_SSL");
+    }
+  }
+
+  private static boolean isLoopbackUrl(String url) {
+    try {
+      String host = new URI(url).getHost();
+      return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")
+          || host.equals("::1"));
+    } catch (URISyntaxException e) {
+      return false;
+    }
   }
 
   /** Kafka property names whose values are secret and must be masked when printed. */

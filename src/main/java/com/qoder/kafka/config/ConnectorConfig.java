@@ -90,6 +90,18 @@ public final class ConnectorConfig {
     return string(Settings.CONNECTOR_NAME);
   }
 
+  /**
+   * The Kafka consumer group of this connector's instances: {@code qoder-kafka.<connector.name>}.
+   * Instances join it to share the sessions; admin commands that rewrite offsets refuse to run
+   * while it has members. Defined here once so the instances and the tools can never disagree.
+   */
+  public String groupId() {
+    return GROUP_ID_PREFIX + connectorName();
+  }
+
+  /** Prefix of {@link #groupId()}. */
+  public static final String GROUP_ID_PREFIX = "qoder-kafka.";
+
   public boolean exactlyOnce() {
     return "exactly-once".equals(string(Settings.DELIVERY));
   }

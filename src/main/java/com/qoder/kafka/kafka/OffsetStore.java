@@ -135,6 +135,11 @@ public final class OffsetStore {
         List.of(), key);
   }
 
+  /** The value of {@code record} exactly as stored in the topic (version-1 JSON), for tools that show it. */
+  public static String valueJson(OffsetRecord record) {
+    return new String(OffsetCodec.encode(record), StandardCharsets.UTF_8);
+  }
+
   /** Writes {@code record}; completes when Kafka acknowledged it. A failed write moves nothing. */
   public Mono<RecordMetadata> write(OffsetRecord record) {
     return Mono.defer(() -> sink.send(toOutboundRecord(record)));
@@ -233,7 +238,7 @@ public final class OffsetStore {
           + entries.stream().limit(10).map(Object::toString).collect(Collectors.joining("; "))
           + (entries.size() > 10 ? "; …" : "") + ". Inspect them (kafka-console-consumer.sh --topic " + topic
           + " --property print.key=true --from-beginning); to start such an entity over from the configured start "
-          + "position, delete its key (qoder-kafka offsets reset).", entries, null);
+          + "position, delete its key (qoder-kafka offsets delete <key>).", entries, null);
     }
     Map<OffsetKey, OffsetRecord> result = new HashMap<>();
     latest.values().forEach(r -> result.put(r.key(), r));

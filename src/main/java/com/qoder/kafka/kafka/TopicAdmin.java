@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,12 +17,17 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -37,6 +43,8 @@ import org.slf4j.LoggerFactory;
  *       and the connector would re-deliver or skip their history.
  *   <li>{@link #ensureDataTopics}: creates missing data topics when allowed, otherwise fails with
  *       the list of missing topics (the producer must never depend on broker auto-creation).
+ *   <li>{@link #describeGroup}: the members of the connector's consumer group (admin commands
+ *       refuse to rewrite offsets while instances run).
  * </ul>
  *
  * <p>Blocking: every method waits for the cluster (bounded by the timeout given at creation). Call
@@ -153,6 +161,37 @@ public final class TopicAdmin implements AutoCloseable {
   /** The partition count of {@code topic}, or empty if it does not exist. */
   public Optional<Integer> partitionCount(String topic) {
     return describe(topic).map(d -> d.partitions().size());
+  }
+
+  /**
+   * The consumer group {@code groupId} and its members with their assigned partitions; a group
+   * that does not exist is {@link ConnectorGroup#absent absent} (state {@code DEAD}, no members).
+   * Admin commands that rewrite offsets use it to refuse while instances are running.
+   */
+  public ConnectorGroup describeGroup(String groupId) {
+    Objects.requireNonNull(groupId, "groupId");
+    ConsumerGroupDescription d;
+    try {
+      d = await(admin.describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId),
+          "describe consumer group '" + groupId + "'");
+    } catch (TopicConfigurationException e) {
+      if (e.getCause() instanceof GroupIdNotFoundException) {
+        return ConnectorGroup.absent(groupId);
+      }
+      if (e.getCause() instanceof GroupAuthorizationException) {
+        throw new TopicConfigurationException("not authorized to describe consumer group '" + groupId + "' on "
+            + bootstrapServers + "; grant this principal DESCRIBE on the group", e.getCause());
+      }
+      throw e;
+    }
+    List<ConnectorGroup.Member> members = new ArrayList<>();
+    for (MemberDescription m : d.members()) {
+      List<TopicPartition> assigned = new ArrayList<>(m.assignment().topicPartitions());
+      assigned.sort(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+      members.add(new ConnectorGroup.Member(m.consumerId(), m.clientId(), m.host(), assigned));
+    }
+    members.sort(Comparator.comparing(ConnectorGroup.Member::clientId).thenComparing(ConnectorGroup.Member::memberId));
+    return new ConnectorGroup(groupId, d.groupState().name(), members);
   }
 
   /** The effective {@code cleanup.policy} of an existing topic. */

@@ -23,12 +23,10 @@ import com.qoder.kafka.ops.OpsOptions;
 import com.qoder.kafka.ops.OpsServer;
 import com.qoder.kafka.ops.RecentErrors;
 import com.qoder.kafka.registry.RegisteredSchema;
-import com.qoder.kafka.registry.RegistryAuth;
 import com.qoder.kafka.registry.RegistryOptions;
 import com.qoder.kafka.registry.SchemaRegistration;
 import com.qoder.kafka.registry.SchemaRegistries;
 import com.qoder.kafka.registry.SchemaRegistry;
-import com.qoder.kafka.registry.SubjectNameStrategy;
 import com.qoder.kafka.source.PollerOptions;
 import com.qoder.kafka.source.SessionState;
 import com.qoder.kafka.source.SessionSupervisor;
@@ -215,36 +213,20 @@ public final class Connector implements AutoCloseable {
         sessions.startDiscovery(config.organizations(), config.duration(Settings.DISCOVERY_INTERVAL));
       }
     }
+    BackfillProgress progress = new BackfillProgress(sessions::backlog, status::delivered);
+    reactor.core.Disposable progressLog = progress.start();
+    resources.add(progressLog::dispose);
     log.info("connector '{}' running: {} session(s) polled, discovery {}, delivery {}", name, sessions.polled(),
         config.discoveryEnabled() ? "every " + config.duration(Settings.DISCOVERY_INTERVAL) : "off",
         config.string(Settings.DELIVERY));
   }
 
   private RegistryOptions registryOptions() {
-    RegistryOptions o = RegistryOptions.of(config.string(Settings.REGISTRY_URL))
-        .withAutoRegister(config.bool(Settings.REGISTRY_AUTO_REGISTER))
-        .withSubjectNameStrategy(SubjectNameStrategy.parse(config.string(Settings.REGISTRY_STRATEGY)));
-    if (config.secret(Settings.REGISTRY_BEARER) != null) {
-      o = o.withAuth(RegistryAuth.bearer(config.secret(Settings.REGISTRY_BEARER)));
-    } else if (config.secret(Settings.REGISTRY_BASIC_AUTH) != null) {
-      o = o.withAuth(RegistryAuth.basicUserInfo(config.secret(Settings.REGISTRY_BASIC_AUTH)));
-    }
-    return o;
+    return ClientOptions.registry(config);
   }
 
   private QoderApiOptions apiOptions() {
-    return QoderApiOptions.builder(config.string(Settings.QODER_BASE_URL), config.secret(Settings.QODER_TOKEN))
-        .cloudPathPrefix(config.string(Settings.QODER_PATH_PREFIX))
-        .organizationId(config.string(Settings.QODER_ORGANIZATION_ID))
-        .connectTimeout(config.duration(Settings.QODER_CONNECT_TIMEOUT))
-        .responseTimeout(config.duration(Settings.QODER_REQUEST_TIMEOUT))
-        .maxRetries(config.integer(Settings.QODER_MAX_RETRIES))
-        .backoff(config.duration(Settings.QODER_BACKOFF_MIN), config.duration(Settings.QODER_BACKOFF_MAX))
-        .maxRequestsPerSecond(config.integer(Settings.QODER_RATE))
-        .maxConcurrentRequests(config.integer(Settings.QODER_CONCURRENCY))
-        .caFile(config.path(Settings.QODER_TLS_CA))
-        .insecureSkipTlsVerify(config.bool(Settings.QODER_TLS_INSECURE))
-        .build();
+    return ClientOptions.api(config);
   }
 
   private static Map<String, Object> withBootstrap(KafkaClientProperties props, String bootstrap) {

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * What the connector is doing, for the status page, the demo's progress line and metrics: feeds
@@ -61,7 +62,10 @@ public final class ConnectorStatus implements StatusProvider {
     return new SessionListener() {
       @Override
       public void statusChanged(String sessionId, SessionStatus from, SessionStatus to) {
-        log.info("session {}: {} -> {}", sessionId, from, to);
+        // session_id in the MDC: JSON log lines about a session carry it as a field.
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("session_id", sessionId)) {
+          log.info("session {}: {} -> {}", sessionId, from, to);
+        }
       }
 
       @Override

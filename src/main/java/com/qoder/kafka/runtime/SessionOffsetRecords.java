@@ -29,6 +29,25 @@ final class SessionOffsetRecords {
   }
 
   /**
+   * The record that moves a session to {@code cursor} ({@code offsets reset}): an empty de-dup
+   * window, so every event after the cursor is produced again; state ACTIVE, so even a finished
+   * session is read again; first-seen 0, so {@code sessions.start-position=latest} does not skip
+   * the events after an explicit position. Counters and the lag timestamp are kept (they never
+   * go back).
+   *
+   * @param current the stored record, or null for a session never stored
+   * @param cursor the event after which reading resumes; null: before the first event
+   */
+  static OffsetRecord reset(OffsetKey key, OffsetRecord current, String cursor, Instant now) {
+    Map<String, String> attributes = new java.util.HashMap<>(current == null ? Map.of() : current.attributes());
+    attributes.put(WINDOW, "");
+    attributes.put(FIRST_SEEN_AT_MS, "0");
+    attributes.putIfAbsent(NEWEST_CREATED_AT_NS, "0");
+    return new OffsetRecord(key, cursor, java.util.List.of(), SessionStatus.ACTIVE.name(),
+        current == null ? OffsetRecord.Counters.ZERO : current.counters(), now, attributes);
+  }
+
+  /**
    * Reads a stored record.
    *
    * @throws IllegalArgumentException naming the session and what is wrong; corruption is never

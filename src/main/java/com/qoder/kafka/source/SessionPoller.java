@@ -157,6 +157,7 @@ final class SessionPoller {
         listener.delivered(state.sessionId(), report.delivered(), report.deadLettered(),
             state.newestCreatedAtNanos());
       }
+      state.caughtUp(!page.hasMore());
       long next = nextDelay(page, !fresh.isEmpty(), ends);
       if (next == END && !ends && phase.get() == Phase.DRAINING) {
         now = SessionStatus.RELEASED;

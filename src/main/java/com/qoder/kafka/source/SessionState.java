@@ -28,6 +28,7 @@ public final class SessionState {
   private volatile long newestCreatedAtNanos;
   private volatile long firstSeenAtMillis;
   private volatile long updatedAtMillis;
+  private volatile boolean caughtUp; // the last page read had has_more=false
 
   public SessionState(String sessionId, int windowCapacity, long firstSeenAtMillis) {
     this.sessionId = sessionId;
@@ -99,6 +100,15 @@ public final class SessionState {
 
   public long updatedAtMillis() {
     return updatedAtMillis;
+  }
+
+  /** Whether the last page read said {@code has_more=false}: the session's backlog is delivered. */
+  public boolean caughtUp() {
+    return caughtUp;
+  }
+
+  void caughtUp(boolean caughtUp) {
+    this.caughtUp = caughtUp;
   }
 
   DedupWindow window() {

@@ -103,20 +103,19 @@ public final class SessionSupervisor implements AutoCloseable {
     return started[0];
   }
 
-  /** The session was released: drain what is left, then stop polling it. */
+  /**
+   * The session was released: drain what is left, then stop polling it. A released session without
+   * a poller — never seen (released before this connector started) or restored from offsets — is
+   * drained too: its events after the stored cursor still have to reach Kafka.
+   */
   public void release(String anyId) {
     String id = SessionIds.canonical(anyId);
     Running r = pollers.get(id);
+    if (r == null && track(id)) {
+      r = pollers.get(id);
+    }
     if (r != null) {
       r.poller().release();
-      return;
-    }
-    SessionState s = states.get(id);
-    if (s != null && !s.status().isFinal()) {
-      SessionStatus old = s.status();
-      s.status(SessionStatus.RELEASED);
-      listener.statusChanged(id, old, SessionStatus.RELEASED);
-      offsets.write(s.snapshot()).subscribe(v -> {}, e -> log.warn("session {}: offset write failed", id, e));
     }
   }
 
@@ -195,6 +194,26 @@ public final class SessionSupervisor implements AutoCloseable {
 
   public int polled() {
     return pollers.size();
+  }
+
+  /** How many polled sessions have read their backlog to the end (for backfill progress). */
+  public Backlog backlog() {
+    int polled = 0;
+    int caughtUp = 0;
+    for (Running r : pollers.values()) {
+      polled++;
+      if (r.poller().state().caughtUp()) {
+        caughtUp++;
+      }
+    }
+    return new Backlog(polled, caughtUp);
+  }
+
+  /** Polled sessions, and those of them whose last page had {@code has_more=false}. */
+  public record Backlog(int polled, int caughtUp) {
+    public int behind() {
+      return polled - caughtUp;
+    }
   }
 
   public Collection<SessionState> states() {

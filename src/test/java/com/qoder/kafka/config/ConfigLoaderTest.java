@@ -130,7 +130,54 @@ class ConfigLoaderTest {
     Files.writeString(f, "qoder:\n  token: in-the-file\n");
     Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
     assertThat(ConfigLoader.load(f, Map.of(), Map.of()).warnings())
-        .anySatisfy(w -> assertThat(w).contains("holds qoder.token").doesNotContain("in-the-file"));
+        .anySatisfy(w -> assertThat(w).contains("holds secrets (qoder.token)").doesNotContain("in-the-file"));
+  }
+
+  @Test
+  void everySecretInAWorldReadableFileWarnsAndAPrivateFileDoesNot() throws Exception {
+    Path f = dir.resolve("secrets.yaml");
+    Files.writeString(f, """
+        schema-registry:
+          url: https://registry.example.com
+          basic-auth: "user:registry-pw"
+        kafka:
+          properties:
+            security.protocol: SASL_SSL
+            sasl.jaas.config: "org.apache.kafka.common.security.scram.ScramLoginModule required username=u password=kafka-pw;"
+        """);
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+    List<String> warnings = ConfigLoader.load(f, Map.of(), Map.of()).warnings();
+    assertThat(warnings).anySatisfy(w -> assertThat(w)
+        .contains("holds secrets (schema-registry.basic-auth, kafka.properties.sasl.jaas.config)")
+        .contains("chmod 600"));
+    assertThat(String.join("\n", warnings)).doesNotContain("registry-pw", "kafka-pw");
+
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+    assertThat(ConfigLoader.load(f, Map.of(), Map.of()).warnings()).isEmpty();
+  }
+
+  @Test
+  void credentialsOverCleartextWarn() {
+    List<String> warnings = ConfigLoader.load(null, Map.of(
+        "QODER_BASE_URL", "http://qoder.internal:8090",
+        "SCHEMA_REGISTRY_URL", "http://registry.internal:8081",
+        "SCHEMA_REGISTRY_BEARER_TOKEN", "bearer-value",
+        "KAFKA_PROPERTIES_SECURITY_PROTOCOL", "SASL_PLAINTEXT",
+        "KAFKA_PROPERTIES_SASL_JAAS_CONFIG", "x required;"), Map.of()).warnings();
+    assertThat(warnings).hasSize(3)
+        .anySatisfy(w -> assertThat(w).startsWith("qoder.base-url http://qoder.internal:8090 is plain HTTP"))
+        .anySatisfy(w -> assertThat(w).startsWith("schema-registry.url http://registry.internal:8081 is plain HTTP"))
+        .anySatisfy(w -> assertThat(w).contains("security.protocol=SASL_PLAINTEXT"));
+    // Loopback is a local setup (the simulator, a port-forward): no warning.
+    assertThat(ConfigLoader.load(null, Map.of("QODER_BASE_URL", "http://127.0.0.1:8090",
+        "SCHEMA_REGISTRY_URL", "http://localhost:8081", "SCHEMA_REGISTRY_BASIC_AUTH", "u:p"), Map.of()).warnings())
+        .isEmpty();
+  }
+
+  @Test
+  void groupIdIsDerivedFromTheConnectorName() {
+    assertThat(ConfigLoader.load(null, Map.of("CONNECTOR_NAME", "billing"), Map.of()).groupId())
+        .isEqualTo("qoder-kafka.billing");
   }
 
   @Test

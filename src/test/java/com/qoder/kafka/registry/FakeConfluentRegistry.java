@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaParseException;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -26,13 +27,13 @@ import reactor.netty.http.server.HttpServerResponse;
  * {@code io.confluent.kafka.schemaregistry.rest.exceptions.Errors}). Scripted answers, queued with
  * {@link #enqueue}, take precedence over the built-in state, for error cases.
  */
-final class FakeConfluentRegistry implements AutoCloseable {
+public final class FakeConfluentRegistry implements AutoCloseable {
 
   static final String MEDIA_TYPE = "application/vnd.schemaregistry.v1+json";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One request as it arrived: raw path and query, lower-cased header names, body text. */
-  record Recorded(String method, String uri, Map<String, String> headers, String body) {
+  public record Recorded(String method, String uri, Map<String, String> headers, String body) {
     String header(String name) {
       return headers.get(name.toLowerCase(Locale.ROOT));
     }
@@ -67,11 +68,11 @@ final class FakeConfluentRegistry implements AutoCloseable {
         .bindNow();
   }
 
-  static FakeConfluentRegistry start() {
+  public static FakeConfluentRegistry start() {
     return new FakeConfluentRegistry();
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.port();
   }
 
@@ -79,7 +80,7 @@ final class FakeConfluentRegistry implements AutoCloseable {
     return server.port();
   }
 
-  List<Recorded> requests() {
+  public List<Recorded> requests() {
     return List.copyOf(requests);
   }
 
@@ -96,7 +97,7 @@ final class FakeConfluentRegistry implements AutoCloseable {
     scripted.add(new Scripted(status, body, delay));
   }
 
-  void requireAuthorization(String headerValue) {
+  public void requireAuthorization(String headerValue) {
     requiredAuthorization = headerValue;
   }
 
@@ -114,7 +115,7 @@ final class FakeConfluentRegistry implements AutoCloseable {
   }
 
   /** Registers directly (no request recorded), as another producer would have. */
-  synchronized int preload(String subject, Schema schema) {
+  public synchronized int preload(String subject, Schema schema) {
     return registerText(subject, schema.toString());
   }
 
@@ -195,7 +196,7 @@ final class FakeConfluentRegistry implements AutoCloseable {
         return ok(version(subject, versions.get(versions.size() - 1)));
       }
       if (method.equals("POST") && parts.length == 5 && parts[0].equals("compatibility")) {
-        return ok(JSON.createObjectNode().put("is_compatible", true));
+        return compatibility(RegistryPaths.percentDecode(parts[2]), schemaOf(body));
       }
       if (method.equals("GET") && parts.length == 1 && parts[0].equals("config")) {
         return ok(JSON.createObjectNode().put("compatibilityLevel", globalLevel));
@@ -216,6 +217,44 @@ final class FakeConfluentRegistry implements AutoCloseable {
       return new Scripted(500, error(50001, "fake registry failed: " + e));
     }
     return new Scripted(404, error(404, "HTTP 404 Not Found"));
+  }
+
+  /**
+   * Against the latest version, under the subject's level, with Avro's own compatibility rules, in
+   * the shape of Confluent's verbose answer. A subject without versions accepts anything.
+   */
+  private Scripted compatibility(String subject, String schemaText) {
+    List<Version> versions = subjects.get(subject);
+    if (versions == null || versions.isEmpty()) {
+      return ok(JSON.createObjectNode().put("is_compatible", true));
+    }
+    Version latest = versions.get(versions.size() - 1);
+    Schema candidate = new Schema.Parser().parse(schemaText);
+    Schema previous = new Schema.Parser().parse(latest.schema);
+    String level = subjectLevels.getOrDefault(subject, globalLevel);
+    List<String> messages = new ArrayList<>();
+    if (level.startsWith("BACKWARD") || level.startsWith("FULL")) {
+      describeIncompatibilities(candidate, previous, messages);
+    }
+    if (level.startsWith("FORWARD") || level.startsWith("FULL")) {
+      describeIncompatibilities(previous, candidate, messages);
+    }
+    ObjectNode answer = JSON.createObjectNode().put("is_compatible", messages.isEmpty());
+    if (!messages.isEmpty()) {
+      messages.add("{oldSchemaVersion: " + latest.version + "}");
+      messages.add("{compatibility: '" + level + "'}");
+      messages.forEach(answer.putArray("messages")::add);
+    }
+    return ok(answer);
+  }
+
+  private static void describeIncompatibilities(Schema reader, Schema writer, List<String> out) {
+    SchemaCompatibility.SchemaPairCompatibility pair =
+        SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
+    for (SchemaCompatibility.Incompatibility i : pair.getResult().getIncompatibilities()) {
+      out.add("{errorType:'" + i.getType() + "', description:'" + i.getMessage() + "', additionalInfo:'"
+          + i.getLocation() + "'}");
+    }
   }
 
   private int registerText(String subject, String schema) {

@@ -1,0 +1,547 @@
+package com.qoder.kafka.checker;
+
+import com.qoder.kafka.avro.AvroCodec;
+import com.qoder.kafka.avro.v1.SessionEvent;
+import com.qoder.kafka.kafka.CloudEventsHeaders;
+import com.qoder.kafka.registry.ConfluentWireFormat;
+import com.qoder.kafka.registry.SchemaRegistry;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+import java.util.zip.GZIPInputStream;
+import org.apache.avro.Schema;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * An independent check of what the connector wrote to Kafka against what the API (the simulator)
+ * holds: reads the events, errors and dead-letter topics with its own {@code read_committed}
+ * consumer, decodes every value by the schema id in its Confluent wire-format header, and compares
+ * with the ground truth, session by session.
+ *
+ * <p>It shares no code with the pipeline's write path: values are decoded with the writer schema
+ * fetched by id (from the registry, or a fixed schema when the writer ran in another JVM with its
+ * own in-process registry) and resolved against the generated {@link SessionEvent} class.
+ *
+ * <p>What it counts (see {@link DeliveryReport}):
+ * <ul>
+ *   <li><b>missing</b>: a required event found neither in the events topic nor in the dead-letter
+ *       topic (an event in the dead-letter topic counts as delivered there, not as missing);
+ *   <li><b>duplicated</b>: every copy beyond the first of an event, over events and dead-letter
+ *       topics together;
+ *   <li><b>out of order</b>: a first copy that comes after a copy of an event that is later in the
+ *       API's order (per session, in partition-offset order);
+ *   <li><b>undecodable</b>: no wire-format header, unknown schema id, or a body the schema cannot read;
+ *   <li><b>wrong key</b>: the record key is not the decoded value's {@code session_id};
+ *   <li><b>unexpected</b>: an event id the expectation of its session does not name;
+ *   <li><b>wrong schema id</b>: a schema id other than the expected one (when set);
+ *   <li><b>bad headers</b>: {@code ce_id} differs from the event id;
+ *   <li><b>split sessions</b>: a session found in more than one partition of the events topic;
+ *   <li><b>error copies</b>: every {@code session.error} in the events topic must have exactly one
+ *       copy in the errors topic, and nothing else may be there;
+ *   <li><b>dead letters without reason</b>: a dead letter lacking {@code dlq.reason},
+ *       {@code dlq.event-id} or {@code dlq.session-id}, or whose session header is not its key.
+ * </ul>
+ *
+ * <p>Reading is incremental: each {@link #check} reads what arrived since the last one, up to the
+ * end offsets at that moment, so it can be called in a waiting loop ({@link #awaitDelivered}).
+ * Not thread-safe; close it to close its consumer.
+ */
+public final class DeliveryChecker implements AutoCloseable {
+
+  private static final int EXAMPLES = 10;
+  private static final Duration IO_TIMEOUT = Duration.ofSeconds(30);
+
+  /** One record of the events (or errors) topic, reduced to what the comparison needs. */
+  private record Entry(String eventId, String type, int partition) {}
+
+  /** One dead-letter record: its key, the event it stands for, and its headers. */
+  public record DeadLetter(String sessionId, String eventId, Map<String, String> headers, byte[] value) {
+
+    public String reason() {
+      return headers.get("dlq.reason");
+    }
+
+    /** The original event JSON (gunzipped when {@code dlq.content-encoding} is gzip). */
+    public String json() {
+      if (!"gzip".equals(headers.get("dlq.content-encoding"))) {
+        return new String(value, StandardCharsets.UTF_8);
+      }
+      try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(value))) {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException("dead letter of " + eventId + " is not gzip", e);
+      }
+    }
+  }
+
+  private final String eventsTopic;
+  private final String errorsTopic;
+  private final String deadLetterTopic;
+  private final IntFunction<Schema> schemaById;
+  private final Integer expectedSchemaId;
+  private final boolean retainValues;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final Set<TopicPartition> assigned = new HashSet<>();
+  private final Map<Integer, Schema> schemas = new ConcurrentHashMap<>();
+
+  // Accumulated over all reads.
+  private final Map<String, List<Entry>> events = new HashMap<>();
+  private final Map<String, List<Entry>> errorCopies = new HashMap<>();
+  private final Map<String, List<DeadLetter>> deadLetters = new HashMap<>();
+  private final Map<String, SessionEvent> retained = new HashMap<>();
+  private final Set<Integer> schemaIds = new TreeSet<>();
+  private final Problems intrinsic = new Problems();
+  private long eventRecords;
+  private long errorRecords;
+  private long deadLetterRecords;
+
+  private DeliveryChecker(Builder b) {
+    this.eventsTopic = Objects.requireNonNull(b.eventsTopic, "eventsTopic");
+    this.errorsTopic = b.errorsTopic;
+    this.deadLetterTopic = b.deadLetterTopic;
+    this.schemaById = Objects.requireNonNull(b.schemaById, "schema source: call registry(...) or fixedSchema(...)");
+    this.expectedSchemaId = b.expectedSchemaId;
+    this.retainValues = b.retainValues;
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+    c.put(ConsumerConfig.CLIENT_ID_CONFIG, "delivery-checker");
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+    this.consumer = new KafkaConsumer<>(c);
+  }
+
+  public static Builder builder(String bootstrapServers) {
+    return new Builder(bootstrapServers);
+  }
+
+  /** Options of a checker. */
+  public static final class Builder {
+    private final String bootstrapServers;
+    private String eventsTopic = "qoder.session-events";
+    private String errorsTopic = "qoder.session-errors";
+    private String deadLetterTopic = "qoder.dead-letter";
+    private IntFunction<Schema> schemaById;
+    private Integer expectedSchemaId;
+    private boolean retainValues;
+
+    private Builder(String bootstrapServers) {
+      this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    }
+
+    public Builder eventsTopic(String t) { this.eventsTopic = t; return this; }
+    /** null: the errors topic is not checked. */
+    public Builder errorsTopic(String t) { this.errorsTopic = t; return this; }
+    /** null: the dead-letter topic is not read (every event must be in the events topic). */
+    public Builder deadLetterTopic(String t) { this.deadLetterTopic = t; return this; }
+
+    /** Writer schemas are fetched from the registry by the id in each value. */
+    public Builder registry(SchemaRegistry registry) {
+      this.schemaById = registry::schemaById;
+      return this;
+    }
+
+    /**
+     * Every id maps to {@code schema}: for a writer in another JVM whose {@code mock://} registry
+     * this one cannot reach. The ids seen are still reported ({@link DeliveryReport#schemaIds()}).
+     */
+    public Builder fixedSchema(Schema schema) {
+      this.schemaById = id -> schema;
+      return this;
+    }
+
+    /** Every value must carry this schema id (the one registered under the topic's subject). */
+    public Builder expectSchemaId(int id) { this.expectedSchemaId = id; return this; }
+
+    /** Keep decoded events (by event id) and dead-letter values for {@link #decoded}. */
+    public Builder retainValues(boolean retain) { this.retainValues = retain; return this; }
+
+    public DeliveryChecker build() {
+      return new DeliveryChecker(this);
+    }
+  }
+
+  /** Reads what arrived since the last call, then compares everything read with {@code expected}. */
+  public DeliveryReport check(Collection<Expected> expected) {
+    readToEnd();
+    return compare(expected);
+  }
+
+  /**
+   * Checks repeatedly until nothing is missing or {@code deadline} passes, and returns the last
+   * report (assert on it: its summary says what is wrong). {@code expected} is asked again on
+   * every round, so events created meanwhile are included.
+   */
+  public DeliveryReport awaitDelivered(Duration deadline, Supplier<Collection<Expected>> expected) {
+    long until = System.nanoTime() + deadline.toNanos();
+    while (true) {
+      DeliveryReport r = check(expected.get());
+      if (r.missing() == 0 || System.nanoTime() > until) {
+        return r;
+      }
+      try {
+        Thread.sleep(100); // polling interval of the wait loop, not a wait for a condition
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return r;
+      }
+    }
+  }
+
+  /** The decoded event with this id (needs {@code retainValues(true)}). */
+  public Optional<SessionEvent> decoded(String eventId) {
+    return Optional.ofNullable(retained.get(eventId));
+  }
+
+  /** Dead letters read so far, by session. */
+  public Map<String, List<DeadLetter>> deadLetters() {
+    return Map.copyOf(deadLetters);
+  }
+
+  /** Event ids found in the events topic for a session, in partition-offset order (duplicates included). */
+  public List<String> eventIds(String sessionId) {
+    return events.getOrDefault(sessionId, List.of()).stream().map(Entry::eventId).toList();
+  }
+
+  @Override
+  public void close() {
+    consumer.close(Duration.ofSeconds(5));
+  }
+
+  // ---- reading ------------------------------------------------------------------------------
+
+  private void readToEnd() {
+    refreshAssignment();
+    if (assigned.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, Long> end = consumer.endOffsets(assigned, IO_TIMEOUT);
+    long until = System.nanoTime() + IO_TIMEOUT.toNanos();
+    while (assigned.stream().anyMatch(tp -> consumer.position(tp, IO_TIMEOUT) < end.get(tp))) {
+      if (System.nanoTime() > until) {
+        throw new AssertionError("checker could not read to the end offsets " + end + " within " + IO_TIMEOUT);
+      }
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+        accept(r);
+      }
+    }
+  }
+
+  private void refreshAssignment() {
+    Set<TopicPartition> all = new HashSet<>(assigned);
+    for (String topic : new String[] {eventsTopic, errorsTopic, deadLetterTopic}) {
+      if (topic == null) {
+        continue;
+      }
+      List<PartitionInfo> infos;
+      try {
+        infos = consumer.partitionsFor(topic, IO_TIMEOUT);
+      } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        continue; // not created yet
+      }
+      if (infos != null) {
+        infos.forEach(p -> all.add(new TopicPartition(topic, p.partition())));
+      }
+    }
+    if (all.size() != assigned.size()) {
+      Set<TopicPartition> added = new HashSet<>(all);
+      added.removeAll(assigned);
+      consumer.assign(all);
+      consumer.seekToBeginning(added);
+      assigned.clear();
+      assigned.addAll(all);
+    }
+  }
+
+  private void accept(ConsumerRecord<byte[], byte[]> r) {
+    String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+    String where = r.topic() + "-" + r.partition() + "@" + r.offset();
+    if (r.topic().equals(deadLetterTopic)) {
+      deadLetterRecords++;
+      acceptDeadLetter(key, r, where);
+      return;
+    }
+    boolean errors = r.topic().equals(errorsTopic);
+    if (errors) {
+      errorRecords++;
+    } else {
+      eventRecords++;
+    }
+    SessionEvent e = decode(r.value(), where);
+    if (e == null) {
+      return;
+    }
+    if (!e.getSessionId().equals(key)) {
+      intrinsic.wrongKey.add(where + " key " + key + " but session_id " + e.getSessionId());
+    }
+    String ceId = header(r.headers(), CloudEventsHeaders.ID);
+    if (!e.getEventId().equals(ceId)) {
+      intrinsic.badHeaders.add(where + " ce_id " + ceId + " but event_id " + e.getEventId());
+    }
+    String session = e.getSessionId();
+    Entry entry = new Entry(e.getEventId(), e.getType(), r.partition());
+    (errors ? errorCopies : events).computeIfAbsent(session, k -> new ArrayList<>()).add(entry);
+    if (retainValues && !errors) {
+      retained.putIfAbsent(e.getEventId(), e);
+    }
+  }
+
+  private SessionEvent decode(byte[] value, String where) {
+    if (value == null) {
+      intrinsic.undecodable.add(where + ": null value");
+      return null;
+    }
+    ConfluentWireFormat.Framed f;
+    try {
+      f = ConfluentWireFormat.parse(value);
+    } catch (RuntimeException ex) {
+      intrinsic.undecodable.add(where + ": no wire-format header (" + ex.getMessage() + ")");
+      return null;
+    }
+    schemaIds.add(f.schemaId());
+    if (expectedSchemaId != null && f.schemaId() != expectedSchemaId) {
+      intrinsic.wrongSchemaId.add(where + ": schema id " + f.schemaId() + ", expected " + expectedSchemaId);
+    }
+    Schema writer;
+    try {
+      writer = schemas.computeIfAbsent(f.schemaId(), schemaById::apply);
+    } catch (RuntimeException ex) {
+      intrinsic.undecodable.add(where + ": schema id " + f.schemaId() + " not found (" + ex.getMessage() + ")");
+      return null;
+    }
+    try {
+      return AvroCodec.decode(value, f.bodyOffset(), f.bodyLength(), writer, SessionEvent.class);
+    } catch (RuntimeException ex) {
+      intrinsic.undecodable.add(where + ": " + ex.getMessage());
+      return null;
+    }
+  }
+
+  private void acceptDeadLetter(String key, ConsumerRecord<byte[], byte[]> r, String where) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (Header h : r.headers()) {
+      headers.put(h.key(), h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8));
+    }
+    String eventId = headers.get("dlq.event-id");
+    if (headers.get("dlq.reason") == null || eventId == null || key == null
+        || !key.equals(headers.get("dlq.session-id"))) {
+      intrinsic.deadLettersWithoutReason.add(where + " key " + key + " headers " + headers.keySet());
+    }
+    if (key == null || eventId == null) {
+      return;
+    }
+    deadLetters.computeIfAbsent(key, k -> new ArrayList<>())
+        .add(new DeadLetter(key, eventId, Map.copyOf(headers), retainValues ? r.value() : new byte[0]));
+  }
+
+  private static String header(Iterable<Header> headers, String name) {
+    Header last = null;
+    for (Header h : headers) {
+      if (h.key().equals(name)) {
+        last = h;
+      }
+    }
+    return last == null || last.value() == null ? null : new String(last.value(), StandardCharsets.UTF_8);
+  }
+
+  // ---- comparing ----------------------------------------------------------------------------
+
+  private DeliveryReport compare(Collection<Expected> expected) {
+    Problems p = intrinsic.copy();
+    Map<String, Integer> dupBySession = new LinkedHashMap<>();
+    Map<String, String> deadLetterReasons = new LinkedHashMap<>();
+    long required = 0;
+    long delivered = 0;
+    long deadLettered = 0;
+    Set<String> expectedSessions = new HashSet<>();
+    for (Expected x : expected) {
+      expectedSessions.add(x.sessionId());
+      required += x.eventIds().size();
+      Map<String, Integer> order = new HashMap<>(x.eventIds().size() * 2);
+      for (int i = 0; i < x.eventIds().size(); i++) {
+        order.put(x.eventIds().get(i), i);
+      }
+      Set<String> seen = new HashSet<>();
+      Set<String> errorTyped = new HashSet<>();
+      Set<Integer> partitions = new HashSet<>();
+      int dups = 0;
+      int maxIndex = -1;
+      String maxId = null;
+      for (Entry e : events.getOrDefault(x.sessionId(), List.of())) {
+        partitions.add(e.partition());
+        Integer idx = order.get(e.eventId());
+        if (!seen.add(e.eventId())) {
+          dups++;
+          continue;
+        }
+        if ("session.error".equals(e.type())) {
+          errorTyped.add(e.eventId());
+        }
+        if (idx == null) {
+          if (!x.optionalIds().contains(e.eventId())) {
+            p.unexpected.add(x.sessionId() + "/" + e.eventId() + " (" + e.type() + ")");
+          }
+          continue;
+        }
+        delivered++;
+        if (idx < maxIndex) {
+          p.outOfOrder.add(x.sessionId() + ": " + e.eventId() + " (API position " + idx + ") after " + maxId
+              + " (API position " + maxIndex + ")");
+        } else {
+          maxIndex = idx;
+          maxId = e.eventId();
+        }
+      }
+      if (partitions.size() > 1) {
+        p.splitSessions.add(x.sessionId() + " in partitions " + new TreeSet<>(partitions));
+      }
+      for (DeadLetter d : deadLetters.getOrDefault(x.sessionId(), List.of())) {
+        deadLetterReasons.put(d.eventId(), d.reason() == null ? "(no dlq.reason header)" : d.reason());
+        if (!seen.add(d.eventId())) {
+          dups++;
+          continue;
+        }
+        if (order.containsKey(d.eventId())) {
+          deadLettered++;
+        } else if (!x.optionalIds().contains(d.eventId())) {
+          p.unexpected.add(x.sessionId() + "/" + d.eventId() + " (dead letter)");
+        }
+      }
+      for (String id : x.eventIds()) {
+        if (!seen.contains(id)) {
+          p.missing.add(x.sessionId() + "/" + id);
+        }
+      }
+      if (dups > 0) {
+        dupBySession.put(x.sessionId(), dups);
+        p.duplicated.count += dups;
+        p.duplicated.examples(x.sessionId() + ": " + dups + " duplicate(s)");
+      }
+      if (errorsTopic != null) {
+        Set<String> copies = new HashSet<>();
+        for (Entry c : errorCopies.getOrDefault(x.sessionId(), List.of())) {
+          if (!errorTyped.contains(c.eventId())) {
+            p.unexpectedErrorCopies.add(x.sessionId() + "/" + c.eventId() + " (" + c.type() + ")");
+          } else if (!copies.add(c.eventId())) {
+            p.duplicatedErrorCopies.add(x.sessionId() + "/" + c.eventId());
+          }
+        }
+        for (String id : errorTyped) {
+          if (!copies.contains(id)) {
+            p.missingErrorCopies.add(x.sessionId() + "/" + id);
+          }
+        }
+      }
+    }
+    for (Map.Entry<String, List<Entry>> e : events.entrySet()) {
+      if (!expectedSessions.contains(e.getKey())) {
+        p.unexpected.count += e.getValue().size();
+        p.unexpected.examples(e.getKey() + ": " + e.getValue().size() + " record(s) of a session not expected");
+      }
+    }
+    for (Map.Entry<String, List<DeadLetter>> e : deadLetters.entrySet()) {
+      if (!expectedSessions.contains(e.getKey())) {
+        p.unexpected.count += e.getValue().size();
+        p.unexpected.examples(e.getKey() + ": " + e.getValue().size() + " dead letter(s) of a session not expected");
+      }
+    }
+    return new DeliveryReport(expected.size(), required, eventRecords, errorRecords, deadLetterRecords, delivered,
+        deadLettered, p, Map.copyOf(dupBySession), Map.copyOf(deadLetterReasons), Set.copyOf(schemaIds));
+  }
+
+  /** A counted kind of problem with its first few examples. */
+  static final class Tally {
+    long count;
+    final List<String> examples = new ArrayList<>();
+
+    void add(String example) {
+      count++;
+      examples(example);
+    }
+
+    void examples(String example) {
+      if (examples.size() < EXAMPLES) {
+        examples.add(example);
+      }
+    }
+
+    Tally copy() {
+      Tally t = new Tally();
+      t.count = count;
+      t.examples.addAll(examples);
+      return t;
+    }
+  }
+
+  /** Every problem kind; the intrinsic ones (per record) accumulate across reads. */
+  static final class Problems {
+    final Tally missing = new Tally();
+    final Tally duplicated = new Tally();
+    final Tally outOfOrder = new Tally();
+    final Tally undecodable = new Tally();
+    final Tally wrongKey = new Tally();
+    final Tally unexpected = new Tally();
+    final Tally wrongSchemaId = new Tally();
+    final Tally badHeaders = new Tally();
+    final Tally splitSessions = new Tally();
+    final Tally missingErrorCopies = new Tally();
+    final Tally duplicatedErrorCopies = new Tally();
+    final Tally unexpectedErrorCopies = new Tally();
+    final Tally deadLettersWithoutReason = new Tally();
+
+    Map<String, Tally> byName() {
+      Map<String, Tally> m = new LinkedHashMap<>();
+      m.put("missing", missing);
+      m.put("duplicated", duplicated);
+      m.put("out-of-order", outOfOrder);
+      m.put("undecodable", undecodable);
+      m.put("wrong key", wrongKey);
+      m.put("unexpected", unexpected);
+      m.put("wrong schema id", wrongSchemaId);
+      m.put("bad CloudEvents headers", badHeaders);
+      m.put("sessions split over partitions", splitSessions);
+      m.put("session.error copies missing", missingErrorCopies);
+      m.put("session.error copies duplicated", duplicatedErrorCopies);
+      m.put("unexpected records in the errors topic", unexpectedErrorCopies);
+      m.put("dead letters without reason headers", deadLettersWithoutReason);
+      return m;
+    }
+
+    Problems copy() {
+      Problems p = new Problems();
+      Map<String, Tally> mine = byName();
+      Map<String, Tally> theirs = p.byName();
+      mine.forEach((k, t) -> {
+        Tally c = theirs.get(k);
+        c.count = t.count;
+        c.examples.addAll(t.examples);
+      });
+      return p;
+    }
+  }
+}

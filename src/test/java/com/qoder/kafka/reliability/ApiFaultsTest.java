@@ -1,0 +1,204 @@
+package com.qoder.kafka.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.qoder.kafka.checker.DeliveryChecker;
+import com.qoder.kafka.checker.Expected;
+import com.qoder.kafka.config.Settings;
+import com.qoder.kafka.kafka.KafkaTestSupport;
+import com.qoder.kafka.runtime.Connector;
+import com.qoder.kafka.sim.Endpoint;
+import com.qoder.kafka.sim.Faults;
+import com.qoder.kafka.sim.Faults.Trigger;
+import com.qoder.kafka.sim.LiveMode;
+import com.qoder.kafka.sim.QoderSimulator;
+import com.qoder.kafka.sim.RequestRecord;
+import com.qoder.kafka.source.SessionStatus;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The API half of the fault matrix: the connector runs in this JVM against a real broker and the
+ * simulator over HTTP while the simulator misbehaves; the independent checker then counts every
+ * event the simulator ever served in Kafka. Each case prints its matrix row.
+ */
+class ApiFaultsTest {
+
+  private static final Duration UNDER_FAULT = Duration.ofSeconds(5);
+  private static final Duration DELIVERY_DEADLINE = Duration.ofSeconds(60);
+
+  private final String bootstrap = KafkaTestSupport.sharedBroker().bootstrapServers();
+
+  /** Request faults, each fired for a first burst and then at random, during backfill and live traffic. */
+  enum RequestFault {
+    RATE_LIMIT_STORM("429 storm with Retry-After: 1", f -> f.rateLimit(new Trigger(0.3, 25), 1)),
+    SERVER_ERROR_BURSTS("5xx bursts (500/502/503)", f -> f.serverError(new Trigger(0.25, 20))),
+    CONNECTION_RESETS("connection reset (TCP RST, no answer)", f -> f.connectionReset(new Trigger(0.15, 10))),
+    SLOW_RESPONSES("answers 2.5 s late, past the 1 s request timeout", f -> f.latency(new Trigger(0.15, 6), 2500, 0)),
+    MALFORMED_JSON("200 with the body cut in half", f -> f.malformedBody(new Trigger(0.15, 10)));
+
+    final String happened;
+    final Consumer<Faults> setup;
+
+    RequestFault(String happened, Consumer<Faults> setup) {
+      this.happened = happened;
+      this.setup = setup;
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(RequestFault.class)
+  void requestFaultsLoseAndDuplicateNothing(RequestFault fault) {
+    try (QoderSimulator sim = Fixtures.simulator(fault.ordinal() + 11, 6, 150)
+        .liveMode(LiveMode.events(40).withNewSessionsPerSecond(0.5)).build().start()) {
+      Pipeline p = Pipeline.of("api-" + fault.name().toLowerCase().replace('_', '-'), bootstrap, sim, "mock://api")
+          .set(Settings.QODER_REQUEST_TIMEOUT.key(), "1s")
+          .set(Settings.QODER_MAX_RETRIES.key(), "3");
+      fault.setup.accept(sim.faults());
+      try (Connector connector = Connector.start(p.config()); DeliveryChecker checker = Fixtures.checker(bootstrap, p)) {
+        Fixtures.await(UNDER_FAULT.plusSeconds(30), "the faults to fire and traffic to flow under them",
+            () -> retries(connector) >= 10 && connector.status().delivered() > 200);
+        sleepUnderFault();
+        long fired = retries(connector);
+        sim.faults().clear();
+        assertThat(connector.fatalError()).isEmpty();
+        Fixtures.verify(fault.name(), fault.happened + "; " + fired + " requests retried", sim, checker,
+            DELIVERY_DEADLINE, 0);
+        if (fault == RequestFault.RATE_LIMIT_STORM) {
+          assertRetryAfterHonoured(sim.requestLog());
+        }
+      }
+    }
+  }
+
+  /** Faults stay on for a while of live traffic: the point is to run under them, not to wait for a state. */
+  private static void sleepUnderFault() {
+    try {
+      Thread.sleep(UNDER_FAULT.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Requests the client retried, as its metrics count them (a timed-out request never reaches the sim's log). */
+  private static long retries(Connector connector) {
+    return (long) connector.metrics().registry().find("qoder.http.retries").counters().stream()
+        .mapToDouble(c -> c.count()).sum();
+  }
+
+  /** After a 429 for a session, that session's next request waits at least Retry-After (1 s). */
+  private static void assertRetryAfterHonoured(List<RequestRecord> log) {
+    Map<String, List<RequestRecord>> bySession = log.stream().filter(r -> r.endpoint() == Endpoint.EVENTS)
+        .collect(Collectors.groupingBy(RequestRecord::sessionId));
+    int checked = 0;
+    for (List<RequestRecord> requests : bySession.values()) {
+      for (int i = 0; i + 1 < requests.size(); i++) {
+        if (requests.get(i).status() == 429) {
+          Duration gap = Duration.between(requests.get(i).time(), requests.get(i + 1).time());
+          assertThat(gap).as("gap after a 429 for %s", requests.get(i).sessionId())
+              .isGreaterThanOrEqualTo(Duration.ofMillis(950));
+          checked++;
+        }
+      }
+    }
+    assertThat(checked).as("429 answers followed by a retry").isPositive();
+  }
+
+  @Test
+  void rejectedCursorFallsBackToEarlierIdsWithoutLossOrDuplicates() {
+    try (QoderSimulator sim = Fixtures.simulator(21, 4, 120).build().start()) {
+      Pipeline p = Pipeline.of("api-cursor", bootstrap, sim, "mock://api");
+      try (Connector connector = Connector.start(p.config()); DeliveryChecker checker = Fixtures.checker(bootstrap, p)) {
+        assertThat(checker.awaitDelivered(DELIVERY_DEADLINE, () -> Expected.all(sim.groundTruth())).missing()).isZero();
+        List<String> sessions = sim.sessionIds().stream()
+            .filter(id -> !connector.sessions().state(id).status().isFinal()).toList();
+        assertThat(sessions).hasSizeGreaterThanOrEqualTo(2);
+        // Session A: only the cursor's event is deleted -> the poller retries from the event before it.
+        String a = sessions.get(0);
+        String cursorA = connector.sessions().state(a).cursor();
+        sim.deleteEvent(a, cursorA);
+        // Session B: the cursor and every fall-back id are deleted -> it re-reads from the first event.
+        String b = sessions.get(1);
+        List<String> idsB = sim.groundTruth(b).eventIds();
+        for (String id : idsB.subList(idsB.size() - 6, idsB.size())) {
+          sim.deleteEvent(b, id);
+        }
+        sim.appendEvents(a, 15);
+        sim.appendEvents(b, 15);
+        long rejected = countUntil(() -> sim.requestLog().stream()
+            .filter(r -> r.endpoint() == Endpoint.EVENTS && r.status() == 400).count(), 4);
+        Fixtures.verify("CURSOR_REJECTED", "cursor event deleted (400): fall back to earlier ids, or re-read"
+            + " from the start; " + rejected + " cursors rejected", sim, checker, DELIVERY_DEADLINE, 0);
+        assertThat(connector.sessions().state(a).status().isFinal()).isFalse();
+        assertThat(connector.sessions().state(b).status().isFinal()).isFalse();
+      }
+    }
+  }
+
+  /** Waits until {@code counter} reaches {@code atLeast}; returns its value. */
+  private static long countUntil(java.util.function.LongSupplier counter, long atLeast) {
+    Fixtures.await(Duration.ofSeconds(30), "at least " + atLeast, () -> counter.getAsLong() >= atLeast);
+    return counter.getAsLong();
+  }
+
+  /**
+   * Regression: a session released while no poller followed it (released before the connector ever
+   * saw it, or while the connector was down) was marked RELEASED without reading its events.
+   */
+  @Test
+  void sessionsReleasedWhileNotFollowedAreDrained() {
+    try (QoderSimulator sim = Fixtures.simulator(41, 4, 60).releasedFraction(0.5).terminatedFraction(0)
+        .build().start()) {
+      Pipeline p = Pipeline.of("api-released", bootstrap, sim, "mock://api");
+      String releasedLater;
+      try (Connector connector = Connector.start(p.config()); DeliveryChecker checker = Fixtures.checker(bootstrap, p)) {
+        assertThat(checker.awaitDelivered(DELIVERY_DEADLINE, () -> Expected.all(sim.groundTruth())).missing()).isZero();
+        releasedLater = sim.sessionIds().stream()
+            .filter(id -> connector.sessions().state(id).status() != SessionStatus.RELEASED).findFirst().orElseThrow();
+      }
+      // While the connector is down: new events, then the release.
+      sim.appendEvents(releasedLater, 12);
+      sim.releaseSession(releasedLater);
+      try (Connector connector = Connector.start(p.config()); DeliveryChecker checker = Fixtures.checker(bootstrap, p)) {
+        long released = sim.groundTruth().values().stream().filter(t -> t.released()).count();
+        Fixtures.verify("RELEASED_UNFOLLOWED", released + " sessions released before start-up or while the"
+            + " connector was down: drained once", sim, checker, DELIVERY_DEADLINE, 0);
+        Fixtures.await(Duration.ofSeconds(10), "every released session to end as RELEASED",
+            () -> sim.groundTruth().values().stream().filter(t -> t.released())
+                .allMatch(t -> connector.sessions().state(t.sessionId()) != null
+                    && connector.sessions().state(t.sessionId()).status() == SessionStatus.RELEASED));
+      }
+    }
+  }
+
+  @Test
+  void deletedSessionIsGoneWhileOthersKeepFlowing() {
+    try (QoderSimulator sim = Fixtures.simulator(31, 5, 80).terminatedFraction(0).releasedFraction(0)
+        .build().start()) {
+      Pipeline p = Pipeline.of("api-gone", bootstrap, sim, "mock://api");
+      try (Connector connector = Connector.start(p.config()); DeliveryChecker checker = Fixtures.checker(bootstrap, p)) {
+        assertThat(checker.awaitDelivered(DELIVERY_DEADLINE, () -> Expected.all(sim.groundTruth())).missing()).isZero();
+        String gone = sim.sessionIds().get(0);
+        sim.deleteSession(gone);
+        Fixtures.await(Duration.ofSeconds(20), "session " + gone + " to be marked GONE",
+            () -> connector.sessions().state(gone).status() == SessionStatus.GONE);
+        long requestsWhenGone = sim.requestStats().session(gone);
+        sim.liveMode(LiveMode.events(50));
+        Fixtures.await(Duration.ofSeconds(20), "live events for the other sessions",
+            () -> sim.sessionIds().stream().mapToLong(id -> sim.groundTruth(id).eventIds().size()).sum() >= 4 * 80 + 150);
+        Fixtures.verify("SESSION_DELETED", "one session deleted mid-stream (404): GONE, no longer polled;"
+            + " the other sessions keep flowing", sim, checker, DELIVERY_DEADLINE, 0);
+        assertThat(sim.requestStats().session(gone)).as("requests for the deleted session after GONE")
+            .isEqualTo(requestsWhenGone);
+        assertThat(connector.fatalError()).isEmpty();
+        sim.sessionIds().forEach(id -> assertThat(connector.sessions().state(id).status()).isNotEqualTo(SessionStatus.GONE));
+      }
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package com.qoder.kafka.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.qoder.kafka.avro.Schemas;
+import com.qoder.kafka.checker.DeliveryChecker;
+import com.qoder.kafka.checker.DeliveryReport;
+import com.qoder.kafka.checker.Expected;
+import com.qoder.kafka.sim.LiveMode;
+import com.qoder.kafka.sim.QoderSimulator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/** Shared steps of the reliability tests: a simulator, the independent checker, and the verdict. */
+final class Fixtures {
+
+  private Fixtures() {}
+
+  /** A simulator with one organization (so discovery of the default organization sees every session). */
+  static QoderSimulator.Builder simulator(long seed, int sessions, int eventsPerSession) {
+    return QoderSimulator.builder().seed(seed).sessions(sessions).eventsPerSession(eventsPerSession)
+        .organizations("org_default").historyEnd(Instant.now()).files(0).agents(0).maxResourcesPerSession(0);
+  }
+
+  /**
+   * The independent checker for a pipeline's topics. Values are decoded with the event schema as
+   * writer schema, so the check also works for a writer in another JVM with its own registry.
+   */
+  static DeliveryChecker checker(String bootstrap, Pipeline p) {
+    return DeliveryChecker.builder(bootstrap).eventsTopic(p.eventsTopic()).errorsTopic(p.errorsTopic())
+        .deadLetterTopic(p.deadLetterTopic()).fixedSchema(Schemas.sessionEvent()).build();
+  }
+
+  /**
+   * Stops live generation, waits until every event the simulator ever served is in Kafka, and
+   * asserts the check is clean; duplicates are allowed up to {@code maxDuplicates} (0: none). Prints
+   * the matrix row.
+   */
+  static DeliveryReport verify(String fault, String happened, QoderSimulator sim, DeliveryChecker checker,
+      Duration deadline, long maxDuplicates) {
+    sim.liveMode(LiveMode.off());
+    Supplier<java.util.Collection<Expected>> expected = () -> Expected.all(sim.groundTruth());
+    DeliveryReport report = checker.awaitDelivered(deadline, expected);
+    MatrixRow.report(fault, happened, report.requiredEvents(), report.missing(), report.duplicated());
+    assertThat(report.isCleanApartFromDuplicates()).as("%s", report).isTrue();
+    assertThat(report.missing()).as("lost events: %s", report).isZero();
+    assertThat(report.duplicated()).as("duplicates (bound %d): %s", maxDuplicates, report)
+        .isLessThanOrEqualTo(maxDuplicates);
+    return report;
+  }
+
+  /** Waits until {@code condition} holds, polling every 20 ms; fails with {@code what} at the deadline. */
+  static void await(Duration deadline, String what, BooleanSupplier condition) {
+    long until = System.nanoTime() + deadline.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > until) {
+        throw new AssertionError("not within " + deadline + ": " + what);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while waiting for: " + what, e);
+      }
+    }
+  }
+}

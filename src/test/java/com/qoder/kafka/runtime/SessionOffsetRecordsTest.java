@@ -1,0 +1,34 @@
+package com.qoder.kafka.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.qoder.kafka.kafka.OffsetKey;
+import com.qoder.kafka.kafka.OffsetRecord;
+import com.qoder.kafka.source.SessionState;
+import com.qoder.kafka.source.SessionStatus;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SessionOffsetRecordsTest {
+
+  @Test
+  void aSessionsProgressSurvivesTheOffsetRecord() {
+    SessionState.Snapshot s = new SessionState.Snapshot("sess_1", "evt_9", List.of("evt_8", "evt_9"), "AAAAAAAAAAE=",
+        SessionStatus.RELEASED, 9, 1, 2, 1_779_069_713_409_000_123L, 42, 1_000);
+    OffsetRecord r = SessionOffsetRecords.toRecord(s);
+    assertThat(r.key()).isEqualTo(OffsetKey.events("sess_1"));
+    assertThat(r.state()).isEqualTo("RELEASED");
+    assertThat(SessionOffsetRecords.toSnapshot(r)).isEqualTo(s);
+  }
+
+  @Test
+  void anUnknownStateIsAnErrorNotAFreshSession() {
+    OffsetRecord r = new OffsetRecord(OffsetKey.events("sess_1"), "evt_1", List.of(), "ASLEEP",
+        OffsetRecord.Counters.ZERO, Instant.EPOCH, Map.of());
+    assertThatThrownBy(() -> SessionOffsetRecords.toSnapshot(r)).hasMessageContaining("unknown state 'ASLEEP'")
+        .hasMessageContaining("sess_1");
+  }
+}
