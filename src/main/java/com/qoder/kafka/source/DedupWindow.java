@@ -83,10 +83,14 @@ public final class DedupWindow {
 
   /** Oldest first. */
   long[] fingerprints() {
-    long[] out = new long[size];
-    int start = size < ring.length ? 0 : next;
-    for (int i = 0; i < size; i++) {
-      out[i] = ring[(start + i) % ring.length];
+    // Fields read once: a snapshot taken off the poller's thread (status, shutdown) sees some
+    // consistent-enough state rather than an index out of a ring that was just replaced.
+    long[] r = ring;
+    int n = Math.min(size, r.length);
+    long[] out = new long[n];
+    int start = n < r.length ? 0 : Math.min(next, Math.max(0, r.length - 1));
+    for (int i = 0; i < n; i++) {
+      out[i] = r[(start + i) % r.length];
     }
     return out;
   }

@@ -31,7 +31,8 @@ import reactor.core.scheduler.Schedulers;
  * <p>One step is one request. While {@code has_more} the next step runs at once; when caught up
  * it waits an adaptive interval: the minimum while the session had new events within the last
  * {@value #QUIET_AFTER_MIN_INTERVALS} minimum intervals (so an active session is read at most one
- * minimum interval after each event), then doubling while it stays quiet, up to the maximum. The
+ * minimum interval after each event), then doubling while it stays quiet, up to the maximum; a
+ * quiet session also keeps a smaller de-dup window ({@value #QUIET_WINDOW} ids). The
  * next page is requested only after the previous one was acknowledged and its offset written, so a
  * session never has more than one page in flight and a slow broker slows polling down.
  *
@@ -49,6 +50,12 @@ final class SessionPoller {
   private static final long END = -1;
   /** A session counts as quiet (its interval starts doubling) after this many minimum intervals without new events. */
   static final int QUIET_AFTER_MIN_INTERVALS = 8;
+  /**
+   * De-dup window of a quiet session: enough for an API replay of recent events or a fall-back
+   * cursor a few events back; the full window comes back with the next new events. Keeps a
+   * followed but quiet session at a few hundred bytes instead of 8 bytes per configured id.
+   */
+  static final int QUIET_WINDOW = 64;
   /** The timers between steps: Reactor's shared parallel scheduler; a wait is one task in its queue. */
   private static final Scheduler TIMER = Schedulers.parallel();
   private static final AtomicReferenceFieldUpdater<SessionPoller, Waiting> PENDING =
@@ -233,6 +240,9 @@ final class SessionPoller {
 
   private Mono<Long> handle(Page<SessionEvent> page) {
     fallbackCursors = null; // the cursor was accepted
+    if (!page.data().isEmpty()) {
+      state.window().growTo(options.windowCapacity()); // no-op unless it shrank while quiet
+    }
     List<SessionEvent> fresh = new ArrayList<>(page.data().size());
     List<SessionEvent> skipped = new ArrayList<>();
     Set<String> inPage = new HashSet<>();
@@ -305,6 +315,7 @@ final class SessionPoller {
       intervalMillis = min;
     } else if (now - lastNewEventsAtMillis >= QUIET_AFTER_MIN_INTERVALS * min) {
       intervalMillis = Math.min(intervalMillis * 2, maxMillis());
+      state.window().shrinkTo(Math.min(QUIET_WINDOW, options.windowCapacity()));
     }
     return intervalMillis;
   }

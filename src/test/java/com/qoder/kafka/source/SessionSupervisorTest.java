@@ -129,6 +129,16 @@ class SessionSupervisorTest {
     // ...then the interval doubles per empty poll up to the maximum.
     List<Long> backoff = after.subList(firstLonger, after.size()).stream().map(s -> s[1]).toList();
     assertThat(backoff).startsWith(40L, 80L, 160L, 320L);
+
+    // Quiet, the session keeps a small de-dup window; new events bring the configured one back.
+    DedupWindow window = supervisor.state(id).window();
+    assertThat(window.capacity()).isEqualTo(SessionPoller.QUIET_WINDOW);
+    assertThat(window.size()).isEqualTo(8);
+    sim.appendEvents(id, 70);
+    await(() -> deliveredCount.get() == 78);
+    assertThat(window.capacity()).isEqualTo(512);
+    assertThat(window.size()).isEqualTo(78);
+    assertThat(delivered.get(id)).containsExactlyElementsOf(sim.groundTruth(id).eventIds());
   }
 
   @Test
