@@ -27,6 +27,7 @@ import com.qoder.kafka.registry.RegistryOptions;
 import com.qoder.kafka.registry.SchemaRegistration;
 import com.qoder.kafka.registry.SchemaRegistries;
 import com.qoder.kafka.registry.SchemaRegistry;
+import com.qoder.kafka.source.OffsetWriter;
 import com.qoder.kafka.source.PollerOptions;
 import com.qoder.kafka.source.SessionState;
 import com.qoder.kafka.source.SessionSupervisor;
@@ -193,13 +194,14 @@ public final class Connector implements AutoCloseable {
     PollerOptions pollerOptions = new PollerOptions(config.integer(Settings.PAGE_SIZE),
         config.duration(Settings.POLL_MIN), config.duration(Settings.POLL_MAX),
         "latest".equals(config.string(Settings.START_POSITION)), config.integer(Settings.DEDUP_WINDOW));
-    sessions = new SessionSupervisor(api, publisher, snapshot -> {
+    // At-least-once: a backlog's offsets may be written once a second instead of after every page.
+    sessions = new SessionSupervisor(api, publisher, OffsetWriter.coalescing(snapshot -> {
       long t0 = System.nanoTime();
       return offsets.write(SessionOffsetRecords.toRecord(snapshot))
           .doOnSuccess(m -> metrics.offsetCommit(Duration.ofNanos(System.nanoTime() - t0), true))
           .doOnError(e -> metrics.offsetCommit(Duration.ofNanos(System.nanoTime() - t0), false))
           .then();
-    }, pollerOptions, status.listener(), this::fail);
+    }), pollerOptions, status.listener(), this::fail);
     status.attach(sessions);
     metrics.bindSessionsByState(state -> sessions.countByStatus().entrySet().stream()
         .filter(e -> e.getKey().name().equals(state)).mapToLong(Map.Entry::getValue).sum());

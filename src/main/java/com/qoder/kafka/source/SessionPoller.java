@@ -31,8 +31,7 @@ import reactor.core.scheduler.Schedulers;
  * <p>One step is one request. While {@code has_more} the next step runs at once; when caught up
  * it waits an adaptive interval: the minimum while the session had new events within the last
  * {@value #QUIET_AFTER_MIN_INTERVALS} minimum intervals (so an active session is read at most one
- * minimum interval after each event), then doubling while it stays quiet, up to the maximum; a
- * quiet session also keeps a smaller de-dup window ({@value #QUIET_WINDOW} ids). The
+ * minimum interval after each event), then doubling while it stays quiet, up to the maximum. The
  * next page is requested only after the previous one was acknowledged and its offset written, so a
  * session never has more than one page in flight and a slow broker slows polling down.
  *
@@ -50,12 +49,7 @@ final class SessionPoller {
   private static final long END = -1;
   /** A session counts as quiet (its interval starts doubling) after this many minimum intervals without new events. */
   static final int QUIET_AFTER_MIN_INTERVALS = 8;
-  /**
-   * De-dup window of a quiet session: enough for an API replay of recent events or a fall-back
-   * cursor a few events back; the full window comes back with the next new events. Keeps a
-   * followed but quiet session at a few hundred bytes instead of 8 bytes per configured id.
-   */
-  static final int QUIET_WINDOW = 64;
+
   /** The timers between steps: Reactor's shared parallel scheduler; a wait is one task in its queue. */
   private static final Scheduler TIMER = Schedulers.parallel();
   private static final AtomicReferenceFieldUpdater<SessionPoller, Waiting> PENDING =
@@ -74,6 +68,8 @@ final class SessionPoller {
   private long intervalMillis;
   private long lastNewEventsAtMillis; // when a page last had new events (0: not since start)
   private Deque<String> fallbackCursors; // non-null while recovering from a rejected cursor
+  private long lastWriteNanos = System.nanoTime(); // of the offsets; steps only
+  private boolean unwritten; // acknowledged progress not yet in the offsets topic; steps only
   private volatile Waiting pending; // the timer of the wait in progress, null while queued or in a step
   private BiConsumer<SessionStatus, Throwable> onEnd;
   private Sinks.One<SessionStatus> done; // created when someone waits for the end; guarded by this
@@ -206,7 +202,26 @@ final class SessionPoller {
     }
   }
 
+  private Mono<Void> writeOffsets() {
+    unwritten = false;
+    lastWriteNanos = System.nanoTime();
+    return offsets.write(state.snapshot());
+  }
+
+  /** Ends the poller; a clean end first writes progress that coalescing held back. */
   private void finish(Throwable error) {
+    if (error == null && unwritten) {
+      writeOffsets().subscribe(v -> { }, e -> {
+        log.debug("session {}: final offset write failed; the last pages are read again: {}", state.sessionId(),
+            e.toString());
+        end(null);
+      }, () -> end(null));
+      return;
+    }
+    end(error);
+  }
+
+  private void end(Throwable error) {
     Sinks.One<SessionStatus> d;
     synchronized (this) {
       if (finished) {
@@ -240,9 +255,6 @@ final class SessionPoller {
 
   private Mono<Long> handle(Page<SessionEvent> page) {
     fallbackCursors = null; // the cursor was accepted
-    if (!page.data().isEmpty()) {
-      state.window().growTo(options.windowCapacity()); // no-op unless it shrank while quiet
-    }
     List<SessionEvent> fresh = new ArrayList<>(page.data().size());
     List<SessionEvent> skipped = new ArrayList<>();
     Set<String> inPage = new HashSet<>();
@@ -293,8 +305,15 @@ final class SessionPoller {
       }
       boolean changed = setStatus(old, now);
       boolean moved = page.lastId() != null && !page.lastId().equals(before);
-      Mono<Void> write = moved || changed || dups > 0 ? offsets.write(state.snapshot()) : Mono.empty();
-      return write.thenReturn(next);
+      if (!(moved || changed || dups > 0 || unwritten)) {
+        return Mono.just(next);
+      }
+      if (page.hasMore() && !changed && offsets.coalescesWhileBehind()
+          && System.nanoTime() - lastWriteNanos < OffsetWriter.COALESCE_WHILE_BEHIND.toNanos()) {
+        unwritten = true; // written with a later page, or when the poller stops
+        return Mono.just(next);
+      }
+      return writeOffsets().thenReturn(next);
     });
   }
 
@@ -315,7 +334,6 @@ final class SessionPoller {
       intervalMillis = min;
     } else if (now - lastNewEventsAtMillis >= QUIET_AFTER_MIN_INTERVALS * min) {
       intervalMillis = Math.min(intervalMillis * 2, maxMillis());
-      state.window().shrinkTo(Math.min(QUIET_WINDOW, options.windowCapacity()));
     }
     return intervalMillis;
   }
@@ -325,7 +343,7 @@ final class SessionPoller {
       info("the API answered 404: the session is gone; it is no longer polled");
       SessionStatus old = state.status();
       setStatus(old, SessionStatus.GONE);
-      return offsets.write(state.snapshot()).thenReturn(END);
+      return writeOffsets().thenReturn(END);
     }
     if (e instanceof QoderApiException.Authentication) {
       return Mono.error(new FatalPipelineException(e.getMessage(), e));

@@ -30,13 +30,14 @@ class SessionSupervisorTest {
   private final Map<String, List<String>> delivered = new ConcurrentHashMap<>();
   private final AtomicLong deliveredCount = new AtomicLong();
   private volatile long lastDeliveryAtMillis;
+  private volatile Duration deliveryDelay = Duration.ZERO;
   private final Map<String, SessionState.Snapshot> offsets = new ConcurrentHashMap<>();
   private final List<Throwable> fatal = new CopyOnWriteArrayList<>();
   private QoderSimulator sim;
   private QoderApiClient api;
   private SessionSupervisor supervisor;
 
-  private final EventDelivery delivery = (sessionId, events) -> Mono.fromCallable(() -> {
+  private final EventDelivery delivery = (sessionId, events) -> Mono.delay(deliveryDelay).then(Mono.fromCallable(() -> {
     List<String> ids = delivered.computeIfAbsent(sessionId, k -> new CopyOnWriteArrayList<>());
     for (SessionEvent e : events) {
       ids.add(e.id());
@@ -44,17 +45,26 @@ class SessionSupervisorTest {
     deliveredCount.addAndGet(events.size());
     lastDeliveryAtMillis = System.currentTimeMillis();
     return new EventDelivery.Report(events.size(), 0);
+  }));
+
+  private final AtomicLong offsetWrites = new AtomicLong();
+  private final OffsetWriter offsetWriter = snapshot -> Mono.fromRunnable(() -> {
+    offsetWrites.incrementAndGet();
+    offsets.put(snapshot.sessionId(), snapshot);
   });
 
-  private final OffsetWriter offsetWriter = snapshot -> Mono.fromRunnable(() -> offsets.put(snapshot.sessionId(), snapshot));
-
   private void start(int sessions, int events, Duration min, Duration max, SessionListener listener) {
+    start(sessions, events, min, max, listener, offsetWriter);
+  }
+
+  private void start(int sessions, int events, Duration min, Duration max, SessionListener listener,
+      OffsetWriter writer) {
     sim = QoderSimulator.builder().seed(11).sessions(sessions).eventsPerSession(events).terminatedFraction(0)
         .releasedFraction(0).files(0).agents(0).maxResourcesPerSession(0).build().start();
     api = QoderApiClient.create(QoderApiOptions.builder(sim.baseUrl(), Secret.of(sim.token()))
         .maxRequestsPerSecond(5000).maxConcurrentRequests(8).backoff(Duration.ofMillis(10), Duration.ofMillis(100))
         .build());
-    supervisor = new SessionSupervisor(api, delivery, offsetWriter, new PollerOptions(100, min, max, false, 512),
+    supervisor = new SessionSupervisor(api, delivery, writer, new PollerOptions(100, min, max, false, 512),
         listener, fatal::add);
   }
 
@@ -130,14 +140,6 @@ class SessionSupervisorTest {
     List<Long> backoff = after.subList(firstLonger, after.size()).stream().map(s -> s[1]).toList();
     assertThat(backoff).startsWith(40L, 80L, 160L, 320L);
 
-    // Quiet, the session keeps a small de-dup window; new events bring the configured one back.
-    DedupWindow window = supervisor.state(id).window();
-    assertThat(window.capacity()).isEqualTo(SessionPoller.QUIET_WINDOW);
-    assertThat(window.size()).isEqualTo(8);
-    sim.appendEvents(id, 70);
-    await(() -> deliveredCount.get() == 78);
-    assertThat(window.capacity()).isEqualTo(512);
-    assertThat(window.size()).isEqualTo(78);
     assertThat(delivered.get(id)).containsExactlyElementsOf(sim.groundTruth(id).eventIds());
   }
 
@@ -154,6 +156,38 @@ class SessionSupervisorTest {
     assertThat(delivered.get(id)).containsExactlyElementsOf(sim.groundTruth(id).eventIds());
     assertThat(supervisor.state(id).status()).isEqualTo(SessionStatus.RELEASED);
     assertThat(offsets.get(id).status()).isEqualTo(SessionStatus.RELEASED);
+  }
+
+  @Test
+  void withoutCoalescingEveryPageOfABacklogWritesItsOffset() throws Exception {
+    start(1, 2_000, Duration.ofMillis(50), Duration.ofSeconds(60), SessionListener.NOOP);
+    String id = sim.sessionIds().get(0);
+    supervisor.track(id);
+    await(() -> deliveredCount.get() == 2_000);
+    await(() -> offsets.containsKey(id) && sim.groundTruth(id).eventIds().get(1_999).equals(offsets.get(id).cursor()));
+    assertThat(offsetWrites.get()).isEqualTo(20);
+  }
+
+  @Test
+  void aCoalescingWriterIsWrittenWhenCaughtUpAndWhenThePollerStops() throws Exception {
+    start(1, 3_000, Duration.ofMillis(50), Duration.ofSeconds(60), SessionListener.NOOP,
+        OffsetWriter.coalescing(offsetWriter));
+    String id = sim.sessionIds().get(0);
+    supervisor.track(id);
+    await(() -> deliveredCount.get() == 3_000);
+    await(() -> offsets.containsKey(id) && sim.groundTruth(id).eventIds().get(2_999).equals(offsets.get(id).cursor()));
+    assertThat(offsetWrites.get()).isLessThan(30); // a write per second of backlog at most, and one when caught up
+
+    // Stopped in the middle of a backlog, the poller writes what it held back before it ends.
+    sim.appendEvents(id, 2_000);
+    deliveryDelay = Duration.ofMillis(50);
+    supervisor.release(id); // wakes it: it reads the new backlog page by page
+    await(() -> deliveredCount.get() >= 3_300);
+    StepVerifier.create(supervisor.stopAll(Duration.ofSeconds(30))).expectComplete().verify(Duration.ofSeconds(30));
+    List<String> got = delivered.get(id);
+    assertThat(got).hasSizeLessThan(5_000);
+    assertThat(offsets.get(id).cursor()).isEqualTo(got.get(got.size() - 1));
+    assertThat(offsets.get(id).delivered()).isEqualTo(got.size());
   }
 
   private static void await(BooleanSupplier condition) throws InterruptedException {
