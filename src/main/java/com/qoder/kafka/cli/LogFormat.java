@@ -2,6 +2,7 @@ package com.qoder.kafka.cli;
 
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.util.ContextInitializer;
 import ch.qos.logback.core.joran.spi.JoranException;
 import java.net.URL;
 import java.util.Locale;
@@ -35,7 +36,14 @@ final class LogFormat {
     try {
       configurator.doConfigure(json);
     } catch (JoranException e) {
-      System.err.println("could not switch to JSON logs: " + e.getMessage());
+      // reset() removed every appender: fall back to the default configuration rather than silence.
+      System.err.println("could not switch to JSON logs (" + e.getMessage() + "); logging as text");
+      ctx.reset();
+      try {
+        new ContextInitializer(ctx).autoConfig();
+      } catch (JoranException again) {
+        System.err.println("could not restore the default logging configuration: " + again.getMessage());
+      }
     }
   }
 }

@@ -50,6 +50,7 @@ final class RunCommand implements Callable<Integer> {
     }
     Thread hook = new Thread(connector::close, "qoder-kafka-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    SignalDrain.install(connector::close); // SIGTERM drains and exits 0, not 143
     Optional<Throwable> fatal = connector.awaitStop();
     if (fatal.isPresent()) {
       System.err.println("qoder-kafka stopped: " + fatal.get().getMessage());

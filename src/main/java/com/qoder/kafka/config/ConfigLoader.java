@@ -392,6 +392,16 @@ public final class ConfigLoader {
     range(v, Settings.OFFSETS_PARTITIONS, 1, 10_000, null, problems);
     range(v, Settings.MAX_IN_FLIGHT_RECORDS, 1, 10_000_000, null, problems);
     range(v, Settings.OPS_PORT, 0, 65535, null, problems);
+    range(v, Settings.RESOURCES_PAGE_SIZE, 1, 1000, "the resources endpoint caps limit at 1000", problems);
+    range(v, Settings.FILES_PAGE_SIZE, 1, 100, "the files endpoint accepts 1–100", problems);
+    range(v, Settings.RESOURCES_MAX_PER_SESSION, 1, 15_000, "its offset record must fit in 1 MiB", problems);
+    range(v, Settings.FILES_MAX_TRACKED, 1, 15_000, "its offset record must fit in 1 MiB", problems);
+    String purpose = (String) v.get(Settings.FILES_PURPOSE.key());
+    if (purpose != null && !List.of("user_upload", "tool_output", "skill_output", "session_resource",
+        "agent_output").contains(purpose)) {
+      warnings.add("sources.files.purpose '" + purpose + "' is not one of the purposes document 001 lists"
+          + " (user_upload, tool_output, skill_output, session_resource, agent_output); the API may reject it");
+    }
     Integer rf = (Integer) v.get(Settings.REPLICATION_FACTOR.key());
     if (rf != null && (rf == 0 || rf < -1)) {
       problems.add("kafka.replication-factor must be -1 (broker default) or at least 1");
@@ -401,11 +411,24 @@ public final class ConfigLoader {
       problems.add("kafka.max-in-flight-bytes must be at least 1MiB (one maximal record must fit)");
     }
     for (Setting d : List.of(Settings.POLL_MIN, Settings.POLL_MAX, Settings.DISCOVERY_INTERVAL,
-        Settings.QODER_REQUEST_TIMEOUT, Settings.QODER_CONNECT_TIMEOUT, Settings.SHUTDOWN_TIMEOUT)) {
+        Settings.QODER_REQUEST_TIMEOUT, Settings.QODER_CONNECT_TIMEOUT, Settings.SHUTDOWN_TIMEOUT,
+        Settings.RESOURCES_INTERVAL, Settings.FILES_INTERVAL, Settings.FILES_FULL_RESCAN, Settings.SESSIONS_INTERVAL,
+        Settings.COMMIT_INTERVAL, Settings.TRANSACTION_TIMEOUT, Settings.CLUSTER_SESSION_TIMEOUT)) {
       Duration x = (Duration) v.get(d.key());
       if (x != null && (x.isZero() || x.isNegative())) {
         problems.add(d.key() + " must be positive");
       }
+    }
+    Duration commit = (Duration) v.get(Settings.COMMIT_INTERVAL.key());
+    Duration txn = (Duration) v.get(Settings.TRANSACTION_TIMEOUT.key());
+    if (commit != null && txn != null && txn.compareTo(commit.multipliedBy(10)) < 0) {
+      problems.add("connector.transaction-timeout (" + formatDuration(txn) + ") must be at least 10 x"
+          + " connector.commit-interval (" + formatDuration(commit) + "): a transaction stays open that long");
+    }
+    String instance = (String) v.get(Settings.CLUSTER_INSTANCE_ID.key());
+    if (instance != null && !instance.matches("[A-Za-z0-9._-]{1,100}")) {
+      problems.add("cluster.instance-id '" + instance + "' may hold only letters, digits, '.', '_' and '-'"
+          + " (at most 100): it becomes part of the transactional id and the User-Agent");
     }
     String bootstrap = (String) v.get(Settings.KAFKA_BOOTSTRAP.key());
     if (bootstrap != null) {

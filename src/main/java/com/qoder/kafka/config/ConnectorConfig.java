@@ -18,6 +18,9 @@ import java.util.TreeMap;
  */
 public final class ConnectorConfig {
 
+  /** Prefix of {@link #groupId()}. */
+  public static final String GROUP_ID_PREFIX = "qoder-kafka.";
+
   private final Map<String, Object> values;
   private final Map<String, String> kafkaProperties;
   private final Map<String, List<String>> routing;
@@ -98,9 +101,6 @@ public final class ConnectorConfig {
   public String groupId() {
     return GROUP_ID_PREFIX + connectorName();
   }
-
-  /** Prefix of {@link #groupId()}. */
-  public static final String GROUP_ID_PREFIX = "qoder-kafka.";
 
   public boolean exactlyOnce() {
     return "exactly-once".equals(string(Settings.DELIVERY));

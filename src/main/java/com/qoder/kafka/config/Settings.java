@@ -29,6 +29,20 @@ public final class Settings {
       "at-least-once", "exactly-once");
   public static final Setting SHUTDOWN_TIMEOUT = def("connector.shutdown-timeout", Type.DURATION, "30s",
       "How long SIGTERM waits for in-flight pages to be acknowledged and offsets written.");
+  public static final Setting COMMIT_INTERVAL = def("connector.commit-interval", Type.DURATION, "100ms",
+      "Exactly-once: how often the open transaction (pages of many sessions) is committed; a session reads"
+          + " its next page only after its page committed.");
+  public static final Setting TRANSACTION_TIMEOUT = def("connector.transaction-timeout", Type.DURATION, "10s",
+      "Exactly-once: the producer's transaction.timeout.ms, the longest a crashed instance's open transaction"
+          + " holds back read_committed consumers and the takeover of its sessions.");
+
+  // --- cluster (several instances with the same connector.name) -----------------------------------
+  public static final Setting CLUSTER_SESSION_TIMEOUT = def("cluster.session-timeout", Type.DURATION, "10s",
+      "How long the group waits for a silent instance before its sessions move to the others (the consumer"
+          + " session.timeout.ms; the broker accepts 6s-30m unless group.min/max.session.timeout.ms say otherwise).");
+  public static final Setting CLUSTER_INSTANCE_ID = def("cluster.instance-id", Type.STRING, null,
+      "Stable, unique id of this instance (e.g. the pod name): names its transactional producer and shows in"
+          + " status and the User-Agent; default <host>-<pid>-<random>, new at every start.");
 
   // --- Qoder API ---------------------------------------------------------------------------------
   public static final Setting QODER_BASE_URL = def("qoder.base-url", Type.URL, "https://openapi.qoder.sh",
@@ -87,12 +101,32 @@ public final class Settings {
   // --- sources -----------------------------------------------------------------------------------
   public static final Setting SOURCE_EVENTS = def("sources.events.enabled", Type.BOOLEAN, "true",
       "Stream session events.");
-  public static final Setting SOURCE_RESOURCES = def("sources.resources.enabled", Type.BOOLEAN, "false",
-      "Stream session resources (change-data-capture).");
-  public static final Setting SOURCE_FILES = def("sources.files.enabled", Type.BOOLEAN, "false",
-      "Stream the account's files.");
-  public static final Setting SOURCE_SESSIONS = def("sources.sessions.enabled", Type.BOOLEAN, "false",
-      "Stream session lifecycle records.");
+  public static final Setting SOURCE_RESOURCES = def("sources.resources.enabled", Type.BOOLEAN, "true",
+      "Stream the resources of followed sessions as change records (created, updated, deleted).");
+  public static final Setting SOURCE_FILES = def("sources.files.enabled", Type.BOOLEAN, "true",
+      "Stream the account's files as change records (one per new or changed file, tombstone when deleted).");
+  public static final Setting SOURCE_SESSIONS = def("sources.sessions.enabled", Type.BOOLEAN, "true",
+      "Stream session lifecycle records (created, released, idle, errored, terminated, gone).");
+  public static final Setting RESOURCES_INTERVAL = def("sources.resources.poll-interval", Type.DURATION, "60s",
+      "How often the resources of each followed session are listed (one request per session when unchanged).");
+  public static final Setting RESOURCES_PAGE_SIZE = def("sources.resources.page-size", Type.INT, "1000",
+      "Resources per request (1–1000; 1000 is the server cap of document 000).");
+  public static final Setting RESOURCES_MAX_PER_SESSION = def("sources.resources.max-per-session", Type.INT, "1000",
+      "Resources remembered per session for change detection (about 60 bytes each in its offset record).");
+  public static final Setting FILES_INTERVAL = def("sources.files.poll-interval", Type.DURATION, "30s",
+      "How often new files are looked for (one small request when nothing is new).");
+  public static final Setting FILES_PURPOSE = def("sources.files.purpose", Type.STRING, null,
+      "Only files of this purpose (user_upload, tool_output, skill_output, session_resource, agent_output);"
+          + " empty: every file.");
+  public static final Setting FILES_PAGE_SIZE = def("sources.files.page-size", Type.INT, "10",
+      "Files asked for by the first request of a round (1–100); further pages ask for 100.");
+  public static final Setting FILES_FULL_RESCAN = def("sources.files.full-rescan-interval", Type.DURATION, "15m",
+      "How often every file is listed again, to catch updates of older files and deletions (tombstones).");
+  public static final Setting FILES_MAX_TRACKED = def("sources.files.max-tracked", Type.INT, "5000",
+      "Newest files remembered for change detection (about 60 bytes each in the offset record; older files"
+          + " are delivered once, their later changes are not detected).");
+  public static final Setting SESSIONS_INTERVAL = def("sources.sessions.poll-interval", Type.DURATION, "30s",
+      "How often the sessions list of each organization is scanned for created and released sessions.");
 
   // --- Kafka -------------------------------------------------------------------------------------
   public static final Setting KAFKA_BOOTSTRAP = def("kafka.bootstrap-servers", Type.STRING, "localhost:9092",
@@ -111,6 +145,9 @@ public final class Settings {
       "Files topic (compacted by default).");
   public static final Setting TOPIC_SESSIONS = def("kafka.topics.sessions", Type.STRING, "qoder.sessions",
       "Session lifecycle topic.");
+  public static final Setting FILES_CLEANUP = enumDef("kafka.files-cleanup-policy", "compact",
+      "cleanup.policy of the files topic when the connector creates it: compact keeps the latest state of"
+          + " every file (deleted files removed by their tombstone).", "compact", "delete");
   public static final Setting CREATE_TOPICS = def("kafka.create-topics", Type.BOOLEAN, "true",
       "Create missing topics at start-up; when false a missing topic is a start-up error.");
   public static final Setting TOPIC_PARTITIONS = def("kafka.topic-partitions", Type.INT, "6",

@@ -2,6 +2,7 @@ package com.qoder.kafka.kafka;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
 
@@ -55,7 +56,7 @@ public record ConnectorGroup(String groupId, String state, List<Member> members)
         return "no partitions";
       }
       return assignment.stream().collect(Collectors.groupingBy(TopicPartition::topic,
-              java.util.TreeMap::new, Collectors.mapping(tp -> Integer.toString(tp.partition()), Collectors.joining(","))))
+              TreeMap::new, Collectors.mapping(tp -> Integer.toString(tp.partition()), Collectors.joining(","))))
           .entrySet().stream().map(e -> e.getKey() + "[" + e.getValue() + "]").collect(Collectors.joining(" "));
     }
   }

@@ -4,6 +4,9 @@ import com.qoder.kafka.api.QoderApiClient;
 import com.qoder.kafka.api.QoderApiOptions;
 import com.qoder.kafka.avro.EventMapper;
 import com.qoder.kafka.avro.Schemas;
+import com.qoder.kafka.cluster.ClusterMember;
+import com.qoder.kafka.cluster.ClusterOptions;
+import com.qoder.kafka.cluster.SessionRecordCodec;
 import com.qoder.kafka.config.ConfigException;
 import com.qoder.kafka.config.ConnectorConfig;
 import com.qoder.kafka.config.Settings;
@@ -12,7 +15,6 @@ import com.qoder.kafka.kafka.KafkaSink;
 import com.qoder.kafka.kafka.KafkaSinkOptions;
 import com.qoder.kafka.kafka.OffsetKey;
 import com.qoder.kafka.kafka.OffsetRecord;
-import com.qoder.kafka.kafka.OffsetSource;
 import com.qoder.kafka.kafka.OffsetStore;
 import com.qoder.kafka.kafka.TopicAdmin;
 import com.qoder.kafka.kafka.TopicSpec;
@@ -27,6 +29,7 @@ import com.qoder.kafka.registry.RegistryOptions;
 import com.qoder.kafka.registry.SchemaRegistration;
 import com.qoder.kafka.registry.SchemaRegistries;
 import com.qoder.kafka.registry.SchemaRegistry;
+import com.qoder.kafka.registry.SubjectNameStrategy;
 import com.qoder.kafka.source.OffsetWriter;
 import com.qoder.kafka.source.PollerOptions;
 import com.qoder.kafka.source.SessionState;
@@ -44,6 +47,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -55,6 +59,10 @@ import reactor.core.publisher.Mono;
  * message, and the hot path never waits on the registry. {@link #close()} drains: pollers finish
  * the page in hand, the producer flushes, final offsets are written, all within
  * {@code connector.shutdown-timeout}.
+ *
+ * <p>Every instance is a member of the connector's consumer group ({@link ClusterMember}), even a
+ * single one: the offsets partitions it is assigned are the sessions it polls, restored when they
+ * are assigned. In exactly-once mode the producer is transactional and pages commit in batches.
  *
  * <p>Thread-safe; {@link #close()} is idempotent.
  */
@@ -69,13 +77,14 @@ public final class Connector implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Instant startedAt = Instant.now();
   private final RecentErrors recentErrors = new RecentErrors();
-  private volatile boolean offsetsRestored;
   private PrometheusMeterRegistry meterRegistry;
   private ConnectorMetrics metrics;
   private OpsServer ops;
   private KafkaSink sink;
   private QoderApiClient api;
+  private volatile ClusterMember member;
   private SessionSupervisor sessions;
+  private Sources changeSources;
   private ConnectorStatus status;
 
   private Connector(ConnectorConfig config) {
@@ -105,6 +114,8 @@ public final class Connector implements AutoCloseable {
     }
     config.warnings().forEach(w -> log.warn("configuration: {}", w));
     String name = config.connectorName();
+    String instanceId = config.has(Settings.CLUSTER_INSTANCE_ID) ? config.string(Settings.CLUSTER_INSTANCE_ID)
+        : ClusterOptions.defaultInstanceId();
     meterRegistry = ConnectorMetrics.newPrometheusRegistry(name);
     metrics = new ConnectorMetrics(meterRegistry);
 
@@ -118,8 +129,8 @@ public final class Connector implements AutoCloseable {
         KafkaHealthCheck.DEFAULT_TIMEOUT);
     resources.add(kafkaCheck);
     checks.add(kafkaCheck);
-    checks.add(HealthCheck.of("offsets", () -> offsetsRestored ? Optional.empty()
-        : Optional.of("offsets not restored yet")));
+    checks.add(HealthCheck.of("offsets", () -> member != null && member.hasJoined() ? Optional.empty()
+        : Optional.of("not yet a member of group '" + config.groupId() + "' with its partitions restored")));
     OpsOptions opsOptions = new OpsOptions(config.string(Settings.OPS_BIND), config.integer(Settings.OPS_PORT),
         config.bool(Settings.OPS_ENABLED));
     ops = OpsServer.startIfEnabled(opsOptions, meterRegistry, status, checks).orElse(null);
@@ -166,59 +177,92 @@ public final class Connector implements AutoCloseable {
       admin.ensureDataTopics(data, config.bool(Settings.CREATE_TOPICS));
     }
 
+    boolean exactlyOnce = config.exactlyOnce();
     KafkaSinkOptions sinkOptions = KafkaSinkOptions.defaults(bootstrap)
-        .withClientId(name)
-        .withClientProperties(clientProps)
+        .withClientId(name + "-" + instanceId)
+        .withClientProperties(exactlyOnce ? transactional(clientProps) : clientProps)
         .withCompression(config.string(Settings.COMPRESSION))
         .withMaxInFlight(config.integer(Settings.MAX_IN_FLIGHT_RECORDS), config.size(Settings.MAX_IN_FLIGHT_BYTES));
+    if (exactlyOnce) {
+      sinkOptions = sinkOptions.withTransactionalId(ClusterOptions.transactionalId(name, instanceId));
+    }
     sink = KafkaSink.create(sinkOptions);
     resources.add(sink);
     metrics.bindInFlight(sink::inFlightRecords, sink::inFlightBytes);
 
     OffsetStore offsets = OffsetStore.create(config.offsetsTopic(), offsetsPartitions, sink);
-    Map<OffsetKey, OffsetRecord> stored = offsets.restore();
-    List<SessionState.Snapshot> snapshots = new ArrayList<>();
-    stored.forEach((k, v) -> {
-      if (k.source() == OffsetSource.EVENTS) {
-        snapshots.add(SessionOffsetRecords.toSnapshot(v));
-      }
-    });
-    offsetsRestored = true;
-    log.info("offsets restored from {}: {} session(s)", config.offsetsTopic(), snapshots.size());
 
-    api = QoderApiClient.create(apiOptions(), new ApiMetricsBridge(metrics));
+    api = QoderApiClient.create(apiOptions(instanceId), new ApiMetricsBridge(metrics));
     resources.add(api);
 
     EventPublisher publisher = new EventPublisher(new EventMapper(), schemas, router, sink,
         new DeadLetters(config.string(Settings.TOPIC_DEAD_LETTER), sinkOptions.maxRequestSizeBytes()), metrics);
+    ClusterOptions clusterOptions = new ClusterOptions(bootstrap, clientProps, config.groupId(), instanceId,
+        config.offsetsTopic(), offsetsPartitions, exactlyOnce, config.duration(Settings.CLUSTER_SESSION_TIMEOUT),
+        config.duration(Settings.COMMIT_INTERVAL), config.duration(Settings.TRANSACTION_TIMEOUT),
+        config.duration(Settings.SHUTDOWN_TIMEOUT));
+    member = ClusterMember.create(clusterOptions, sink, offsets, new SessionRecordCodec() {
+      @Override
+      public OffsetRecord toRecord(SessionState.Snapshot snapshot) {
+        return SessionOffsetRecords.toRecord(snapshot);
+      }
+
+      @Override
+      public SessionState.Snapshot toSnapshot(OffsetRecord record) {
+        return SessionOffsetRecords.toSnapshot(record);
+      }
+    }, this::fail);
+    OffsetWriter offsetWriter = member.offsetWriter();
     PollerOptions pollerOptions = new PollerOptions(config.integer(Settings.PAGE_SIZE),
         config.duration(Settings.POLL_MIN), config.duration(Settings.POLL_MAX),
         "latest".equals(config.string(Settings.START_POSITION)), config.integer(Settings.DEDUP_WINDOW));
-    // At-least-once: a backlog's offsets may be written once a second instead of after every page.
-    sessions = new SessionSupervisor(api, publisher, OffsetWriter.coalescing(snapshot -> {
+    // Change sources besides events (resources, files, session lifecycle): runtime/Sources. Their
+    // state is read once here; with several instances an entity is handled by the instance that
+    // owns its key's offsets partition, like a session.
+    Map<OffsetKey, OffsetRecord> stored = offsets.restore();
+    changeSources = Sources.create(config, api, sink, offsets, stored, registration, metrics, this::fail);
+    changeSources.ownership(key -> member.ownedPartitions().contains(offsets.partitionFor(key)));
+    resources.add(changeSources);
+    OffsetWriter timedWriter = snapshot -> {
       long t0 = System.nanoTime();
-      return offsets.write(SessionOffsetRecords.toRecord(snapshot))
+      return offsetWriter.write(snapshot)
           .doOnSuccess(m -> metrics.offsetCommit(Duration.ofNanos(System.nanoTime() - t0), true))
-          .doOnError(e -> metrics.offsetCommit(Duration.ofNanos(System.nanoTime() - t0), false))
-          .then();
-    }), pollerOptions, status.listener(), this::fail);
+          .doOnError(e -> metrics.offsetCommit(Duration.ofNanos(System.nanoTime() - t0), false));
+    };
+    // At-least-once, a backlog's offsets may be written once a second instead of after every page;
+    // exactly-once needs each page's offset in the page's transaction.
+    sessions = new SessionSupervisor(api, changeSources.wrap(member.delivery(publisher)),
+        exactlyOnce ? timedWriter : OffsetWriter.coalescing(timedWriter), pollerOptions,
+        changeSources.wrap(status.listener()), this::fail);
     status.attach(sessions);
+    status.attachCluster(member::status);
     metrics.bindSessionsByState(state -> sessions.countByStatus().entrySet().stream()
         .filter(e -> e.getKey().name().equals(state)).mapToLong(Map.Entry::getValue).sum());
-    sessions.restore(snapshots);
+    changeSources.start(sessions);
 
-    if (config.bool(Settings.SOURCE_EVENTS)) {
-      for (String id : config.list(Settings.SESSION_IDS)) {
-        sessions.track(id);
-      }
-      if (config.discoveryEnabled()) {
-        sessions.startDiscovery(config.organizations(), config.duration(Settings.DISCOVERY_INTERVAL));
-      }
+    // Sessions are tracked as the group assigns their offsets partitions to this instance.
+    boolean events = config.bool(Settings.SOURCE_EVENTS);
+    boolean discover = events && config.discoveryEnabled();
+    member.start(sessions, events ? config.list(Settings.SESSION_IDS) : List.of(),
+        discover ? config.organizations() : List.of());
+    if (discover) {
+      sessions.startDiscovery(config.organizations(), config.duration(Settings.DISCOVERY_INTERVAL));
     }
     BackfillProgress progress = new BackfillProgress(sessions::backlog, status::delivered);
-    reactor.core.Disposable progressLog = progress.start();
+    Disposable progressLog = progress.start();
     resources.add(progressLog::dispose);
-    log.info("connector '{}' running: {} session(s) polled, discovery {}, delivery {}", name, sessions.polled(),
+    Duration joinWait = config.duration(Settings.CLUSTER_SESSION_TIMEOUT).multipliedBy(2).plusSeconds(30);
+    try {
+      if (!member.awaitFirstAssignment(joinWait)) {
+        log.warn("instance {} has not been assigned its partitions of group '{}' within {}; it keeps trying",
+            instanceId, config.groupId(), joinWait);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while joining group " + config.groupId(), e);
+    }
+    log.info("connector '{}' instance {} running: {} session(s) polled (offsets partitions {} of {}), discovery {},"
+        + " delivery {}", name, instanceId, sessions.polled(), member.ownedPartitions(), offsetsPartitions,
         config.discoveryEnabled() ? "every " + config.duration(Settings.DISCOVERY_INTERVAL) : "off",
         config.string(Settings.DELIVERY));
   }
@@ -227,8 +271,28 @@ public final class Connector implements AutoCloseable {
     return ClientOptions.registry(config);
   }
 
-  private QoderApiOptions apiOptions() {
-    return ClientOptions.api(config);
+  private QoderApiOptions apiOptions(String instanceId) {
+    // The instance in the User-Agent tells upstream logs which instance polled a session.
+    return ClientOptions.api(config).toBuilder()
+        .userAgent(QoderApiOptions.DEFAULT_USER_AGENT + " (instance " + instanceId + ")")
+        .build();
+  }
+
+  /**
+   * Producer settings of exactly-once mode (explicit pass-through properties win): the transaction
+   * timeout, and a short retry backoff because with transactions v2 the first write of a new
+   * transaction to a partition is answered CONCURRENT_TRANSACTIONS until the previous commit's markers
+   * are written, and the default 100 ms backoff would add that to every page.
+   */
+  private KafkaClientProperties transactional(KafkaClientProperties props) {
+    KafkaClientProperties p = props;
+    if (!p.containsKey("transaction.timeout.ms")) {
+      p = p.with("transaction.timeout.ms", Long.toString(config.duration(Settings.TRANSACTION_TIMEOUT).toMillis()));
+    }
+    if (!p.containsKey("retry.backoff.ms")) {
+      p = p.with("retry.backoff.ms", "20");
+    }
+    return p;
   }
 
   private static Map<String, Object> withBootstrap(KafkaClientProperties props, String bootstrap) {
@@ -267,6 +331,16 @@ public final class Connector implements AutoCloseable {
     return sessions;
   }
 
+  /** The change sources (resources, files, session lifecycle). */
+  Sources changeSources() {
+    return changeSources;
+  }
+
+  /** This instance's membership in the connector's consumer group. */
+  public ClusterMember member() {
+    return member;
+  }
+
   public KafkaSink sink() {
     return sink;
   }
@@ -290,6 +364,10 @@ public final class Connector implements AutoCloseable {
       if (sessions != null) {
         log.info("stopping: {} poller(s) finish the page in hand", sessions.polled());
         sessions.stopAll(timeout).onErrorResume(e -> Mono.empty()).block();
+      }
+      if (member != null) {
+        // Commits what is pending (exactly-once) and leaves the group: the others take over at once.
+        member.close(Duration.ofNanos(Math.max(1_000_000_000L, deadline - System.nanoTime())));
       }
       if (sink != null) {
         Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -46,6 +47,7 @@ public final class ConnectorStatus implements StatusProvider {
   private final AtomicLong rateCount = new AtomicLong();
   private volatile double rate;
   private volatile SessionSupervisor sessions;
+  private volatile Supplier<Map<String, Object>> cluster = Map::of;
 
   ConnectorStatus(String connectorName, Instant startedAt, ConnectorMetrics metrics, RecentErrors recentErrors) {
     this.connectorName = connectorName;
@@ -56,6 +58,11 @@ public final class ConnectorStatus implements StatusProvider {
 
   void attach(SessionSupervisor sessions) {
     this.sessions = sessions;
+  }
+
+  /** Adds the instance's group membership (owned partitions, members, rebalances) to the status. */
+  void attachCluster(Supplier<Map<String, Object>> cluster) {
+    this.cluster = cluster;
   }
 
   SessionListener listener() {
@@ -158,6 +165,7 @@ public final class ConnectorStatus implements StatusProvider {
     extra.put("duplicatesDropped", duplicates.sum());
     extra.put("deadLettered", deadLettered.sum());
     extra.put("sessionsPolled", s == null ? 0 : s.polled());
+    extra.putAll(cluster.get());
     return new StatusSnapshot(startedAt, connectorName, delivered.sum(), eventsPerSecond(), byState,
         lagSeconds(0.5), lagSeconds(0.99), busiest, lagging, recentErrors.newestFirst(), extra);
   }

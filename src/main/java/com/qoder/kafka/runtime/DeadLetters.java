@@ -22,7 +22,8 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  * reason always in headers, so the event can be fetched again from the API.
  *
  * <p>Headers: {@code dlq.reason}, {@code dlq.message}, {@code dlq.session-id}, {@code dlq.event-id},
- * {@code dlq.event-type}, {@code dlq.original-topic}, {@code dlq.original-size},
+ * {@code dlq.event-type} (events) or {@code dlq.source}, {@code dlq.item-id}, {@code dlq.change}
+ * (resources, files, sessions records), {@code dlq.original-topic}, {@code dlq.original-size},
  * {@code dlq.content-encoding} (identity|gzip), {@code dlq.truncated}, {@code content-type}.
  */
 final class DeadLetters {
@@ -48,6 +49,30 @@ final class DeadLetters {
 
   OutboundRecord record(String sessionId, SessionEvent event, String reason, String message, byte[] json,
       String originalTopic) {
+    List<Header> headers = new ArrayList<>(10);
+    add(headers, "dlq.session-id", sessionId);
+    add(headers, "dlq.event-id", event.id());
+    add(headers, "dlq.event-type", event.type());
+    return build(sessionId, headers, reason, message, json, originalTopic,
+        new Marker(event.id(), event.type(), reason));
+  }
+
+  /**
+   * A dead letter for an item of a change source (a resource, file or session record): keyed like
+   * the record it replaces, with {@code dlq.source}, {@code dlq.item-id} and {@code dlq.change}
+   * instead of the event headers.
+   */
+  OutboundRecord itemRecord(String key, String source, String itemId, String change, String reason,
+      String message, byte[] json, String originalTopic) {
+    List<Header> headers = new ArrayList<>(10);
+    add(headers, "dlq.source", source);
+    add(headers, "dlq.item-id", itemId);
+    add(headers, "dlq.change", change);
+    return build(key, headers, reason, message, json, originalTopic, new Marker(itemId, source, reason));
+  }
+
+  private OutboundRecord build(String key, List<Header> headers, String reason, String message, byte[] json,
+      String originalTopic, Marker marker) {
     String encoding = "identity";
     boolean truncated = false;
     byte[] value = json;
@@ -64,18 +89,14 @@ final class DeadLetters {
         }
       }
     }
-    List<Header> headers = new ArrayList<>(10);
     add(headers, "dlq.reason", reason);
     add(headers, "dlq.message", message.length() > MAX_MESSAGE_HEADER ? message.substring(0, MAX_MESSAGE_HEADER) : message);
-    add(headers, "dlq.session-id", sessionId);
-    add(headers, "dlq.event-id", event.id());
-    add(headers, "dlq.event-type", event.type());
     add(headers, "dlq.original-topic", originalTopic);
     add(headers, "dlq.original-size", Integer.toString(json.length));
     add(headers, "dlq.content-encoding", encoding);
     add(headers, "dlq.truncated", Boolean.toString(truncated));
     add(headers, "content-type", "application/json");
-    return OutboundRecord.of(topic, sessionId, value, headers, new Marker(event.id(), event.type(), reason));
+    return OutboundRecord.of(topic, key, value, headers, marker);
   }
 
   private static void add(List<Header> headers, String key, String value) {

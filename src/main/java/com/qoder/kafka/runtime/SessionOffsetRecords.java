@@ -5,6 +5,8 @@ import com.qoder.kafka.kafka.OffsetRecord;
 import com.qoder.kafka.source.SessionState;
 import com.qoder.kafka.source.SessionStatus;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -39,11 +41,11 @@ final class SessionOffsetRecords {
    * @param cursor the event after which reading resumes; null: before the first event
    */
   static OffsetRecord reset(OffsetKey key, OffsetRecord current, String cursor, Instant now) {
-    Map<String, String> attributes = new java.util.HashMap<>(current == null ? Map.of() : current.attributes());
+    Map<String, String> attributes = new HashMap<>(current == null ? Map.of() : current.attributes());
     attributes.put(WINDOW, "");
     attributes.put(FIRST_SEEN_AT_MS, "0");
     attributes.putIfAbsent(NEWEST_CREATED_AT_NS, "0");
-    return new OffsetRecord(key, cursor, java.util.List.of(), SessionStatus.ACTIVE.name(),
+    return new OffsetRecord(key, cursor, List.of(), SessionStatus.ACTIVE.name(),
         current == null ? OffsetRecord.Counters.ZERO : current.counters(), now, attributes);
   }
 

@@ -210,6 +210,7 @@ final class ControlHandler {
       o.put("session_id", r.sessionId());
       o.put("status", r.status());
       o.put("fault", r.fault());
+      o.put("user_agent", r.userAgent());
     }
     return out;
   }

@@ -34,7 +34,7 @@ final class RequestLog {
   }
 
   synchronized void record(long seq, Instant time, String method, String path, String query,
-      Endpoint endpoint, String sessionId, int status, String fault) {
+      Endpoint endpoint, String sessionId, int status, String fault, String userAgent) {
     total++;
     byEndpoint.merge(endpoint, 1L, Long::sum);
     if (sessionId != null) {
@@ -45,7 +45,8 @@ final class RequestLog {
       if (ring.size() == capacity) {
         ring.removeFirst();
       }
-      ring.addLast(new RequestRecord(seq, time, method, path, query, endpoint, sessionId, status, fault));
+      ring.addLast(new RequestRecord(seq, time, method, path, query, endpoint, sessionId, status, fault,
+          userAgent));
     }
   }
 

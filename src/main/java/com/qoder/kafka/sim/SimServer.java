@@ -95,11 +95,13 @@ final class SimServer {
       int q = req.uri().indexOf('?');
       String query = q < 0 ? "" : req.uri().substring(q + 1);
       String method = req.method().name();
+      String userAgent = req.requestHeaders().get("User-Agent");
       Faults faults = sim.faults();
       long delay = faults.latencyMs(endpoint);
       Mono<Void> respond = Mono.defer(() -> {
         if (faults.connectionReset(endpoint)) {
-          sim.log().record(seq, arrived, method, path, query, endpoint, route.sessionId(), 0, "connection_reset");
+          sim.log().record(seq, arrived, method, path, query, endpoint, route.sessionId(), 0, "connection_reset",
+              userAgent);
           // SO_LINGER 0 makes close() send a TCP RST: the client sees a reset, not a clean EOF.
           res.withConnection(c -> {
             c.channel().config().setOption(ChannelOption.SO_LINGER, 0);
@@ -125,7 +127,8 @@ final class SimServer {
           answer = new Answer(200, java.util.Arrays.copyOf(b, Math.max(1, b.length / 2)), answer.headers());
           fault = "malformed_body";
         }
-        sim.log().record(seq, arrived, method, path, query, endpoint, route.sessionId(), answer.status(), fault);
+        sim.log().record(seq, arrived, method, path, query, endpoint, route.sessionId(), answer.status(), fault,
+            userAgent);
         return send(res, seq, answer);
       });
       return delay > 0 ? Mono.delay(Duration.ofMillis(delay)).then(respond) : respond;

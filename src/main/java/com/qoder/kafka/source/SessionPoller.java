@@ -86,6 +86,13 @@ final class SessionPoller {
       }
     }
   }
+  /**
+   * While re-reading a session from its first event after losing the cursor: events created
+   * before this instant (epoch ns) were delivered already. Events are chronological (document
+   * 002), so this recognises every old event even where the de-dup window is shorter than the
+   * session — the window would otherwise be flushed by the first re-read events. 0: not re-reading.
+   */
+  private long rereadBelowNanos;
 
   SessionPoller(SessionState state, QoderApi api, EventDelivery delivery, OffsetWriter offsets,
       PollerOptions options, SessionListener listener) {
@@ -246,6 +253,12 @@ final class SessionPoller {
         .flatMap(this::handle)
         .onErrorResume(QoderApiException.class, e -> onApiError(e, cursor))
         .onErrorResume(e -> !(e instanceof FatalPipelineException), e -> {
+          if (phase.get() == Phase.STOPPING) {
+            // Stopping (the session moved to another instance, or shutdown): whoever polls it next
+            // reads the page again from the last written offset; not an error worth an alert.
+            log.debug("session {}: page not delivered while stopping: {}", state.sessionId(), e.toString());
+            return Mono.just(maxMillis());
+          }
           // Kafka did not acknowledge the page: keep the cursor and read the same page again later.
           warn("delivery failed, the page will be read again in " + maxMillis() + " ms: " + e, e);
           listener.error(state.sessionId(), e);
@@ -261,11 +274,18 @@ final class SessionPoller {
     int duplicates = 0;
     boolean terminated = false;
     String lastType = null;
+    long below = rereadBelowNanos;
     for (SessionEvent e : page.data()) {
       lastType = e.type();
       terminated |= "terminated".equals(e.type());
+      long created = below == 0 ? 0 : createdAtNanos(e);
+      if (created >= below) {
+        below = 0; // past the newest delivered event: from here on everything is new
+      }
       if (state.seen(e.id()) || !inPage.add(e.id())) {
         duplicates++;
+      } else if (below != 0 && created != 0) {
+        duplicates++; // delivered before the cursor was lost
       } else if (skipAsHistory(e)) {
         skipped.add(e);
       } else {
@@ -276,6 +296,7 @@ final class SessionPoller {
     int dups = duplicates;
     boolean ends = terminated;
     String last = lastType;
+    long belowAfterPage = below;
     Mono<EventDelivery.Report> sent = fresh.isEmpty()
         ? Mono.just(new EventDelivery.Report(0, 0))
         : delivery.deliver(state.sessionId(), fresh);
@@ -288,6 +309,7 @@ final class SessionPoller {
         state.acknowledged(e.id(), createdAtNanos(e));
       }
       state.count(report.delivered(), report.deadLettered(), dups);
+      rereadBelowNanos = belowAfterPage; // only now: a failed page is read again with the same threshold
       String before = state.cursor();
       state.advance(page.lastId());
       SessionStatus old = state.status();
@@ -359,7 +381,8 @@ final class SessionPoller {
   /**
    * A cursor can be rejected with 400 when the event it names was deleted (document 003, note 3).
    * Fall back to earlier delivered ids, newest first; when none is accepted, re-read the session
-   * from its first event. The de-dup window drops what was already delivered.
+   * from its first event: events created before the newest delivered one, and the de-dup window,
+   * drop what was already delivered.
    */
   private Mono<Long> recoverFromRejectedCursor(String cursor, QoderApiException e) {
     if (fallbackCursors == null) {
@@ -377,9 +400,11 @@ final class SessionPoller {
       state.advance(next);
     } else {
       warn("cursor " + cursor + " rejected and no earlier cursor accepted; re-reading the session from its"
-          + " first event, de-duplicating against the last " + state.window().size() + " delivered ids", null);
+          + " first event, skipping events older than the newest delivered one and the last "
+          + state.window().size() + " delivered ids", null);
       state.resetCursor();
       fallbackCursors = null;
+      rereadBelowNanos = state.newestCreatedAtNanos();
     }
     return Mono.just(0L);
   }

@@ -8,9 +8,11 @@ import com.qoder.kafka.api.SessionInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -128,7 +130,7 @@ public final class SessionSupervisor implements AutoCloseable {
     String id = SessionIds.canonical(anyId);
     Running r = pollers.get(id);
     if (r == null && track(id)) {
-      r = pollers.get(id);
+      r = pollers.get(id); // null again if the drain already finished
     }
     if (r != null) {
       r.poller().release();
@@ -156,8 +158,12 @@ public final class SessionSupervisor implements AutoCloseable {
         .subscribe();
   }
 
-  /** One pass over the sessions list; returns the number of sessions newly followed. */
-  Mono<Integer> scan(String organization) {
+  /**
+   * One pass over the sessions list (the empty string: the token's default organization); returns
+   * the number of sessions newly followed. Scale-out calls it when partitions were assigned, so new
+   * sessions of those partitions start without waiting for the next discovery interval.
+   */
+  public Mono<Integer> scan(String organization) {
     return api.sessions(organization.isEmpty() ? null : organization, SESSIONS_PAGE)
         .concatMapIterable(Page::data)
         .reduce(0, (started, info) -> started + (apply(info) ? 1 : 0))
@@ -234,6 +240,16 @@ public final class SessionSupervisor implements AutoCloseable {
     public int behind() {
       return polled - caughtUp;
     }
+  }
+
+  /** Ids of the sessions polled now (a live, unmodifiable view). */
+  public Set<String> polledSessionIds() {
+    return Collections.unmodifiableSet(pollers.keySet());
+  }
+
+  /** Whether a poller follows the session (either id spelling) now. */
+  public boolean isPolled(String anyId) {
+    return pollers.containsKey(SessionIds.canonical(anyId));
   }
 
   public Collection<SessionState> states() {

@@ -99,10 +99,14 @@ public final class DeliveryReport {
     return problems.byName().values().stream().allMatch(t -> t.count == 0);
   }
 
-  /** Nothing missing and no problem other than duplicates (the at-least-once outcome of a crash). */
+  /**
+   * Nothing missing and no problem other than duplicates — of events, and so of their
+   * {@code session.error} copies (the at-least-once outcome of a crash).
+   */
   public boolean isCleanApartFromDuplicates() {
-    return problems.byName().entrySet().stream()
-        .allMatch(e -> e.getKey().equals("duplicated") || e.getValue().count == 0);
+    DeliveryChecker.Problems p = problems;
+    return problems.byName().values().stream()
+        .allMatch(t -> t == p.duplicated || t == p.duplicatedErrorCopies || t.count == 0);
   }
 
   @Override

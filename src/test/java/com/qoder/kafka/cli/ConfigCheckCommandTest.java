@@ -94,4 +94,14 @@ class ConfigCheckCommandTest {
     assertThat(noToken.exit()).isZero();
     assertThat(noToken.out()).contains("no Qoder API token: run refuses to start");
   }
+
+  @Test
+  void theAdminCommandsAreInTheCommandTree() {
+    Cli.Result help = Cli.run(Map.of(), "--help");
+    assertThat(help.out()).contains("config", "offsets", "schemas", "status");
+    assertThat(Cli.run(Map.of(), "offsets").out()).contains("list", "show", "reset", "delete");
+    assertThat(Cli.run(Map.of(), "schemas").out()).contains("print", "register", "check");
+    Cli.Result reset = Cli.run(Map.of(), "offsets", "reset", "--help");
+    assertThat(reset.out()).contains("--to earliest", "--dry-run", "Refused while instances");
+  }
 }

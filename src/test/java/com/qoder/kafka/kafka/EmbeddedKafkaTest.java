@@ -44,9 +44,19 @@ class EmbeddedKafkaTest {
   void autoCreationIsOffByDefault() throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       KafkaTestSupport.createTopic(admin, "explicit-topic", 2, Map.of());
-      assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS)).contains("explicit-topic");
+      // Creation is acknowledged by the controller before every broker's metadata shows the topic.
+      KafkaTestSupport.await(java.time.Duration.ofSeconds(30), "explicit-topic listed",
+          () -> listTopics(admin).contains("explicit-topic"));
     }
     assertThat(EmbeddedKafka.Options.defaults().autoCreateTopics()).isFalse();
+  }
+
+  private static java.util.Set<String> listTopics(Admin admin) {
+    try {
+      return admin.listTopics().names().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      return java.util.Set.of();
+    }
   }
 
   @Test

@@ -55,6 +55,9 @@ class OffsetCodecTest {
         .hasMessageContaining("version 2 is not supported");
     assertThatThrownBy(() -> decode("{\"v\":1}")).hasMessageContaining("updated_at");
     assertThatThrownBy(() -> decode("{\"v\":1,\"updated_at\":\"yesterday\"}")).hasMessageContaining("ISO-8601");
+    // "state" is the source's text (checked where it is read, SessionOffsetRecords); only its type here.
+    assertThatThrownBy(() -> decode("{\"v\":1,\"updated_at\":\"2025-06-01T12:00:00Z\",\"state\":7}"))
+        .hasMessageContaining("\"state\" is not a string");
     assertThatThrownBy(() -> decode("{\"v\":1,\"updated_at\":\"2025-06-01T12:00:00Z\",\"cursor\":5}"))
         .hasMessageContaining("\"cursor\" is not a string");
     assertThatThrownBy(() -> decode("{\"v\":1,\"updated_at\":\"2025-06-01T12:00:00Z\",\"recent_ids\":[1]}"))

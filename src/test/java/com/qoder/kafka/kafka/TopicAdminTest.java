@@ -27,6 +27,37 @@ class TopicAdminTest {
   }
 
   @Test
+  void describesTheConnectorsGroupWithItsMembersAndTheirPartitions() {
+    String topic = KafkaTestSupport.uniqueTopic("group-offsets");
+    String group = "qoder-kafka." + topic;
+    KafkaTestSupport.createTopic(bootstrap, topic, 2, Map.of());
+    assertThat(admin.describeGroup(group)).as("nobody joined yet")
+        .satisfies(g -> assertThat(g.members()).isEmpty())
+        .satisfies(g -> assertThat(g.hasMembers()).isFalse());
+
+    Map<String, Object> config = new java.util.HashMap<>(KafkaTestSupport.consumerConfig(bootstrap));
+    config.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, group);
+    config.put(org.apache.kafka.clients.consumer.ConsumerConfig.CLIENT_ID_CONFIG, "instance-1");
+    try (var member = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(config)) {
+      member.subscribe(List.of(topic));
+      KafkaTestSupport.await(Duration.ofSeconds(30), "the member gets its partitions", () -> {
+        member.poll(Duration.ofMillis(100));
+        return !member.assignment().isEmpty();
+      });
+      ConnectorGroup g = admin.describeGroup(group);
+      assertThat(g.groupId()).isEqualTo(group);
+      assertThat(g.state()).isEqualTo("STABLE");
+      assertThat(g.members()).singleElement().satisfies(m -> {
+        assertThat(m.clientId()).isEqualTo("instance-1");
+        assertThat(m.host()).isEqualTo("/127.0.0.1");
+        assertThat(m.describe()).isEqualTo("instance-1@/127.0.0.1");
+        assertThat(m.assignmentText()).isEqualTo(topic + "[0,1]");
+      });
+    }
+    assertThat(admin.describeGroup(group).hasMembers()).as("a closed consumer leaves the group").isFalse();
+  }
+
+  @Test
   void createsTheOffsetsTopicCompactedWithItsPartitions() {
     String topic = KafkaTestSupport.uniqueTopic("offsets");
 

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.qoder.kafka.config.ConfigLoader;
+import com.qoder.kafka.config.Settings;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -44,47 +46,34 @@ class DeploymentFilesTest {
   /** Prometheus series names after exercising every ConnectorMetrics method and the JVM binders. */
   private static Set<String> scrapedNames;
 
-  /**
-   * The configuration environment variables the connector understands. Replace with the
-   * configuration key registry once it exists.
-   */
+  /** The configuration environment variables the connector understands (derived names and aliases). */
   static Set<String> knownEnvVars() {
-    return Set.of(
-        "QODER_BASE_URL",
-        "QODER_PAT",
-        "QODER_ORGANIZATION_ID",
-        "QODER_SESSION_IDS",
-        "KAFKA_BOOTSTRAP_SERVERS",
-        "SCHEMA_REGISTRY_URL",
-        "CONNECTOR_NAME",
-        "OPS_PORT",
-        "OPS_BIND_ADDRESS");
+    return Set.copyOf(Settings.envVars());
   }
+
+  /** A variable the connector reads: a setting's, or a Kafka client property passed through. */
+  static boolean isKnownEnvVar(String name) {
+    return knownEnvVars().contains(name) || (name.startsWith(KAFKA_PROPERTIES_ENV) && name.length() > KAFKA_PROPERTIES_ENV.length());
+  }
+
+  private static final String KAFKA_PROPERTIES_ENV = "KAFKA_PROPERTIES_";
 
   /** Configuration file keys; a key ending in "." is a prefix under which any key is allowed. */
   static Set<String> knownConfigKeys() {
-    return Set.of(
-        "connector.name",
-        "connector.delivery",
-        "qoder.base-url",
-        "qoder.token-file",
-        "qoder.organization-id",
-        "sessions.ids",
-        "sessions.discovery-interval",
-        "sessions.start-position",
-        "sessions.poll-interval-min",
-        "sessions.poll-interval-max",
-        "kafka.bootstrap-servers",
-        "kafka.properties.",
-        "kafka.topics.events",
-        "kafka.topics.errors",
-        "kafka.topics.dead-letter",
-        "kafka.topics.offsets",
-        "schema-registry.url",
-        "schema-registry.auto-register",
-        "ops.port",
-        "ops.bind-address");
+    Set<String> keys = new LinkedHashSet<>();
+    Settings.all().forEach(k -> keys.add(k.key()));
+    keys.add(Settings.KAFKA_PROPERTIES_PREFIX);
+    keys.add(Settings.ROUTING_PREFIX);
+    return keys;
   }
+
+  /** What the annotated example must show a deployer, at least. */
+  static final Set<String> EXAMPLE_MUST_SHOW = Set.of(
+      "connector.name", "connector.delivery", "qoder.base-url", "qoder.organization-id", "sessions.ids",
+      "sessions.discovery-interval", "sessions.start-position", "sessions.poll-interval-min",
+      "sessions.poll-interval-max", "kafka.bootstrap-servers", "kafka.properties.", "kafka.topics.events",
+      "kafka.topics.errors", "kafka.topics.dead-letter", "kafka.topics.offsets", "schema-registry.url",
+      "schema-registry.auto-register", "ops.port", "ops.bind-address");
 
   /** The simulator's command-line flags (`qoder-kafka simulate --help`). */
   static Set<String> knownSimulatorFlags() {
@@ -120,7 +109,7 @@ class DeploymentFilesTest {
     JsonNode connector = services.get("connector");
     Map<String, String> env = environment(connector);
 
-    assertThat(env.keySet()).isSubsetOf(knownEnvVars());
+    assertThat(env.keySet()).allMatch(DeploymentFilesTest::isKnownEnvVar, "a variable the connector reads");
     assertThat(env.keySet())
         .contains("QODER_BASE_URL", "QODER_PAT", "KAFKA_BOOTSTRAP_SERVERS", "SCHEMA_REGISTRY_URL");
     assertThat(strings(connector.get("command"))).first().isEqualTo("run");
@@ -214,9 +203,11 @@ class DeploymentFilesTest {
     assertThat(keys.get("ops.port").asInt()).isEqualTo(OPS_PORT);
     assertThat(keys.get("connector.delivery").asText()).isIn("at-least-once", "exactly-once");
     assertThat(keys.get("sessions.start-position").asText()).isIn("earliest", "latest");
-    // The example covers nearly every setting (token-file is shown commented out).
     assertThat(keys.keySet().stream().map(k -> k.startsWith("kafka.properties.") ? "kafka.properties." : k))
-        .containsAll(knownConfigKeys().stream().filter(k -> !k.equals("qoder.token-file")).toList());
+        .containsAll(EXAMPLE_MUST_SHOW);
+    // And it is a configuration the connector accepts as it is.
+    assertThat(ConfigLoader.load(ROOT.resolve("deploy/qoder-kafka.example.yaml"), Map.of(), Map.of()).warnings())
+        .isEmpty();
   }
 
   // ------------------------------------------------------------------ Kubernetes
@@ -271,7 +262,7 @@ class DeploymentFilesTest {
     // Environment: only known variables; the token comes from the Secret.
     Map<String, JsonNode> env = new LinkedHashMap<>();
     container.get("env").forEach(e -> env.put(e.get("name").asText(), e));
-    assertThat(env.keySet()).isSubsetOf(knownEnvVars());
+    assertThat(env.keySet()).allMatch(DeploymentFilesTest::isKnownEnvVar, "a variable the connector reads");
     JsonNode secretRef = env.get("QODER_PAT").at("/valueFrom/secretKeyRef");
     JsonNode secret = byKind.get("Secret");
     assertThat(secretRef.get("name").asText()).isEqualTo(secret.at("/metadata/name").asText());
@@ -302,6 +293,13 @@ class DeploymentFilesTest {
     assertThat(keys.keySet()).allMatch(DeploymentFilesTest::isKnownConfigKey, "a known configuration key");
     assertThat(keys.get("ops.port").asInt()).isEqualTo(OPS_PORT);
     assertThat(keys.get("ops.bind-address").asText()).isEqualTo("0.0.0.0");
+    Path embeddedFile = Files.createTempFile("configmap", ".yaml");
+    try {
+      Files.writeString(embeddedFile, configMap.at("/data/" + configFile.getFileName()).asText());
+      ConfigLoader.load(embeddedFile, Map.of("QODER_PAT", "from-the-secret"), Map.of()); // throws listing problems
+    } finally {
+      Files.delete(embeddedFile);
+    }
 
     // Service: the ops port, selecting the pods, with scrape annotations.
     JsonNode service = byKind.get("Service");
@@ -374,9 +372,19 @@ class DeploymentFilesTest {
     }
   }
 
+  /** The README from the first heading to the next of the given headings (a regex alternative). */
+  private static String readmeSections(String from, String toRegex) throws IOException {
+    String readme = Files.readString(ROOT.resolve("README.md"));
+    int start = readme.indexOf(from);
+    assertThat(start).as("README.md has " + from).isNotNegative();
+    Matcher end = Pattern.compile("(?m)^(" + toRegex + ")").matcher(readme);
+    int stop = end.find(start + from.length()) ? end.start() : readme.length();
+    return readme.substring(start, stop);
+  }
+
   @Test
   void readmeSectionsMentionOnlyFilesThatExist() throws IOException {
-    String doc = Files.readString(ROOT.resolve("docs/OPS-README-SECTIONS.md"));
+    String doc = readmeSections("## Monitoring", "## Operating the connector|## Security");
     Matcher m = Pattern.compile("(deploy/[A-Za-z0-9_./-]+|docs/[A-Za-z0-9_./-]+\\.md|docker-compose\\.yml)").matcher(doc);
     int found = 0;
     while (m.find()) {
@@ -386,9 +394,50 @@ class DeploymentFilesTest {
     }
     assertThat(found).isGreaterThan(5);
     assertThat(doc).contains("## Monitoring", "## Deploying with Docker Compose", "## Deploying on Kubernetes");
-    for (String var : knownEnvVars()) {
+    // Every variable Compose gives the connector is explained, and every one mentioned exists.
+    Map<String, String> composeEnv = environment(yaml(ROOT.resolve("docker-compose.yml")).at("/services/connector"));
+    for (String var : composeEnv.keySet()) {
       assertThat(doc).contains(var);
     }
+    assertThat(envVarsMentioned(doc)).allMatch(DeploymentFilesTest::isKnownEnvVar, "a variable the connector reads");
+  }
+
+  @Test
+  void securitySectionMentionsOnlyKeysAndVariablesThatExist() throws IOException {
+    String doc = readmeSections("## Security", "## Reliability and performance");
+    assertThat(doc).contains("## Security");
+    assertThat(envVarsMentioned(doc)).isNotEmpty()
+        .allMatch(DeploymentFilesTest::isKnownEnvVar, "a variable the connector reads");
+    Matcher keys = Pattern.compile("`((?:connector|qoder|sessions|sources|kafka|schema-registry|ops|log)\\.[a-z0-9.-]+)")
+        .matcher(doc);
+    int found = 0;
+    while (keys.find()) {
+      String key = keys.group(1).replaceAll("[.]$", "");
+      assertThat(isKnownConfigKey(key) || knownConfigKeys().contains(key + ".")).as(key).isTrue();
+      found++;
+    }
+    assertThat(found).isGreaterThan(5);
+    // Its YAML examples use only known keys (they name files that exist only on a real deployment,
+    // so they are not loaded).
+    Matcher yaml = Pattern.compile("```yaml\n(.*?)```", Pattern.DOTALL).matcher(doc);
+    int examples = 0;
+    while (yaml.find()) {
+      assertThat(flatten(YAML.readTree(yaml.group(1))).keySet())
+          .allMatch(DeploymentFilesTest::isKnownConfigKey, "a known configuration key");
+      examples++;
+    }
+    assertThat(examples).isGreaterThanOrEqualTo(4);
+  }
+
+  /** Upper-case names in a text that look like the connector's environment variables. */
+  private static Set<String> envVarsMentioned(String text) {
+    Set<String> vars = new TreeSet<>();
+    Matcher m = Pattern.compile("\\b(?:QODER|KAFKA|SCHEMA_REGISTRY|CONNECTOR|OPS|SESSIONS|SOURCES|LOG)_[A-Z0-9_]*[A-Z0-9]\\b")
+        .matcher(text);
+    while (m.find()) {
+      vars.add(m.group());
+    }
+    return vars;
   }
 
   // ------------------------------------------------------------------ helpers

@@ -1,0 +1,99 @@
+package com.qoder.kafka.cluster;
+
+import com.qoder.kafka.kafka.KafkaClientProperties;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * How one instance takes part in the connector's consumer group.
+ *
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param clientProperties pass-through client properties (security and the like)
+ * @param groupId the group all instances of the connector join ({@code ConnectorConfig.groupId()})
+ * @param instanceId this instance's id: client ids, transactional id, logs, status
+ * @param offsetsTopic the compacted offsets topic; its partitions are what the group assigns
+ * @param offsetsPartitions its partition count; session id → partition as the producer hashes keys
+ * @param exactlyOnce whether pages are written in transactions fenced by the group (KIP-447)
+ * @param sessionTimeout consumer {@code session.timeout.ms}: how long a silent member keeps its
+ *     partitions; the heartbeat interval is a third of it
+ * @param commitInterval exactly-once: how often the open transaction is committed
+ * @param transactionTimeout exactly-once: the producer's {@code transaction.timeout.ms}
+ * @param revocationTimeout how long giving partitions up may wait for their pollers to stop
+ */
+public record ClusterOptions(
+    String bootstrapServers,
+    KafkaClientProperties clientProperties,
+    String groupId,
+    String instanceId,
+    String offsetsTopic,
+    int offsetsPartitions,
+    boolean exactlyOnce,
+    Duration sessionTimeout,
+    Duration commitInterval,
+    Duration transactionTimeout,
+    Duration revocationTimeout) {
+
+  /**
+   * {@code max.poll.interval.ms}, also the classic protocol's rebalance timeout. The membership
+   * thread never blocks for long (restores run beside it), so Kafka's default is plenty.
+   */
+  static final Duration MAX_POLL_INTERVAL = Duration.ofMinutes(5);
+
+  public ClusterOptions {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(clientProperties, "clientProperties");
+    List<String> problems = new ArrayList<>();
+    if (groupId == null || groupId.isBlank()) {
+      problems.add("groupId must not be blank");
+    }
+    if (instanceId == null || !instanceId.matches("[A-Za-z0-9._-]{1,100}")) {
+      problems.add("instanceId must be 1-100 letters, digits, '.', '_' or '-', was " + instanceId);
+    }
+    if (offsetsTopic == null || offsetsTopic.isBlank()) {
+      problems.add("offsetsTopic must not be blank");
+    }
+    if (offsetsPartitions < 1) {
+      problems.add("offsetsPartitions must be >= 1, was " + offsetsPartitions);
+    }
+    positive(problems, "sessionTimeout", sessionTimeout);
+    positive(problems, "commitInterval", commitInterval);
+    positive(problems, "transactionTimeout", transactionTimeout);
+    positive(problems, "revocationTimeout", revocationTimeout);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("invalid cluster settings: " + String.join("; ", problems));
+    }
+  }
+
+  private static void positive(List<String> problems, String name, Duration d) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      problems.add(name + " must be positive, was " + d);
+    }
+  }
+
+  /**
+   * The transactional id of an instance: unique per instance, so instances never fence each other's
+   * producers; stable across restarts when the instance id is, so a restarted instance aborts the
+   * transaction its previous incarnation left open at once instead of after the transaction timeout.
+   */
+  public static String transactionalId(String connectorName, String instanceId) {
+    return "qoder-kafka." + connectorName + "." + instanceId;
+  }
+
+  /** {@code <host>-<pid>-<4 hex>}: unique among running instances, new at every start. */
+  public static String defaultInstanceId() {
+    String host = System.getenv("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      host = "host";
+    }
+    host = host.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]", "-");
+    if (host.length() > 60) {
+      host = host.substring(0, 60);
+    }
+    return host + "-" + ProcessHandle.current().pid() + "-"
+        + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+  }
+}

@@ -1,0 +1,465 @@
+package com.qoder.kafka.cluster;
+
+import com.qoder.kafka.api.SessionEvent;
+import com.qoder.kafka.kafka.KafkaFatalException;
+import com.qoder.kafka.kafka.KafkaSink;
+import com.qoder.kafka.kafka.OffsetStore;
+import com.qoder.kafka.source.EventDelivery;
+import com.qoder.kafka.source.OffsetWriter;
+import com.qoder.kafka.source.SessionState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Exactly-once writing: the pages of many sessions share the one open transaction of this
+ * instance's producer, and the membership thread commits it every commit interval (like Kafka
+ * Streams' {@code commit.interval.ms}).
+ *
+ * <p>A page is a session's new events plus its offset record, always in the same transaction: the
+ * page <em>enlists</em> when its events are handed over (a ticket) and leaves when its offset record
+ * is acknowledged. A transaction is committed only when no page is half-way, and its commit carries
+ * the group's metadata ({@code sendOffsetsToTransaction} with {@code groupMetadata()}), so the group
+ * coordinator refuses the commit of a member that lost its partitions (KIP-447): its transaction is
+ * aborted and nothing it wrote becomes visible to {@code read_committed} readers. The offset write of
+ * a page completes only when its transaction committed, so a session reads its next page only then.
+ *
+ * <p>When a transaction is aborted, the sessions whose offset record was in it have moved their
+ * cursor in memory past events that are now invisible: the membership thread stops those sessions,
+ * forgets their state and resumes them from their committed offsets ({@link Outcome.Aborted}).
+ *
+ * <p>Thread-safety: {@link #delivery} and {@link #writer} are used by pollers on any thread; the
+ * transaction lifecycle ({@link #begin}, {@link #commit}, {@link #abortOpen}) runs on the membership
+ * thread only, which blocks on the producer there (never a Reactor thread).
+ */
+final class PageTransactions {
+
+  /** What a commit attempt came to. */
+  sealed interface Outcome {
+    /** Nothing to commit. */
+    record Idle() implements Outcome {}
+
+    record Committed(long id, int pages, Map<Integer, Long> written) implements Outcome {}
+
+    /**
+     * Aborted: the {@code dirty} sessions must be stopped before {@code signal} is run (it fails their
+     * pending offset writes), then forgotten and resumed from their committed offsets.
+     */
+    record Aborted(long id, Set<String> dirty, Throwable cause, Runnable signal) implements Outcome {}
+
+    /** The producer cannot go on (fenced, unauthorized, ...): the instance must stop. */
+    record Fatal(Set<String> dirty, Throwable cause, Runnable signal) implements Outcome {}
+  }
+
+  private static final Outcome IDLE = new Outcome.Idle();
+
+  private final KafkaSink sink;
+  private final OffsetStore offsets;
+  private final SessionRecordCodec codec;
+  private final Ownership ownership;
+  private final Duration opTimeout;
+  private final Duration drainTimeout;
+  private final Consumer<String> onLateWrite;
+  private final Object lock = new Object();
+  private final List<Waiter> waiting = new ArrayList<>();
+  private final Map<String, Txn> tickets = new HashMap<>();
+  private final AtomicLong committed = new AtomicLong();
+  private final AtomicLong aborted = new AtomicLong();
+  private Txn open;
+  private long nextId = 1;
+  private boolean closed;
+
+  /**
+   * @param onLateWrite called (on a poller thread) with a session whose offset record arrived for a
+   *     transaction that was already aborted; the caller must stop and resume that session
+   */
+  PageTransactions(KafkaSink sink, OffsetStore offsets, SessionRecordCodec codec, Ownership ownership,
+      Duration drainTimeout, Consumer<String> onLateWrite) {
+    this.drainTimeout = drainTimeout;
+    this.sink = sink;
+    this.offsets = offsets;
+    this.codec = codec;
+    this.ownership = ownership;
+    this.onLateWrite = onLateWrite;
+    this.opTimeout = sink.options().maxBlock().plus(sink.options().requestTimeout());
+  }
+
+  private record Waiter(String sessionId, boolean ticket, MonoSink<Txn> sink) {}
+
+  /** One transaction of the producer. Fields are guarded by the enclosing lock unless volatile. */
+  private static final class Txn {
+    final long id;
+    final Set<String> dirty = new HashSet<>();
+    final Map<Integer, Long> written = new HashMap<>();
+    final CompletableFuture<Void> idle = new CompletableFuture<>();
+    final Sinks.Empty<Void> result = Sinks.empty();
+    final Mono<Void> resultOffThread = result.asMono().publishOn(Schedulers.parallel());
+    long firstPageNanos;
+    int active;
+    int pages;
+    boolean closing;
+    boolean finished;
+    volatile Throwable failure;
+
+    Txn(long id) {
+      this.id = id;
+    }
+
+    synchronized void fail(Throwable t) {
+      if (failure == null) {
+        failure = t;
+      }
+    }
+  }
+
+  // ---- the pollers' side ------------------------------------------------------------------------
+
+  /** Events of a page, in the open transaction; the session's offset write completes the page. */
+  EventDelivery delivery(EventDelivery inner) {
+    return (sessionId, events) -> enlist(sessionId, true).flatMap(t -> deliverIn(t, inner, sessionId, events));
+  }
+
+  private Mono<EventDelivery.Report> deliverIn(Txn t, EventDelivery inner, String sessionId,
+      List<SessionEvent> events) {
+    AtomicBoolean settled = new AtomicBoolean();
+    return inner.deliver(sessionId, events)
+        .doOnError(e -> {
+          // Records of the page may be in the transaction: it must not commit.
+          t.fail(e);
+          if (settled.compareAndSet(false, true)) {
+            leave(t, sessionId, true);
+          }
+        })
+        .doOnCancel(() -> {
+          t.fail(new IllegalStateException("a page of session " + sessionId + " was cancelled half-way"));
+          if (settled.compareAndSet(false, true)) {
+            leave(t, sessionId, true);
+          }
+        });
+  }
+
+  /** Offset records go into the transaction of the session's page; complete when it committed. */
+  OffsetWriter writer() {
+    return snapshot -> Mono.defer(() -> {
+      String id = snapshot.sessionId();
+      Txn ticket;
+      synchronized (lock) {
+        ticket = tickets.remove(id);
+      }
+      Mono<Txn> txn = ticket != null ? Mono.just(ticket) : enlist(id, false);
+      return txn.flatMap(t -> writeIn(t, snapshot));
+    });
+  }
+
+  private Mono<Void> writeIn(Txn t, SessionState.Snapshot snapshot) {
+    String id = snapshot.sessionId();
+    boolean late;
+    synchronized (lock) {
+      late = t.finished;
+      if (!late) {
+        t.dirty.add(id); // from here the session's state in memory is ahead of what is committed
+      }
+    }
+    if (late) {
+      // The transaction gave up waiting for this page and was aborted: the events are invisible.
+      onLateWrite.accept(id);
+      leave(t, id, false);
+      return t.resultOffThread;
+    }
+    AtomicBoolean settled = new AtomicBoolean();
+    return sink.send(offsets.toOutboundRecord(codec.toRecord(snapshot)))
+        .doOnNext(md -> {
+          synchronized (lock) {
+            t.written.merge(md.partition(), md.offset() + 1, Math::max);
+          }
+        })
+        .then()
+        .onErrorResume(e -> {
+          t.fail(e);
+          return Mono.empty();
+        })
+        .doOnCancel(() -> {
+          if (settled.compareAndSet(false, true)) {
+            t.fail(new IllegalStateException("the offset write of session " + id + " was cancelled"));
+            leave(t, id, false);
+          }
+        })
+        .then(Mono.fromRunnable(() -> {
+          if (settled.compareAndSet(false, true)) {
+            leave(t, id, false);
+          }
+        }))
+        .then(t.resultOffThread);
+  }
+
+  private Mono<Txn> enlist(String sessionId, boolean ticket) {
+    return Mono.create(s -> {
+      Txn granted = null;
+      RuntimeException refused = null;
+      synchronized (lock) {
+        if (closed) {
+          refused = new IllegalStateException("the connector is stopping; session " + sessionId + " not written");
+        } else if (ticket ? !ownership.owns(sessionId) : !ownership.mayWrite(sessionId)) {
+          refused = new NotOwnedException(sessionId);
+        } else if (open != null) {
+          granted = open;
+          admit(granted, sessionId, ticket);
+        } else {
+          waiting.add(new Waiter(sessionId, ticket, s));
+        }
+      }
+      if (granted != null) {
+        s.success(granted);
+      } else if (refused != null) {
+        s.error(refused);
+      }
+    });
+  }
+
+  /** Under the lock. */
+  private void admit(Txn t, String sessionId, boolean ticket) {
+    if (t.pages == 0) {
+      t.firstPageNanos = System.nanoTime();
+    }
+    t.active++;
+    t.pages++;
+    if (ticket) {
+      tickets.put(sessionId, t);
+    }
+  }
+
+  private void leave(Txn t, String sessionId, boolean ticket) {
+    synchronized (lock) {
+      if (ticket) {
+        tickets.remove(sessionId, t);
+      }
+      t.active--;
+      if (t.closing && t.active == 0) {
+        t.idle.complete(null);
+      }
+    }
+  }
+
+  // ---- the membership thread's side -------------------------------------------------------------
+
+  /** Opens the next transaction and lets the waiting pages in. Blocks. */
+  void begin() {
+    synchronized (lock) {
+      if (closed || open != null) {
+        return;
+      }
+    }
+    sink.beginTransaction().block(opTimeout);
+    List<Waiter> ready = new ArrayList<>();
+    List<Waiter> refused = new ArrayList<>();
+    Txn t;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      t = new Txn(nextId++);
+      open = t;
+      for (Waiter w : waiting) {
+        if (w.ticket() ? ownership.owns(w.sessionId()) : ownership.mayWrite(w.sessionId())) {
+          admit(t, w.sessionId(), w.ticket());
+          ready.add(w);
+        } else {
+          refused.add(w);
+        }
+      }
+      waiting.clear();
+    }
+    // Off this thread: what follows is the pollers' work (encoding, sending).
+    for (Waiter w : ready) {
+      Schedulers.parallel().schedule(() -> w.sink().success(t));
+    }
+    for (Waiter w : refused) {
+      w.sink().error(new NotOwnedException(w.sessionId()));
+    }
+  }
+
+  /** Whether the open transaction holds pages for at least {@code interval}. */
+  boolean due(Duration interval) {
+    synchronized (lock) {
+      return open != null && open.pages > 0 && System.nanoTime() - open.firstPageNanos >= interval.toNanos();
+    }
+  }
+
+  /** How long the open transaction has held pages (0 when it holds none). */
+  long openAgeNanos() {
+    synchronized (lock) {
+      return open == null || open.pages == 0 ? 0 : System.nanoTime() - open.firstPageNanos;
+    }
+  }
+
+  boolean isOpen() {
+    synchronized (lock) {
+      return open != null;
+    }
+  }
+
+  /**
+   * Closes the open transaction to new pages, waits (at most {@code idleTimeout}) until its pages are
+   * acknowledged, then commits it with the group's metadata — or aborts it when a page failed, the
+   * wait timed out, or the group coordinator refused the commit. Blocks; does not open the next one.
+   *
+   * @param offsetsFor the offsets to commit for the group given what the transaction wrote (offsets
+   *     partition → next offset); empty: the member owns nothing and cannot be fenced, so abort
+   * @param groupMetadata the consumer's current {@code groupMetadata()} (read on the calling thread)
+   */
+  Outcome commit(Function<Map<Integer, Long>, Map<TopicPartition, OffsetAndMetadata>> offsetsFor,
+      Supplier<ConsumerGroupMetadata> groupMetadata, Duration idleTimeout) {
+    Txn t = close();
+    if (t == null) {
+      return IDLE;
+    }
+    awaitIdle(t, idleTimeout);
+    Map<Integer, Long> written;
+    synchronized (lock) {
+      written = Map.copyOf(t.written);
+    }
+    if (t.failure == null) {
+      Map<TopicPartition, OffsetAndMetadata> groupOffsets = offsetsFor.apply(written);
+      if (groupOffsets.isEmpty()) {
+        t.fail(new IllegalStateException("this instance owns no offsets partition, so the group could not fence"
+            + " the transaction; it is aborted"));
+      } else {
+        try {
+          sink.sendOffsetsToTransaction(groupOffsets, groupMetadata.get()).block(opTimeout);
+          sink.commitTransaction().block(opTimeout);
+          synchronized (lock) {
+            t.finished = true;
+          }
+          committed.incrementAndGet();
+          t.result.tryEmitEmpty();
+          return new Outcome.Committed(t.id, t.pages, written);
+        } catch (RuntimeException e) {
+          t.fail(e);
+        }
+      }
+    }
+    return abort(t);
+  }
+
+  /** Aborts the open transaction (the member lost its partitions: committing would be refused). */
+  Outcome abortOpen(Throwable cause, Duration idleTimeout) {
+    Txn t = close();
+    if (t == null) {
+      return IDLE;
+    }
+    t.fail(cause);
+    awaitIdle(t, idleTimeout);
+    return abort(t);
+  }
+
+  private Txn close() {
+    synchronized (lock) {
+      Txn t = open;
+      if (t == null || t.pages == 0) {
+        return null;
+      }
+      open = null;
+      t.closing = true;
+      if (t.active == 0) {
+        t.idle.complete(null);
+      }
+      return t;
+    }
+  }
+
+  private static void awaitIdle(Txn t, Duration timeout) {
+    try {
+      t.idle.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      t.fail(new IllegalStateException("pages of transaction " + t.id + " were not acknowledged by Kafka within "
+          + timeout));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      t.fail(e);
+    } catch (ExecutionException e) {
+      t.fail(e.getCause());
+    }
+  }
+
+  private Outcome abort(Txn t) {
+    Set<String> dirty;
+    synchronized (lock) {
+      t.finished = true;
+      dirty = Set.copyOf(t.dirty);
+    }
+    Throwable cause = t.failure;
+    PageAbortedException failed = new PageAbortedException(t.id, cause);
+    Runnable signal = () -> t.result.tryEmitError(failed);
+    if (cause instanceof KafkaFatalException) {
+      return new Outcome.Fatal(dirty, cause, signal);
+    }
+    try {
+      // Let records still in flight finish first: aborting under them can leave the idempotent
+      // producer's sequence numbers out of step with the broker (OutOfOrderSequence).
+      sink.flush().block(drainTimeout);
+    } catch (RuntimeException e) {
+      // still in flight after the drain timeout: abort regardless
+    }
+    try {
+      sink.abortTransaction().block(opTimeout);
+    } catch (RuntimeException e) {
+      return new Outcome.Fatal(dirty, e, signal);
+    }
+    aborted.incrementAndGet();
+    return new Outcome.Aborted(t.id, dirty, cause, signal);
+  }
+
+  /** No more transactions: pages waiting for one fail, the open one (if any) fails its pages. */
+  void shutdown() {
+    List<Waiter> refused;
+    Txn t;
+    synchronized (lock) {
+      closed = true;
+      refused = new ArrayList<>(waiting);
+      waiting.clear();
+      t = open;
+      open = null;
+    }
+    IllegalStateException stopping = new IllegalStateException("the connector is stopping; page not written");
+    refused.forEach(w -> w.sink().error(stopping));
+    if (t != null) {
+      t.result.tryEmitError(stopping);
+    }
+  }
+
+  long committedCount() {
+    return committed.get();
+  }
+
+  long abortedCount() {
+    return aborted.get();
+  }
+
+  /** The page's transaction was aborted: its session resumes from its committed offsets. */
+  static final class PageAbortedException extends RuntimeException {
+    PageAbortedException(long txn, Throwable cause) {
+      super("transaction " + txn + " was aborted (" + (cause == null ? "no cause" : cause.getMessage())
+          + "); the session resumes from its committed offsets", cause, false, false);
+    }
+  }
+}

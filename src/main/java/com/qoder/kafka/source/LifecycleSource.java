@@ -1,0 +1,472 @@
+package com.qoder.kafka.source;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.qoder.kafka.api.Page;
+import com.qoder.kafka.api.QoderApi;
+import com.qoder.kafka.api.QoderApiException;
+import com.qoder.kafka.api.SessionEvent;
+import com.qoder.kafka.api.SessionIds;
+import com.qoder.kafka.api.SessionInfo;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * The story of each session as lifecycle records keyed by session id ({@code sess_} form):
+ * {@code CREATED} (first time the sessions list shows it), {@code RELEASED} ({@code releasedAt}
+ * set), {@code IDLE} (a {@code session.status_idle} event), {@code ERRORED} (a
+ * {@code session.error} event), {@code TERMINATED} (the {@code terminated} event) and {@code GONE}
+ * (the API answered 404). Records carry the session's fields from the sessions list (organization,
+ * user, device …); transitions seen in the events carry the last known list entry, fetched once
+ * with {@code GET /api/v1/sessions/{id}} when the list has not shown it yet, or only the ids.
+ *
+ * <h2>Order</h2>
+ * Every emission runs through one serial queue, so a session's records are produced in the order
+ * they were decided, and {@code CREATED} always comes first: a transition of a session not yet
+ * reported as created is preceded by its {@code CREATED}. {@code RELEASED} of a session whose
+ * events are still being read is held back until its poller ended (it drains what is left after a
+ * release), so it stays after the session's last {@code IDLE}/{@code TERMINATED}.
+ *
+ * <h2>Exactly once across restarts</h2>
+ * Per organization ({@code sessions/<organization>}, {@code default} for the token's default one)
+ * two {@link Watermark}s say which sessions' creation and release were reported: a timestamp
+ * ({@code createdAt}, {@code releasedAt}) raised after each complete scan of the list, plus the ids
+ * reported out of order. Event-driven transitions ({@code IDLE}, {@code ERRORED},
+ * {@code TERMINATED}) are produced by the events pipeline before it acknowledges the page, so they
+ * follow the events' own delivery guarantees. {@code GONE} is emitted when the poller marks the
+ * session gone; a crash in the milliseconds between the two loses it (the session is final then).
+ *
+ * <p>Memory: the list entry of every session of the scanned organizations that is not yet
+ * released-and-reported (a few hundred bytes each).
+ *
+ * <p>Thread-safe: the scan loop, pollers (events, status changes) and shutdown may call in
+ * concurrently; all state changes run on the serial queue.
+ */
+public final class LifecycleSource {
+
+  private static final Logger log = LoggerFactory.getLogger(LifecycleSource.class);
+  static final String CREATED_MARK = "created";
+  static final String RELEASED_MARK = "released";
+  static final String DEFAULT_ORGANIZATION = "default";
+  private static final int SESSIONS_PAGE = QoderApi.SESSIONS_MAX_LIMIT; // fewest requests per scan
+
+  public static final String CREATED = "CREATED";
+  public static final String RELEASED = "RELEASED";
+  public static final String IDLE = "IDLE";
+  public static final String ERRORED = "ERRORED";
+  public static final String TERMINATED = "TERMINATED";
+  public static final String GONE = "GONE";
+
+  /**
+   * How the sessions list is scanned.
+   *
+   * @param interval pause between scans of the sessions list
+   * @param organizations organizations to scan (X-Organization-Id); the empty string is the
+   *     token's default organization
+   */
+  public record Options(Duration interval, List<String> organizations) {
+    public Options {
+      organizations = organizations.isEmpty() ? List.of("") : List.copyOf(organizations);
+    }
+  }
+
+  private final QoderApi api;
+  private final ChangeDelivery delivery;
+  private final CheckpointWriter offsets;
+  private final Options options;
+  private final Predicate<String> polled;
+  private final Predicate<String> owned;
+  private final Consumer<String> releaser;
+  private final PollLoop loop;
+  // Unsafe (not serialized by Reactor) so that a job may queue another one from its own stack
+  // (re-entrant emission is queued by the unicast drain loop); concurrent callers are serialized
+  // by synchronizing on the sink in submit().
+  private final Sinks.Many<Job> jobs = Sinks.unsafe().many().unicast().onBackpressureBuffer();
+  private final Sinks.Empty<Void> drained = Sinks.empty();
+  private final Map<String, OrgState> orgs = new LinkedHashMap<>();
+  private final Map<String, Known> known = new ConcurrentHashMap<>();
+
+  /** What is known of one session. Mutated only on the serial queue. */
+  private static final class Known {
+    final String sessionId;
+    String orgKey;
+    ObjectNode info;
+    long createdAt = Watermark.NONE;
+    long releasedAt = Watermark.NONE;
+    boolean createdReported;
+    boolean releasedReported;
+    boolean releasePending;
+
+    Known(String sessionId) {
+      this.sessionId = sessionId;
+    }
+  }
+
+  /** One organization's marks and counters. Mutated only on the serial queue. */
+  private static final class OrgState {
+    final String key;
+    Watermark created = new Watermark();
+    Watermark released = new Watermark();
+    long delivered;
+    long deadLettered;
+
+    OrgState(String key) {
+      this.key = key;
+    }
+  }
+
+  private record Job(Supplier<Mono<Void>> work, Sinks.Empty<Void> done) {}
+
+  /** A transition found in delivered events. */
+  private record EventTransition(String transition, String eventId) {}
+
+  /**
+   * @param polled whether the events pipeline is reading a session now (its RELEASED then waits)
+   * @param owned whether this instance reports a session (scale-out); true for a single instance
+   * @param releaser tells the events pipeline that a polled session was released, so it drains
+   *     and stops (idempotent; discovery may have told it already)
+   */
+  public LifecycleSource(QoderApi api, ChangeDelivery delivery, CheckpointWriter offsets, Options options,
+      Predicate<String> polled, Predicate<String> owned, Consumer<String> releaser, Consumer<Throwable> onFatal) {
+    this.api = api;
+    this.delivery = delivery;
+    this.offsets = offsets;
+    this.options = options;
+    this.polled = polled;
+    this.owned = owned;
+    this.releaser = releaser;
+    for (String org : options.organizations()) {
+      orgs.put(orgKey(org), new OrgState(orgKey(org)));
+    }
+    this.loop = new PollLoop("sessions source", options.interval(), this::scanAll, onFatal);
+    jobs.asFlux()
+        .concatMap(job -> Mono.defer(job.work())
+            .doOnSuccess(v -> job.done().tryEmitEmpty())
+            .doOnError(e -> job.done().tryEmitError(e))
+            .onErrorResume(e -> Mono.empty()))
+        .doFinally(s -> drained.tryEmitEmpty())
+        .subscribe();
+  }
+
+  /** The offset-key entity of an organization: its id, or {@code default} for the token's default. */
+  public static String orgKey(String organization) {
+    return organization == null || organization.isEmpty() ? DEFAULT_ORGANIZATION : organization;
+  }
+
+  /**
+   * Restores the stored marks; call before {@link #start()}.
+   *
+   * @throws IllegalArgumentException naming the key when a stored record is corrupt
+   */
+  public void restore(Collection<Checkpoint> checkpoints) {
+    for (Checkpoint c : checkpoints) {
+      OrgState o = orgs.get(c.entity());
+      if (o == null) {
+        continue; // an organization no longer configured
+      }
+      try {
+        o.created = Watermark.decode(c.attribute(CREATED_MARK, ""));
+        o.released = Watermark.decode(c.attribute(RELEASED_MARK, ""));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("offset record sessions/" + c.entity() + ": " + e.getMessage()
+            + "; delete the key to report every listed session as created again", e);
+      }
+      o.delivered = c.delivered();
+      o.deadLettered = c.deadLettered();
+    }
+  }
+
+  public void start() {
+    loop.start();
+  }
+
+  public void wakeUp() {
+    loop.wakeUp();
+  }
+
+  public long rounds() {
+    return loop.rounds();
+  }
+
+  /** Stops scanning, then lets the queued emissions finish. */
+  public Mono<Void> stop() {
+    return loop.stop().then(Mono.defer(() -> {
+      synchronized (jobs) {
+        jobs.tryEmitComplete();
+      }
+      return drained.asMono();
+    }));
+  }
+
+  // --- scans of the sessions list -------------------------------------------------------------
+
+  private Mono<Void> scanAll() {
+    return Flux.fromIterable(options.organizations())
+        .concatMap(org -> api.sessions(org.isEmpty() ? null : org, SESSIONS_PAGE)
+            .concatMapIterable(Page::data)
+            .collectList()
+            .flatMap(infos -> submit(() -> applyScan(orgs.get(orgKey(org)), infos)))
+            .onErrorResume(e -> !(e instanceof QoderApiException.Authentication || e instanceof FatalPipelineException),
+                e -> {
+                  // One organization failing (403, outage) must not keep the others from being scanned.
+                  log.warn("sessions source: scan of organization {} failed, retried in {}: {}",
+                      org.isEmpty() ? "(default)" : org, options.interval(), e.toString());
+                  return Mono.empty();
+                }))
+        .then();
+  }
+
+  private Mono<Void> applyScan(OrgState org, List<SessionInfo> newestFirst) {
+    Instant now = Instant.now();
+    List<ItemChange> changes = new ArrayList<>();
+    List<Runnable> onAck = new ArrayList<>();
+    long maxCreated = Watermark.NONE;
+    for (int i = newestFirst.size() - 1; i >= 0; i--) { // oldest first: CREATED records in creation order
+      SessionInfo info = newestFirst.get(i);
+      String id = info.sessionId();
+      if (!owned.test(id)) {
+        continue;
+      }
+      Known k = known.computeIfAbsent(id, Known::new);
+      k.orgKey = org.key;
+      k.info = info.json();
+      k.createdAt = Fingerprints.epochNanosOrMin(info.createdAt());
+      maxCreated = Math.max(maxCreated, k.createdAt);
+      createdFirst(k, org, now, changes, onAck);
+      if (info.isReleased()) {
+        k.releasedAt = Fingerprints.epochNanosOrMin(info.releasedAt());
+        if (!k.releasedReported) {
+          if (org.released.covers(id, k.releasedAt)) {
+            k.releasedReported = true;
+          } else if (polled.test(id)) {
+            k.releasePending = true; // its poller drains what is left; RELEASED follows when it ends
+            releaser.accept(id);
+          } else {
+            released(k, org, now, changes, onAck);
+          }
+        }
+      }
+    }
+    long createdUpTo = maxCreated;
+    return publish(org, changes, onAck).then(Mono.defer(() -> {
+      String before = org.created.encode() + "|" + org.released.encode();
+      org.created.raise(createdUpTo);
+      org.released.raise(releasedUpTo(org, newestFirst));
+      forgetFinished(org);
+      boolean moved = !before.equals(org.created.encode() + "|" + org.released.encode());
+      return moved || !changes.isEmpty() ? offsets.write(checkpoint(org)) : Mono.<Void>empty();
+    }));
+  }
+
+  /** The highest releasedAt such that every listed release up to it is reported (none pending). */
+  private long releasedUpTo(OrgState org, List<SessionInfo> listed) {
+    long minPending = Long.MAX_VALUE;
+    long max = Watermark.NONE;
+    for (SessionInfo info : listed) {
+      Known k = known.get(info.sessionId());
+      if (k == null || k.releasedAt == Watermark.NONE || !org.key.equals(k.orgKey)) {
+        continue;
+      }
+      if (k.releasedReported) {
+        max = Math.max(max, k.releasedAt);
+      } else {
+        minPending = Math.min(minPending, k.releasedAt);
+      }
+    }
+    return minPending == Long.MAX_VALUE ? max : Math.min(max, minPending - 1);
+  }
+
+  /** Released and reported: nothing more will be said about the session; keep no memory of it. */
+  private void forgetFinished(OrgState org) {
+    known.values().removeIf(k -> org.key.equals(k.orgKey) && k.releasedReported && k.createdReported
+        && org.released.covers(k.sessionId, k.releasedAt) && org.created.covers(k.sessionId, k.createdAt));
+  }
+
+  // --- transitions seen by the events pipeline -------------------------------------------------
+
+  /**
+   * Emits the transitions found in a session's events just acknowledged by Kafka ({@code
+   * session.status_idle}, {@code session.error}, {@code terminated}); completes when they are
+   * acknowledged. Call from the events delivery, before its page counts as delivered.
+   */
+  public Mono<Void> afterEvents(String sessionId, List<SessionEvent> events) {
+    List<EventTransition> found = new ArrayList<>();
+    for (SessionEvent e : events) {
+      String t = e.type() == null ? "" : switch (e.type()) {
+        case "session.status_idle" -> IDLE;
+        case "session.error" -> ERRORED;
+        case "terminated" -> TERMINATED;
+        default -> "";
+      };
+      if (!t.isEmpty()) {
+        found.add(new EventTransition(t, e.id()));
+      }
+    }
+    if (found.isEmpty()) {
+      return Mono.empty();
+    }
+    String id = SessionIds.canonical(sessionId);
+    return lookUp(id).flatMap(info -> submit(() -> applyTransitions(id, info, found)));
+  }
+
+  /**
+   * A poller's status change: {@code GONE} is emitted; a final status lets a held-back
+   * {@code RELEASED} go. Never blocks or throws.
+   */
+  public void statusChanged(String sessionId, SessionStatus from, SessionStatus to) {
+    if (!to.isFinal()) {
+      return;
+    }
+    String id = SessionIds.canonical(sessionId);
+    Mono<Void> work = to == SessionStatus.GONE
+        ? lookUp(id).flatMap(info -> submit(() -> applyTransitions(id, info, List.of(new EventTransition(GONE, null)))))
+        : submit(() -> releaseIfPending(id));
+    work.subscribe(v -> { }, e -> log.warn("session {}: lifecycle record for {} not produced: {}", id, to,
+        e.toString()));
+  }
+
+  /** A session's list entry fetched by id, and the configured organization that answered. */
+  private record Found(String organization, SessionInfo info) {}
+
+  /**
+   * The session's list entry when not known yet: {@code GET /api/v1/sessions/{id}} in each
+   * configured organization until one answers; empty when none does.
+   */
+  private Mono<Optional<Found>> lookUp(String sessionId) {
+    Known k = known.get(sessionId);
+    if (k != null && k.info != null) {
+      return Mono.just(Optional.empty());
+    }
+    return Flux.fromIterable(options.organizations())
+        .concatMap(org -> api.session(org.isEmpty() ? null : org, sessionId)
+            .map(info -> new Found(org, info))
+            .onErrorResume(e -> {
+              log.debug("session {}: not found in organization '{}': {}", sessionId, org, e.toString());
+              return Mono.empty();
+            }))
+        .next()
+        .map(Optional::of)
+        .defaultIfEmpty(Optional.empty());
+  }
+
+  private Mono<Void> applyTransitions(String id, Optional<Found> fetched, List<EventTransition> found) {
+    Instant now = Instant.now();
+    Known k = known.get(id);
+    if ((k == null || k.info == null) && fetched.isPresent()) {
+      SessionInfo info = fetched.get().info();
+      k = known.computeIfAbsent(id, Known::new);
+      k.orgKey = orgKey(fetched.get().organization());
+      k.info = info.json();
+      k.createdAt = Fingerprints.epochNanosOrMin(info.createdAt());
+    }
+    List<ItemChange> changes = new ArrayList<>();
+    List<Runnable> onAck = new ArrayList<>();
+    OrgState org = k == null ? null : orgs.get(k.orgKey);
+    if (k != null && org != null) {
+      createdFirst(k, org, now, changes, onAck);
+    }
+    ObjectNode item = k != null && k.info != null ? k.info : idsOnly(id);
+    for (EventTransition t : found) {
+      changes.add(new ItemChange(ChangeSource.SESSIONS, id, id, t.transition(), item,
+          id + "/" + t.transition() + (t.eventId() == null ? "" : "/" + t.eventId()), now));
+    }
+    boolean createdNow = changes.size() > found.size();
+    return publish(org, changes, onAck)
+        .then(Mono.defer(() -> createdNow ? offsets.write(checkpoint(org)) : Mono.<Void>empty()));
+  }
+
+  private Mono<Void> releaseIfPending(String id) {
+    Known k = known.get(id);
+    if (k == null || !k.releasePending || k.releasedReported) {
+      return Mono.empty();
+    }
+    OrgState org = orgs.get(k.orgKey);
+    List<ItemChange> changes = new ArrayList<>();
+    List<Runnable> onAck = new ArrayList<>();
+    Instant now = Instant.now();
+    createdFirst(k, org, now, changes, onAck);
+    released(k, org, now, changes, onAck);
+    return publish(org, changes, onAck).then(Mono.defer(() -> offsets.write(checkpoint(org))));
+  }
+
+  // --- shared steps ---------------------------------------------------------------------------
+
+  private void createdFirst(Known k, OrgState org, Instant now, List<ItemChange> changes, List<Runnable> onAck) {
+    if (k.createdReported) {
+      return;
+    }
+    if (org.created.covers(k.sessionId, k.createdAt)) {
+      k.createdReported = true;
+      return;
+    }
+    changes.add(new ItemChange(ChangeSource.SESSIONS, k.sessionId, k.sessionId, CREATED,
+        k.info != null ? k.info : idsOnly(k.sessionId), k.sessionId + "/" + CREATED, now));
+    long at = k.createdAt;
+    onAck.add(() -> {
+      k.createdReported = true;
+      org.created.reported(k.sessionId, at);
+    });
+  }
+
+  private void released(Known k, OrgState org, Instant now, List<ItemChange> changes, List<Runnable> onAck) {
+    changes.add(new ItemChange(ChangeSource.SESSIONS, k.sessionId, k.sessionId, RELEASED,
+        k.info != null ? k.info : idsOnly(k.sessionId), k.sessionId + "/" + RELEASED, now));
+    long at = k.releasedAt;
+    onAck.add(() -> {
+      k.releasedReported = true;
+      k.releasePending = false;
+      org.released.reported(k.sessionId, at);
+    });
+  }
+
+  private Mono<Void> publish(OrgState org, List<ItemChange> changes, List<Runnable> onAck) {
+    if (changes.isEmpty()) {
+      return Mono.empty();
+    }
+    return delivery.deliver(changes).doOnNext(report -> {
+      // Acknowledged: these transitions are reported; the marks say so from now on.
+      onAck.forEach(Runnable::run);
+      if (org != null) {
+        org.delivered += report.delivered();
+        org.deadLettered += report.deadLettered();
+      }
+    }).then();
+  }
+
+  private Mono<Void> submit(Supplier<Mono<Void>> work) {
+    Sinks.Empty<Void> done = Sinks.empty();
+    Sinks.EmitResult r;
+    synchronized (jobs) {
+      r = jobs.tryEmitNext(new Job(work, done));
+    }
+    if (r.isFailure()) {
+      return Mono.error(new IllegalStateException("the sessions source is stopped (" + r + ")"));
+    }
+    return done.asMono();
+  }
+
+  private static ObjectNode idsOnly(String sessionId) {
+    String uuid = SessionIds.toUuid(sessionId);
+    return JsonNodeFactory.instance.objectNode().put("id", uuid != null ? uuid : sessionId);
+  }
+
+  private static Checkpoint checkpoint(OrgState org) {
+    return new Checkpoint(ChangeSource.SESSIONS, org.key, null, org.delivered, org.deadLettered,
+        Map.of(CREATED_MARK, org.created.encode(), RELEASED_MARK, org.released.encode()));
+  }
+}

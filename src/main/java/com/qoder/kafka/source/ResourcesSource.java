@@ -1,0 +1,316 @@
+package com.qoder.kafka.source;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.qoder.kafka.api.Page;
+import com.qoder.kafka.api.QoderApi;
+import com.qoder.kafka.api.QoderApiException;
+import com.qoder.kafka.api.SessionResource;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Change-data-capture of the resources of the followed sessions (document 000): a record keyed by
+ * session id whenever a resource appears ({@code CREATED}), its documented fields change
+ * ({@code UPDATED}, typically {@code updated_at}) or it is no longer listed ({@code DELETED}) —
+ * never a full dump per poll.
+ *
+ * <p>Every {@code interval} each followed session's resources are walked with the opaque
+ * {@code page}/{@code next_page} cursor and the largest page the server allows, and compared with
+ * the session's {@link ItemWindow}. A page's changes are delivered, and only after Kafka
+ * acknowledged them the window takes them and the window is written to the offsets topic under
+ * {@code resources/<session id>}; so a crash, a failed send or a re-scan observes the same changes
+ * again and finds them already in the window — no loss, no duplicate. Deletions are reported only
+ * after a walk that reached the last page.
+ *
+ * <p>A rejected cursor (400, e.g. the resource it points at was deleted or the token expired)
+ * restarts the walk from the first page; if the second walk is rejected too, that round pages by
+ * {@code after_id} instead of tokens. A 404 means the session is gone: it is no longer polled.
+ *
+ * <p>Which sessions: those the events pipeline follows ({@code followed}, read at every round); a
+ * session that stopped being followed (terminated, released, gone, moved to another instance) gets
+ * one last walk, then it is dropped. Sessions are walked with bounded concurrency.
+ *
+ * <p>Thread-safety: rounds never overlap ({@link PollLoop}); a session's state is touched by its
+ * own walk only.
+ */
+public final class ResourcesSource {
+
+  private static final Logger log = LoggerFactory.getLogger(ResourcesSource.class);
+  static final String WINDOW = "window";
+  /** Walks of one session in one round: the first, a re-scan with tokens, a re-scan by after_id. */
+  private static final int MAX_WALKS = 3;
+
+  /**
+   * How resources are polled.
+   *
+   * @param interval pause between rounds (slower than events: resources change rarely)
+   * @param pageSize {@code limit} per request, 1–1000 (document 000's server cap)
+   * @param maxPerSession resources remembered per session ({@link ItemWindow} capacity)
+   * @param concurrency sessions walked at the same time
+   */
+  public record Options(Duration interval, int pageSize, int maxPerSession, int concurrency) {
+    public Options {
+      if (pageSize < 1 || pageSize > QoderApi.RESOURCES_MAX_LIMIT) {
+        throw new IllegalArgumentException("resources page size must be 1–" + QoderApi.RESOURCES_MAX_LIMIT
+            + " (document 000), was " + pageSize);
+      }
+      if (maxPerSession < 1 || concurrency < 1) {
+        throw new IllegalArgumentException("maxPerSession and concurrency must be positive");
+      }
+    }
+  }
+
+  private final QoderApi api;
+  private final ChangeDelivery delivery;
+  private final CheckpointWriter offsets;
+  private final Options options;
+  private final Supplier<Collection<String>> followed;
+  private final PollLoop loop;
+  private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
+  /** Positions of sessions not tracked now: restored at start-up, or of sessions that stopped. */
+  private final Map<String, Checkpoint> parked = new ConcurrentHashMap<>();
+
+  /** One session's resources state. */
+  private static final class Tracked {
+    final String sessionId;
+    final ItemWindow window;
+    long delivered;
+    long deadLettered;
+    boolean ending;
+    boolean gone;
+
+    Tracked(String sessionId, ItemWindow window, long delivered, long deadLettered) {
+      this.sessionId = sessionId;
+      this.window = window;
+      this.delivered = delivered;
+      this.deadLettered = deadLettered;
+    }
+  }
+
+  /** Where one walk stands. */
+  private static final class Walk {
+    final Set<String> seen = new HashSet<>();
+    String pageToken;
+    String afterId;
+    boolean byId;
+    boolean done;
+    boolean complete;
+    int walks = 1;
+  }
+
+  public ResourcesSource(QoderApi api, ChangeDelivery delivery, CheckpointWriter offsets, Options options,
+      Supplier<Collection<String>> followed, Consumer<Throwable> onFatal) {
+    this.api = api;
+    this.delivery = delivery;
+    this.offsets = offsets;
+    this.options = options;
+    this.followed = followed;
+    this.loop = new PollLoop("resources source", options.interval(), this::round, onFatal);
+  }
+
+  /**
+   * Adds positions restored from the offsets topic; call before {@link #start()}.
+   *
+   * @throws IllegalArgumentException naming the session when a stored window is corrupt
+   */
+  public void restore(Collection<Checkpoint> checkpoints) {
+    for (Checkpoint c : checkpoints) {
+      decode(c); // fail at start-up, not at the first poll
+      parked.put(c.entity(), c);
+    }
+  }
+
+  public void start() {
+    loop.start();
+  }
+
+  /** Runs the next round now. */
+  public void wakeUp() {
+    loop.wakeUp();
+  }
+
+  public long rounds() {
+    return loop.rounds();
+  }
+
+  /** Sessions whose resources are polled now. */
+  public int trackedSessions() {
+    return tracked.size();
+  }
+
+  public Mono<Void> stop() {
+    return loop.stop();
+  }
+
+  /** One round: adopt newly followed sessions, walk every tracked one, drop the ended ones. */
+  Mono<Void> round() {
+    Set<String> now = new HashSet<>(followed.get());
+    for (String id : now) {
+      tracked.computeIfAbsent(id, this::adopt).ending = false;
+    }
+    for (Tracked t : tracked.values()) {
+      if (!now.contains(t.sessionId)) {
+        t.ending = true; // one last walk: a session's final resources are part of its story
+      }
+    }
+    return Flux.fromIterable(List.copyOf(tracked.values()))
+        .flatMap(t -> walk(t).then(Mono.fromRunnable(() -> {
+          if (t.ending || t.gone) {
+            tracked.remove(t.sessionId, t);
+            parked.put(t.sessionId, checkpoint(t));
+          }
+        })), options.concurrency())
+        .then();
+  }
+
+  private Tracked adopt(String sessionId) {
+    Checkpoint c = parked.remove(sessionId);
+    return c == null ? new Tracked(sessionId, new ItemWindow(options.maxPerSession()), 0, 0) : decode(c);
+  }
+
+  private Tracked decode(Checkpoint c) {
+    try {
+      return new Tracked(c.entity(), ItemWindow.decode(c.attribute(WINDOW, ""), options.maxPerSession()),
+          c.delivered(), c.deadLettered());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("offset record resources/" + c.entity() + ": " + e.getMessage()
+          + "; delete the key to start its resources over", e);
+    }
+  }
+
+  private Mono<Void> walk(Tracked t) {
+    Walk w = new Walk();
+    return Mono.defer(() -> step(t, w))
+        .repeat(() -> !w.done)
+        .then(Mono.defer(() -> w.complete ? deletions(t, w) : Mono.empty()))
+        .onErrorResume(QoderApiException.NotFound.class, e -> {
+          log.info("session {}: resources answered 404, the session is gone; its resources are no longer polled",
+              t.sessionId);
+          t.gone = true;
+          return Mono.empty();
+        })
+        .onErrorResume(e -> !(e instanceof FatalPipelineException || e instanceof QoderApiException.Authentication),
+            e -> {
+              log.warn("session {}: resources not polled this round ({}); retried in {}", t.sessionId, e.toString(),
+                  options.interval());
+              return Mono.empty();
+            });
+  }
+
+  /** One request and its page's changes; sets {@code w.done} after the last page. */
+  private Mono<Void> step(Tracked t, Walk w) {
+    boolean usedCursor = w.pageToken != null || w.afterId != null;
+    Mono<Page<SessionResource>> request = w.afterId != null
+        ? api.resourcesById(t.sessionId, w.afterId, null, options.pageSize())
+        : api.resourcesPage(t.sessionId, w.pageToken, options.pageSize());
+    return request
+        .flatMap(page -> handle(t, w, page))
+        .onErrorResume(QoderApiException.InvalidRequest.class, e -> {
+          if (!usedCursor || w.walks >= MAX_WALKS) {
+            return Mono.error(e);
+          }
+          // A rejected cursor: walk again from the first page; the window drops what was delivered.
+          w.walks++;
+          w.byId = w.walks == MAX_WALKS;
+          w.seen.clear();
+          w.pageToken = null;
+          w.afterId = null;
+          log.warn("session {}: resources cursor rejected ({}); re-scanning from the first page{}", t.sessionId,
+              e.getMessage(), w.byId ? " paging by after_id" : "");
+          return Mono.empty();
+        });
+  }
+
+  private Mono<Void> handle(Tracked t, Walk w, Page<SessionResource> page) {
+    Instant now = Instant.now();
+    List<ItemChange> changes = new ArrayList<>();
+    Map<String, long[]> accepted = new HashMap<>(); // id → {created, fingerprint}
+    for (SessionResource r : page.data()) {
+      if (!w.seen.add(r.id())) {
+        continue; // listed twice in one walk: the first sighting counts
+      }
+      long created = Fingerprints.timestamp(r.json(), "created_at");
+      long fp = Fingerprints.of(r.json(), Fingerprints.RESOURCE_FIELDS);
+      ItemWindow.Verdict v = t.window.classify(r.id(), created, fp);
+      if (v == ItemWindow.Verdict.NEW || v == ItemWindow.Verdict.CHANGED) {
+        String change = v == ItemWindow.Verdict.NEW ? ItemChange.CREATED : ItemChange.UPDATED;
+        changes.add(new ItemChange(ChangeSource.RESOURCES, t.sessionId, r.id(), change, r.json(),
+            t.sessionId + "/" + r.id() + "/" + Fingerprints.hex(fp), now));
+        accepted.put(r.id(), new long[] {created, fp});
+      }
+    }
+    advance(w, page);
+    if (changes.isEmpty()) {
+      return Mono.empty();
+    }
+    return delivery.deliver(changes).flatMap(report -> {
+      // Acknowledged: from here on these changes can be neither lost nor delivered again.
+      accepted.forEach((id, cf) -> t.window.put(id, cf[0], cf[1]));
+      t.delivered += report.delivered();
+      t.deadLettered += report.deadLettered();
+      return offsets.write(checkpoint(t));
+    });
+  }
+
+  private static void advance(Walk w, Page<SessionResource> page) {
+    if (!page.hasMore()) {
+      w.done = true;
+      w.complete = true;
+      return;
+    }
+    if (page.lastId() == null) {
+      w.done = true; // has_more without anything to continue from: try again next round, no deletions
+      return;
+    }
+    if (!w.byId && page.nextCursor() != null) {
+      w.pageToken = page.nextCursor();
+      w.afterId = null;
+    } else {
+      w.pageToken = null;
+      w.afterId = page.lastId(); // document 000 also pages by after_id
+    }
+  }
+
+  private Mono<Void> deletions(Tracked t, Walk w) {
+    Instant now = Instant.now();
+    List<ItemChange> changes = new ArrayList<>();
+    List<String> ids = new ArrayList<>(t.window.ids());
+    ids.sort(null);
+    for (String id : ids) {
+      if (!w.seen.contains(id)) {
+        ObjectNode item = JsonNodeFactory.instance.objectNode().put("id", id);
+        changes.add(new ItemChange(ChangeSource.RESOURCES, t.sessionId, id, ItemChange.DELETED, item,
+            t.sessionId + "/" + id + "/deleted", now));
+      }
+    }
+    if (changes.isEmpty()) {
+      return Mono.empty();
+    }
+    return delivery.deliver(changes).flatMap(report -> {
+      changes.forEach(c -> t.window.remove(c.id()));
+      t.delivered += report.delivered();
+      t.deadLettered += report.deadLettered();
+      return offsets.write(checkpoint(t));
+    });
+  }
+
+  private static Checkpoint checkpoint(Tracked t) {
+    return new Checkpoint(ChangeSource.RESOURCES, t.sessionId, null, t.delivered, t.deadLettered,
+        Map.of(WINDOW, t.window.encode()));
+  }
+}
