@@ -223,17 +223,12 @@ public final class Connector implements AutoCloseable {
     changeSources = Sources.create(config, api, sink, offsets, stored, registration, metrics, this::fail);
     changeSources.ownership(key -> member.ownedPartitions().contains(offsets.partitionFor(key)));
     resources.add(changeSources);
-    OffsetWriter timedWriter = snapshot -> {
+    sessions = new SessionSupervisor(api, changeSources.wrap(member.delivery(publisher)), snapshot -> {
       long t0 = System.nanoTime();
       return offsetWriter.write(snapshot)
           .doOnSuccess(m -> metrics.offsetCommit(Duration.ofNanos(System.nanoTime() - t0), true))
           .doOnError(e -> metrics.offsetCommit(Duration.ofNanos(System.nanoTime() - t0), false));
-    };
-    // At-least-once, a backlog's offsets may be written once a second instead of after every page;
-    // exactly-once needs each page's offset in the page's transaction.
-    sessions = new SessionSupervisor(api, changeSources.wrap(member.delivery(publisher)),
-        exactlyOnce ? timedWriter : OffsetWriter.coalescing(timedWriter), pollerOptions,
-        changeSources.wrap(status.listener()), this::fail);
+    }, pollerOptions, changeSources.wrap(status.listener()), this::fail);
     status.attach(sessions);
     status.attachCluster(member::status);
     metrics.bindSessionsByState(state -> sessions.countByStatus().entrySet().stream()

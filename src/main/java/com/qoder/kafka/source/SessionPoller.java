@@ -31,7 +31,8 @@ import reactor.core.scheduler.Schedulers;
  * <p>One step is one request. While {@code has_more} the next step runs at once; when caught up
  * it waits an adaptive interval: the minimum while the session had new events within the last
  * {@value #QUIET_AFTER_MIN_INTERVALS} minimum intervals (so an active session is read at most one
- * minimum interval after each event), then doubling while it stays quiet, up to the maximum. The
+ * minimum interval after each event), then doubling while it stays quiet, up to the maximum; a
+ * quiet session also keeps a smaller de-dup window ({@value #QUIET_WINDOW} ids). The
  * next page is requested only after the previous one was acknowledged and its offset written, so a
  * session never has more than one page in flight and a slow broker slows polling down.
  *
@@ -49,6 +50,13 @@ final class SessionPoller {
   private static final long END = -1;
   /** A session counts as quiet (its interval starts doubling) after this many minimum intervals without new events. */
   static final int QUIET_AFTER_MIN_INTERVALS = 8;
+  /**
+   * De-dup window of a quiet session: covers an API replay of recent events and a fall-back cursor
+   * a few events back (a full re-read is recognised by {@link #rereadBelowNanos}); the configured
+   * window returns with the next new events. A quiet session then holds 512 bytes of fingerprints
+   * instead of up to 8 bytes per configured id.
+   */
+  static final int QUIET_WINDOW = 64;
 
   /** The timers between steps: Reactor's shared parallel scheduler; a wait is one task in its queue. */
   private static final Scheduler TIMER = Schedulers.parallel();
@@ -68,8 +76,6 @@ final class SessionPoller {
   private long intervalMillis;
   private long lastNewEventsAtMillis; // when a page last had new events (0: not since start)
   private Deque<String> fallbackCursors; // non-null while recovering from a rejected cursor
-  private long lastWriteNanos = System.nanoTime(); // of the offsets; steps only
-  private boolean unwritten; // acknowledged progress not yet in the offsets topic; steps only
   private volatile Waiting pending; // the timer of the wait in progress, null while queued or in a step
   private BiConsumer<SessionStatus, Throwable> onEnd;
   private Sinks.One<SessionStatus> done; // created when someone waits for the end; guarded by this
@@ -209,26 +215,7 @@ final class SessionPoller {
     }
   }
 
-  private Mono<Void> writeOffsets() {
-    unwritten = false;
-    lastWriteNanos = System.nanoTime();
-    return offsets.write(state.snapshot());
-  }
-
-  /** Ends the poller; a clean end first writes progress that coalescing held back. */
   private void finish(Throwable error) {
-    if (error == null && unwritten) {
-      writeOffsets().subscribe(v -> { }, e -> {
-        log.debug("session {}: final offset write failed; the last pages are read again: {}", state.sessionId(),
-            e.toString());
-        end(null);
-      }, () -> end(null));
-      return;
-    }
-    end(error);
-  }
-
-  private void end(Throwable error) {
     Sinks.One<SessionStatus> d;
     synchronized (this) {
       if (finished) {
@@ -268,6 +255,9 @@ final class SessionPoller {
 
   private Mono<Long> handle(Page<SessionEvent> page) {
     fallbackCursors = null; // the cursor was accepted
+    if (!page.data().isEmpty()) {
+      state.window().growTo(options.windowCapacity()); // no-op unless it shrank while quiet
+    }
     List<SessionEvent> fresh = new ArrayList<>(page.data().size());
     List<SessionEvent> skipped = new ArrayList<>();
     Set<String> inPage = new HashSet<>();
@@ -327,15 +317,8 @@ final class SessionPoller {
       }
       boolean changed = setStatus(old, now);
       boolean moved = page.lastId() != null && !page.lastId().equals(before);
-      if (!(moved || changed || dups > 0 || unwritten)) {
-        return Mono.just(next);
-      }
-      if (page.hasMore() && !changed && offsets.coalescesWhileBehind()
-          && System.nanoTime() - lastWriteNanos < OffsetWriter.COALESCE_WHILE_BEHIND.toNanos()) {
-        unwritten = true; // written with a later page, or when the poller stops
-        return Mono.just(next);
-      }
-      return writeOffsets().thenReturn(next);
+      Mono<Void> write = moved || changed || dups > 0 ? offsets.write(state.snapshot()) : Mono.empty();
+      return write.thenReturn(next);
     });
   }
 
@@ -356,6 +339,7 @@ final class SessionPoller {
       intervalMillis = min;
     } else if (now - lastNewEventsAtMillis >= QUIET_AFTER_MIN_INTERVALS * min) {
       intervalMillis = Math.min(intervalMillis * 2, maxMillis());
+      state.window().shrinkTo(Math.min(QUIET_WINDOW, options.windowCapacity()));
     }
     return intervalMillis;
   }
@@ -365,7 +349,7 @@ final class SessionPoller {
       info("the API answered 404: the session is gone; it is no longer polled");
       SessionStatus old = state.status();
       setStatus(old, SessionStatus.GONE);
-      return writeOffsets().thenReturn(END);
+      return offsets.write(state.snapshot()).thenReturn(END);
     }
     if (e instanceof QoderApiException.Authentication) {
       return Mono.error(new FatalPipelineException(e.getMessage(), e));

@@ -140,6 +140,15 @@ class SessionSupervisorTest {
     List<Long> backoff = after.subList(firstLonger, after.size()).stream().map(s -> s[1]).toList();
     assertThat(backoff).startsWith(40L, 80L, 160L, 320L);
 
+    // Quiet, the session keeps a small de-dup window; new events bring the configured one back.
+    DedupWindow window = supervisor.state(id).window();
+    assertThat(window.capacity()).isEqualTo(SessionPoller.QUIET_WINDOW);
+    assertThat(window.size()).isEqualTo(8);
+    String newest = sim.appendEvents(id, 70).get(69);
+    await(() -> offsets.containsKey(id) && newest.equals(offsets.get(id).cursor())); // written after the window took them
+    assertThat(window.capacity()).isEqualTo(512);
+    assertThat(window.size()).isEqualTo(78);
+
     assertThat(delivered.get(id)).containsExactlyElementsOf(sim.groundTruth(id).eventIds());
   }
 
@@ -159,35 +168,13 @@ class SessionSupervisorTest {
   }
 
   @Test
-  void withoutCoalescingEveryPageOfABacklogWritesItsOffset() throws Exception {
+  void everyPageOfABacklogWritesItsOffset() throws Exception {
     start(1, 2_000, Duration.ofMillis(50), Duration.ofSeconds(60), SessionListener.NOOP);
     String id = sim.sessionIds().get(0);
     supervisor.track(id);
     await(() -> deliveredCount.get() == 2_000);
     await(() -> offsets.containsKey(id) && sim.groundTruth(id).eventIds().get(1_999).equals(offsets.get(id).cursor()));
     assertThat(offsetWrites.get()).isEqualTo(20);
-  }
-
-  @Test
-  void aCoalescingWriterIsWrittenWhenCaughtUpAndWhenThePollerStops() throws Exception {
-    start(1, 3_000, Duration.ofMillis(50), Duration.ofSeconds(60), SessionListener.NOOP,
-        OffsetWriter.coalescing(offsetWriter));
-    String id = sim.sessionIds().get(0);
-    supervisor.track(id);
-    await(() -> deliveredCount.get() == 3_000);
-    await(() -> offsets.containsKey(id) && sim.groundTruth(id).eventIds().get(2_999).equals(offsets.get(id).cursor()));
-    assertThat(offsetWrites.get()).isLessThan(30); // a write per second of backlog at most, and one when caught up
-
-    // Stopped in the middle of a backlog, the poller writes what it held back before it ends.
-    sim.appendEvents(id, 2_000);
-    deliveryDelay = Duration.ofMillis(50);
-    supervisor.release(id); // wakes it: it reads the new backlog page by page
-    await(() -> deliveredCount.get() >= 3_300);
-    StepVerifier.create(supervisor.stopAll(Duration.ofSeconds(30))).expectComplete().verify(Duration.ofSeconds(30));
-    List<String> got = delivered.get(id);
-    assertThat(got).hasSizeLessThan(5_000);
-    assertThat(offsets.get(id).cursor()).isEqualTo(got.get(got.size() - 1));
-    assertThat(offsets.get(id).delivered()).isEqualTo(got.size());
   }
 
   private static void await(BooleanSupplier condition) throws InterruptedException {
