@@ -219,8 +219,18 @@ public final class Connector implements AutoCloseable {
     // Change sources besides events (resources, files, session lifecycle): runtime/Sources. Their
     // state is read once here; with several instances an entity is handled by the instance that
     // owns its key's offsets partition, like a session.
-    Map<OffsetKey, OffsetRecord> stored = offsets.restore();
-    changeSources = Sources.create(config, api, sink, offsets, stored, registration, metrics, this::fail);
+    if (exactlyOnce && (config.bool(Settings.SOURCE_RESOURCES) || config.bool(Settings.SOURCE_FILES)
+        || config.bool(Settings.SOURCE_SESSIONS))) {
+      // Their records and checkpoints go straight to the sink, outside the page transactions: in this
+      // mode they could land between two transactions, or be committed apart from their checkpoint.
+      log.warn("connector.delivery=exactly-once covers session events only: the resources, files and session"
+          + " lifecycle sources are off in this mode (they do not write inside the transactions yet); set"
+          + " sources.resources.enabled, sources.files.enabled and sources.sessions.enabled to false to silence this");
+      changeSources = Sources.disabled(config.duration(Settings.SHUTDOWN_TIMEOUT));
+    } else {
+      Map<OffsetKey, OffsetRecord> stored = offsets.restore();
+      changeSources = Sources.create(config, api, sink, offsets, stored, registration, metrics, this::fail);
+    }
     changeSources.ownership(key -> member.ownedPartitions().contains(offsets.partitionFor(key)));
     resources.add(changeSources);
     sessions = new SessionSupervisor(api, changeSources.wrap(member.delivery(publisher)), snapshot -> {

@@ -83,6 +83,11 @@ public final class Sources implements AutoCloseable {
    *
    * @throws IllegalArgumentException naming the key when a stored position is corrupt
    */
+  /** No change source at all (exactly-once mode, until they write inside the page transactions). */
+  static Sources disabled(Duration shutdownTimeout) {
+    return new Sources(null, null, null, shutdownTimeout, List.of());
+  }
+
   public static Sources create(ConnectorConfig config, QoderApi api, KafkaSink sink, OffsetStore offsets,
       Map<OffsetKey, OffsetRecord> stored, SchemaRegistration registration, ConnectorMetrics metrics,
       Consumer<Throwable> onFatal) {

@@ -117,7 +117,7 @@ class RunLogsTest {
       }
       // Messages carry their values, not the template.
       assertThat(lines).anySatisfy(n -> assertThat(n.path("formattedMessage").asText())
-          .startsWith("connector '" + name + "' running: 3 session(s) polled"));
+          .startsWith("connector '" + name + "' instance ").contains(" running: 3 session(s) polled"));
       assertThat(lines).anySatisfy(n -> assertThat(n.path("formattedMessage").asText()).startsWith("connector '" + name + "' stopped"));
       assertThat(lines).anySatisfy(n -> {
         assertThat(n.path("level").asText()).isEqualTo("WARN");

@@ -28,7 +28,8 @@ class SchemasCommandTest {
 
   @Test
   void printShowsEverySchemaAsJsonWithItsTopicsAndSubjects() {
-    Cli.Result r = Cli.run(Map.of(), "schemas", "print", "--set", "schema-registry.url=mock://" + scope);
+    Cli.Result r = Cli.run(Map.of(), "schemas", "print", "--set", "schema-registry.url=mock://" + scope,
+        "--set", "sources.resources.enabled=false");
     assertThat(r.exit()).as(r.toString()).isZero();
     assertThat(r.out())
         .contains("// topic qoder.session-events -> subject qoder.session-events-value (strategy topic)\n")
@@ -53,7 +54,7 @@ class SchemasCommandTest {
   @Test
   void registerThenCheckAgainstTheInProcessRegistry() {
     String url = "schema-registry.url=mock://" + scope;
-    Cli.Result before = Cli.run(Map.of(), "schemas", "check", "--set", url);
+    Cli.Result before = Cli.run(Map.of(), "schemas", "check", "--set", url, "--set", "sources.resources.enabled=false");
     assertThat(before.exit()).as(before.toString()).isZero();
     assertThat(before.out())
         .contains("qoder.session-events-value  NOT REGISTERED  (run registers it at start-up: auto-register is on)")
