@@ -260,11 +260,8 @@ final class BenchCommand implements Callable<Integer> {
       r.put("apiRequests", requests.total());
       r.put("apiRequestsPerEvent", BenchSupport.round((double) requests.total() / Math.max(1, delivered), 4));
       r.put("cpuCoresUsed", BenchSupport.round((cpu1 - cpu0) / 1e9 / seconds, 2));
-<<<<<<< HEAD
       // Connector, simulator (serving the pages) and broker together, per event.
       r.put("cpuMicrosPerEvent", BenchSupport.round((cpu1 - cpu0) / 1e3 / Math.max(1, delivered), 1));
-=======
->>>>>>> main
       r.put("gcMillis", gc1 - gc0);
       r.put("maxInFlightRecords", c.sink().maxObservedInFlightRecords());
       r.put("maxInFlightBytes", c.sink().maxObservedInFlightBytes());

@@ -9,14 +9,9 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Streams Qoder Cloud Agents sessions into Apache Kafka as Avro records.",
-<<<<<<< HEAD
-    subcommands = {RunCommand.class, DemoCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class,
-        ConfigCommand.class, OffsetsCommand.class, SchemasCommand.class, StatusCommand.class, BenchCommand.class})
-=======
     subcommands = {RunCommand.class, DemoCommand.class, SimulateCommand.class, BenchCommand.class,
         ConfigCommand.class, OffsetsCommand.class, SchemasCommand.class, StatusCommand.class,
         CommandLine.HelpCommand.class})
->>>>>>> main
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
