@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.BiConsumer;
@@ -38,8 +39,8 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>A poller is a small state machine, never a thread and never a long-lived Reactor chain: between
  * steps it is one timer task ({@link #TIMER}) or one entry in the supervisor's {@link StepGate}
- * queue, so tens of thousands of sessions cost a few hundred bytes each. A step (request,
- * delivery, offset write) starts only when the gate admits it and holds its place until done.
+ * queue, so tens of thousands of sessions cost a few hundred bytes each. A step starts only when
+ * the gate admits it, and holds its place until its request is answered.
  *
  * <p>Thread-safety: steps are serialised (the next one is scheduled only when the previous one
  * finished); {@link #stop()} and {@link #release()} may be called from any thread.
@@ -176,24 +177,38 @@ final class SessionPoller {
     gate.enter(this::admitted);
   }
 
-  /** The gate let this poller in: one step, then the gate place goes back before what follows. */
+  /**
+   * The gate let this poller in: one step. The gate place is held for the request only (it always
+   * ends: the API client bounds it with timeouts and retries) and given back when the page (or the
+   * error) arrives, so a delivery that waits for Kafka never holds other sessions back.
+   */
   private void admitted() {
     if (phase.get() == Phase.STOPPING) {
       gate.leave();
       finish(null);
       return;
     }
+    GatePlace place = new GatePlace();
     try {
-      Mono.defer(this::step).defaultIfEmpty(0L).subscribe(delay -> {
-        gate.leave();
+      Mono.defer(() -> step(place)).defaultIfEmpty(0L).subscribe(delay -> {
+        place.leave();
         afterStep(delay);
       }, error -> {
-        gate.leave();
+        place.leave();
         finish(error);
       });
     } catch (RuntimeException e) { // subscribe itself failed (a bug): the step never ran
-      gate.leave();
+      place.leave();
       finish(e);
+    }
+  }
+
+  /** A step's place in the gate, given back exactly once. */
+  private final class GatePlace extends AtomicBoolean {
+    void leave() {
+      if (compareAndSet(false, true)) {
+        gate.leave();
+      }
     }
   }
 
@@ -234,9 +249,10 @@ final class SessionPoller {
     }
   }
 
-  private Mono<Long> step() {
+  private Mono<Long> step(GatePlace place) {
     String cursor = state.cursor();
     return api.eventsAfter(state.sessionId(), cursor, options.pageSize())
+        .doFinally(signal -> place.leave()) // the request is over: the next session may send its own
         .flatMap(this::handle)
         .onErrorResume(QoderApiException.class, e -> onApiError(e, cursor))
         .onErrorResume(e -> !(e instanceof FatalPipelineException), e -> {

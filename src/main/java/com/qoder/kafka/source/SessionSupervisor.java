@@ -40,11 +40,11 @@ public final class SessionSupervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SessionSupervisor.class);
   private static final int SESSIONS_PAGE = 500; // document 004 maximum: fewest requests per scan
   /**
-   * Sessions in a step (request, delivery, offset write) at once. Above the API's concurrency
-   * bound (16 by default) so it never limits throughput by itself; it bounds the request chains
-   * and the pages held in memory (256 pages of 100 events) however many sessions are followed.
+   * Sessions requesting a page at once. Above the API's concurrency bound (16 by default), so it
+   * never limits throughput by itself; it bounds the request chains built ahead of the API client's
+   * own queue, however many sessions are followed.
    */
-  static final int MAX_SESSIONS_IN_STEP = 256;
+  static final int MAX_SESSIONS_REQUESTING = 256;
 
   private final QoderApi api;
   private final EventDelivery delivery;
@@ -54,7 +54,7 @@ public final class SessionSupervisor implements AutoCloseable {
   private final Consumer<Throwable> onFatal;
   private final Map<String, SessionState> states = new ConcurrentHashMap<>();
   private final Map<String, Running> pollers = new ConcurrentHashMap<>();
-  private final StepGate gate = new StepGate(MAX_SESSIONS_IN_STEP);
+  private final StepGate gate = new StepGate(MAX_SESSIONS_REQUESTING);
   private volatile Predicate<String> owns = id -> true;
   private volatile Disposable discovery;
   private volatile boolean closing;

@@ -6,11 +6,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bounds how many pollers are in a step at once — fetching a page, delivering it, writing its
- * offset. The others wait in a FIFO queue, one node each: no request chain subscribed, no page in
- * memory. With 100,000 sessions and a request budget of 50/s nearly all of them wait here, so
- * what a waiting session costs is what this queue costs; and the pages held in memory, for
- * instance while Kafka is down, are bounded by the limit rather than by the number of sessions.
+ * Bounds how many pollers are requesting a page at once. The others wait in a FIFO queue, one node
+ * each, with no request chain subscribed. With 100,000 sessions and a request budget of 50/s
+ * nearly all of them wait here, so what a waiting session costs is what this queue costs. A place
+ * is held from admission until the request is answered (the API client bounds that with timeouts
+ * and retries), never while a page waits for Kafka: a slow or stuck delivery cannot take places
+ * from other sessions.
  *
  * <p>Thread-safe and non-blocking. {@link #enter} runs the step on the calling thread when there
  * is room, otherwise on the thread of the {@link #leave} that makes room; steps that enter and

@@ -37,7 +37,9 @@ class SessionSupervisorTest {
   private QoderApiClient api;
   private SessionSupervisor supervisor;
 
-  private final EventDelivery delivery = (sessionId, events) -> Mono.delay(deliveryDelay).then(Mono.fromCallable(() -> {
+  private final java.util.Set<String> hung = ConcurrentHashMap.newKeySet();
+  private final EventDelivery delivery = (sessionId, events) -> hung.contains(sessionId) ? Mono.never()
+      : Mono.delay(deliveryDelay).then(Mono.fromCallable(() -> {
     List<String> ids = delivered.computeIfAbsent(sessionId, k -> new CopyOnWriteArrayList<>());
     for (SessionEvent e : events) {
       ids.add(e.id());
@@ -71,7 +73,7 @@ class SessionSupervisorTest {
   @AfterEach
   void close() {
     if (supervisor != null) {
-      supervisor.stopAll(Duration.ofSeconds(10)).block();
+      supervisor.stopAll(Duration.ofSeconds(2)).block();
     }
     if (api != null) {
       api.close();
@@ -95,7 +97,7 @@ class SessionSupervisorTest {
       assertThat(offsets.get(id).cursor()).isEqualTo(sim.groundTruth(id).eventIds().get(229));
     }
     assertThat(supervisor.polled()).isEqualTo(40);
-    assertThat(supervisor.gate().inStep()).isLessThanOrEqualTo(SessionSupervisor.MAX_SESSIONS_IN_STEP);
+    assertThat(supervisor.gate().inStep()).isLessThanOrEqualTo(SessionSupervisor.MAX_SESSIONS_REQUESTING);
     // Caught up, every poller now waits on a timer (the interval grows towards 60 s): stopping
     // must not wait for it.
     await(() -> supervisor.gate().inStep() == 0);
@@ -175,6 +177,20 @@ class SessionSupervisorTest {
     await(() -> deliveredCount.get() == 2_000);
     await(() -> offsets.containsKey(id) && sim.groundTruth(id).eventIds().get(1_999).equals(offsets.get(id).cursor()));
     assertThat(offsetWrites.get()).isEqualTo(20);
+  }
+
+  @Test
+  void deliveriesThatNeverEndDoNotHoldOtherSessionsBack() throws Exception {
+    int stuck = SessionSupervisor.MAX_SESSIONS_REQUESTING + 20;
+    start(stuck + 1, 2, Duration.ofMillis(50), Duration.ofSeconds(60), SessionListener.NOOP);
+    List<String> ids = sim.sessionIds();
+    hung.addAll(ids.subList(0, stuck)); // Kafka never acknowledges their pages
+    for (String id : ids) {
+      supervisor.track(id);
+    }
+    String free = ids.get(stuck);
+    await(() -> delivered.containsKey(free) && delivered.get(free).size() == 2);
+    await(() -> supervisor.gate().inStep() == 0); // the stuck ones hold no place: their requests are over
   }
 
   private static void await(BooleanSupplier condition) throws InterruptedException {
