@@ -47,6 +47,7 @@ final class JfrProfile implements AutoCloseable {
   /** Stops, writes the file and summarises it. */
   Map<String, Object> stopAndSummarise(int top) throws IOException {
     recording.stop();
+    java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
     recording.dump(file);
     return summarise(file, top);
   }
@@ -73,11 +74,17 @@ final class JfrProfile implements AutoCloseable {
     if (thread.startsWith("qoder-kafka-callback")) {
       return "connector: sink callback thread";
     }
+    if (thread.startsWith("kafka-producer-network-thread | bench-raw")) {
+      return "raw producer: Kafka producer I/O thread";
+    }
     if (thread.startsWith("kafka-producer-network-thread")) {
       return "connector: Kafka producer I/O thread";
     }
     if (thread.startsWith("qoder-sim")) {
       return "simulator";
+    }
+    if (thread.equals("main")) {
+      return "main (bench driver; the raw producer's send loop)";
     }
     if (thread.startsWith("bench-")) {
       return "bench (consumer, driver)";
@@ -97,6 +104,7 @@ final class JfrProfile implements AutoCloseable {
   static Map<String, Object> summarise(Path file, int top) throws IOException {
     Map<String, Long> samplesByRole = new HashMap<>();
     Map<String, Map<String, Long>> methodsByRole = new HashMap<>();
+    Map<String, Map<String, Long>> projectFramesByRole = new HashMap<>();
     Map<String, Long> allocByRole = new HashMap<>();
     Map<String, Long> allocByClass = new HashMap<>();
     Map<String, Long> allocBySite = new HashMap<>();
@@ -115,6 +123,8 @@ final class JfrProfile implements AutoCloseable {
           String role = role(threadName(e.getThread("sampledThread")));
           samplesByRole.merge(role, 1L, Long::sum);
           methodsByRole.computeIfAbsent(role, k -> new HashMap<>()).merge(topFrame(e.getStackTrace()), 1L, Long::sum);
+          projectFramesByRole.computeIfAbsent(role, k -> new HashMap<>())
+              .merge(firstOwnFrame(e.getStackTrace()), 1L, Long::sum);
         } else if (WAITS.contains(type)) {
           String role = role(threadName(e.getThread("eventThread")));
           String site = waitSite(e.getStackTrace());
@@ -150,6 +160,12 @@ final class JfrProfile implements AutoCloseable {
             || en.getKey().equals("embedded broker"))
         .forEach(en -> hot.put(en.getKey(), percentages(methodsByRole.get(en.getKey()), en.getValue(), top)));
     out.put("hotMethodsByThreadRole(selfTime,%ofRole)", hot);
+    Map<String, Object> under = new LinkedHashMap<>();
+    samplesByRole.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .filter(en -> en.getKey().startsWith("connector"))
+        .forEach(en -> under.put(en.getKey(), percentages(projectFramesByRole.get(en.getKey()), en.getValue(), top)));
+    // Where in this project's code the time was spent: the nearest project frame under the sampled one.
+    out.put("cpuByNearestProjectFrame(%ofRole)", under);
     out.put("allocatedBytesSampled", allocated);
     out.put("allocationByThreadRole", percentages(allocByRole, allocated, 20));
     out.put("allocationByClass", percentages(allocByClass, allocated, top));
