@@ -405,9 +405,10 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, long[]> histogram0 = BenchSupport.classHistogram();
         int threads0 = BenchSupport.threads();
         // What the process costs with one session, to tell the sessions' CPU from the broker's and the JVM's.
+        Thread.sleep(3_000); // let the collections and the histogram's work settle first
         long idleCpu0 = BenchSupport.processCpuNanos();
         long idleT0 = System.nanoTime();
-        Thread.sleep(5_000);
+        Thread.sleep(10_000);
         double idleCores = (BenchSupport.processCpuNanos() - idleCpu0) / 1e9 / ((System.nanoTime() - idleT0) / 1e9);
         sim.resetRequestLog();
         long t0 = System.nanoTime();
