@@ -85,6 +85,11 @@ final class BenchCommand implements Callable<Integer> {
           + " not the pipeline, the limit). Default: ${DEFAULT-VALUE}.")
   int backfillRequestRate;
 
+  @Option(names = "--backfill-warmup-events", defaultValue = "40000",
+      description = "Events of a throwaway backfill run first, so the measured one runs compiled code (0: none)."
+          + " Default: ${DEFAULT-VALUE}.")
+  long backfillWarmupEvents;
+
   @Option(names = "--backfill-timeout", defaultValue = "5m", description = "Give up on the backfill after this long. Default: ${DEFAULT-VALUE}.")
   String backfillTimeout;
 
@@ -119,7 +124,8 @@ final class BenchCommand implements Callable<Integer> {
       description = "Live events per second spread over the idle sessions (0: nothing new, the steady state). Default: ${DEFAULT-VALUE}.")
   double scaleEventRate;
 
-  @Option(names = "--profile", description = "Record a JFR profile of the backfill and summarise it (hot methods, allocations per thread role).")
+  @Option(names = "--profile", description = "Record JFR profiles of the backfill and of the live window (target/bench/*.jfr)"
+      + " and summarise them: CPU and hot methods, allocations and waits per thread role.")
   boolean profile;
 
   @Option(names = "--out", paramLabel = "FILE", description = "JSON report; default target/bench/bench-<timestamp>.json.")
@@ -222,13 +228,17 @@ final class BenchCommand implements Callable<Integer> {
     long total = sim.totalEvents();
     console.printf("%n== backfill: %d sessions x %d events = %,d events already in the simulator%n",
         backfillSessions, backfillEvents, total);
-    sim.start();
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put(Settings.QODER_RATE.key(), Integer.toString(backfillRequestRate));
     Map<String, Object> r = new LinkedHashMap<>();
+    if (backfillWarmupEvents > 0) {
+      r.put("warmupSeconds", BenchSupport.round(warmUp(kafka, settings), 1));
+    }
+    sim.start();
     try (Connector c = BenchSupport.connector("backfill", sim, kafka, sim.sessionIds().get(0), settings, set)) {
       JfrProfile profiler = profile ? JfrProfile.start(Path.of("target", "bench", "backfill.jfr").toAbsolutePath()) : null;
       // The configured first session started polling inside start(); the clock starts at its first request.
+      Map<Long, Map.Entry<String, Long>> threads0 = BenchSupport.threadCpu();
       long cpu0 = BenchSupport.processCpuNanos();
       long gc0 = gcMillis();
       for (String id : sim.sessionIds()) {
@@ -240,6 +250,7 @@ final class BenchCommand implements Callable<Integer> {
       Instant finished = Instant.now();
       progress.interrupt();
       long cpu1 = BenchSupport.processCpuNanos();
+      Map<Long, Map.Entry<String, Long>> threads1 = BenchSupport.threadCpu();
       long gc1 = gcMillis();
       if (profiler != null) {
         Files.createDirectories(Path.of("target", "bench"));
@@ -260,6 +271,9 @@ final class BenchCommand implements Callable<Integer> {
       r.put("apiRequests", requests.total());
       r.put("apiRequestsPerEvent", BenchSupport.round((double) requests.total() / Math.max(1, delivered), 4));
       r.put("cpuCoresUsed", BenchSupport.round((cpu1 - cpu0) / 1e9 / seconds, 2));
+      // Connector, simulator (serving the pages) and broker together, per event.
+      r.put("cpuMicrosPerEvent", BenchSupport.round((cpu1 - cpu0) / 1e3 / Math.max(1, delivered), 1));
+      r.put("cpuMicrosPerEventByThreadRole", BenchSupport.cpuByRole(threads0, threads1, cpu1 - cpu0, delivered));
       r.put("gcMillis", gc1 - gc0);
       r.put("maxInFlightRecords", c.sink().maxObservedInFlightRecords());
       r.put("maxInFlightBytes", c.sink().maxObservedInFlightBytes());
@@ -274,6 +288,28 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     return r;
+  }
+
+  /**
+   * A throwaway backfill of {@link #backfillWarmupEvents} through its own connector and topics, so
+   * the measured one runs JIT-compiled code, as a long-running connector does (JMH warms up too).
+   */
+  private double warmUp(EmbeddedKafka kafka, Map<String, String> settings) throws Exception {
+    long t0 = System.nanoTime();
+    int sessions = 20;
+    int events = (int) Math.max(1, backfillWarmupEvents / sessions);
+    console.printf("   warming up: %,d events through a throwaway connector ...%n", (long) sessions * events);
+    try (QoderSimulator warm = QoderSimulator.builder().seed(seed + 100).sessions(sessions).eventsPerSession(events)
+        .terminatedFraction(0).releasedFraction(0).files(0).agents(0).maxResourcesPerSession(0).requestLogCapacity(0)
+        .historyEnd(Instant.now().minusSeconds(3600)).build().start();
+        Connector c = BenchSupport.connector("backfill-warmup", warm, kafka, warm.sessionIds().get(0), settings, set)) {
+      for (String id : warm.sessionIds()) {
+        c.sessions().track(id);
+      }
+      long total = warm.totalEvents();
+      BenchSupport.await(() -> c.status().delivered() >= total || c.fatalError().isPresent(), Duration.ofMinutes(3));
+    }
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   // ---- live tail -----------------------------------------------------------------------------
@@ -296,17 +332,24 @@ final class BenchCommand implements Callable<Integer> {
           c.sessions().track(id);
         }
         Thread.sleep(warmup.toMillis()); // the bench drives wall-clock phases; nothing to wait for
+        JfrProfile profiler = profile ? JfrProfile.start(Path.of("target", "bench", "live.jfr").toAbsolutePath()) : null;
         long from = LatencyConsumer.nowNanos();
-        long req0 = sim.requestStats().total();
+        RequestStats stats0 = sim.requestStats();
+        long req0 = stats0.total();
         long del0 = c.status().delivered();
         long created0 = sim.totalEvents();
         long cpu0 = BenchSupport.processCpuNanos();
         Thread.sleep(window.toMillis());
         long to = LatencyConsumer.nowNanos();
-        long req1 = sim.requestStats().total();
+        RequestStats stats1 = sim.requestStats();
+        long req1 = stats1.total();
         long del1 = c.status().delivered();
         long created1 = sim.totalEvents();
         long cpu1 = BenchSupport.processCpuNanos();
+        if (profiler != null) {
+          r.put("profile", profiler.stopAndSummarise(15));
+          profiler.close();
+        }
         sim.liveMode(LiveMode.off());
         boolean drained = BenchSupport.await(() -> c.status().delivered() >= sim.totalEvents(), Duration.ofSeconds(90));
         BenchSupport.await(() -> consumer.recordsRead() >= c.status().delivered(), Duration.ofSeconds(30));
@@ -327,6 +370,7 @@ final class BenchCommand implements Callable<Integer> {
         r.put("apiRequestsInWindow", req1 - req0);
         r.put("apiRequestsPerSecond", BenchSupport.round((req1 - req0) / seconds, 1));
         r.put("apiRequestsPerDeliveredEvent", BenchSupport.round((double) (req1 - req0) / Math.max(1, del1 - del0), 3));
+        r.put("apiRequestsInWindowByEndpoint", byEndpoint(stats0, stats1));
         r.put("cpuCoresUsed", BenchSupport.round((cpu1 - cpu0) / 1e9 / seconds, 2));
         r.put("drainedAfterWindow", drained);
         r.put("pollIntervalMinMs", base.duration(Settings.POLL_MIN).toMillis());
@@ -361,9 +405,10 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, long[]> histogram0 = BenchSupport.classHistogram();
         int threads0 = BenchSupport.threads();
         // What the process costs with one session, to tell the sessions' CPU from the broker's and the JVM's.
+        Thread.sleep(3_000); // let the collections and the histogram's work settle first
         long idleCpu0 = BenchSupport.processCpuNanos();
         long idleT0 = System.nanoTime();
-        Thread.sleep(5_000);
+        Thread.sleep(10_000);
         double idleCores = (BenchSupport.processCpuNanos() - idleCpu0) / 1e9 / ((System.nanoTime() - idleT0) / 1e9);
         sim.resetRequestLog();
         long t0 = System.nanoTime();
@@ -404,6 +449,7 @@ final class BenchCommand implements Callable<Integer> {
         r.put("heapPerSessionByClass", BenchSupport.histogramGrowth(histogram0, histogram1, scaleSessions, 25));
         r.put("requestBudgetPerSecond", Integer.parseInt(budget));
         r.put("apiRequests", stats.total());
+        r.put("apiRequestsByEndpoint", byEndpoint(new RequestStats(0, Map.of(), Map.of(), Map.of()), stats));
         r.put("sessionsPolledAtLeastOnce", stats.bySession().size());
         r.put("apiRequestsPerSecondSteady", BenchSupport.round((stats.total() - req1) / steadySeconds, 1));
         r.put("apiErrors", stats.total() - stats.status(200));
@@ -476,6 +522,17 @@ final class BenchCommand implements Callable<Integer> {
     r.put("note", "the raw producer sends records of avgKeyValueHeadersBytes (key, Avro value and CloudEvents"
         + " headers of the connector's records together), so both move the same bytes per record");
     return r;
+  }
+
+  private static Map<String, Long> byEndpoint(RequestStats before, RequestStats after) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    after.byEndpoint().forEach((e, n) -> {
+      long d = n - before.endpoint(e);
+      if (d > 0) {
+        out.put(e.name(), d);
+      }
+    });
+    return out;
   }
 
   private static long recordsIn(EmbeddedKafka kafka, String topic) throws Exception {

@@ -49,6 +49,11 @@ final class BenchSupport {
     o.put(Settings.SESSION_IDS.key(), firstSession);
     o.put(Settings.OPS_ENABLED.key(), "false");
     o.put(Settings.SHUTDOWN_TIMEOUT.key(), "5s");
+    // The events pipeline is what the phases measure; the change sources (resources, files, the
+    // sessions list) poll on their own and are switched on with --set sources.<name>.enabled=true.
+    o.put(Settings.SOURCE_RESOURCES.key(), "false");
+    o.put(Settings.SOURCE_FILES.key(), "false");
+    o.put(Settings.SOURCE_SESSIONS.key(), "false");
     o.putAll(phaseSettings);
     o.putAll(userSettings);
     // The environment does not leak into a benchmark: only the values above count.
@@ -141,6 +146,44 @@ final class BenchSupport {
   /** The system load average over the last minute (other processes on the machine skew every number). */
   static double loadAverage() {
     return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
+  /** CPU time of every live Java thread so far, in nanoseconds, by thread id (with the thread's name). */
+  static Map<Long, Map.Entry<String, Long>> threadCpu() {
+    java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    Map<Long, Map.Entry<String, Long>> out = new HashMap<>();
+    for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      long cpu = mx.getThreadCpuTime(info.getThreadId());
+      if (cpu >= 0) {
+        out.put(info.getThreadId(), Map.entry(info.getThreadName(), cpu));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * CPU per unit of work by thread role between two {@link #threadCpu()} readings, in microseconds;
+   * what the Java threads do not account for of the process CPU is the JVM's own (GC, JIT).
+   */
+  static Map<String, Double> cpuByRole(Map<Long, Map.Entry<String, Long>> before,
+      Map<Long, Map.Entry<String, Long>> after, long processCpuNanos, long units) {
+    Map<String, Long> byRole = new HashMap<>();
+    long threads = 0;
+    for (Map.Entry<Long, Map.Entry<String, Long>> e : after.entrySet()) {
+      Map.Entry<String, Long> b = before.get(e.getKey());
+      long d = e.getValue().getValue() - (b == null ? 0 : b.getValue());
+      threads += d;
+      String role = JfrProfile.role(e.getValue().getKey());
+      byRole.merge(role.startsWith("other") ? "other Java threads" : role, d, Long::sum);
+    }
+    byRole.put("JVM (GC, JIT compiler; not a Java thread)", Math.max(0, processCpuNanos - threads));
+    Map<String, Double> out = new LinkedHashMap<>();
+    byRole.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(en -> out.put(en.getKey(), round(en.getValue() / 1e3 / Math.max(1, units), 2)));
+    return out;
   }
 
   static int threads() {

@@ -47,6 +47,7 @@ final class JfrProfile implements AutoCloseable {
   /** Stops, writes the file and summarises it. */
   Map<String, Object> stopAndSummarise(int top) throws IOException {
     recording.stop();
+    java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
     recording.dump(file);
     return summarise(file, top);
   }
@@ -73,11 +74,17 @@ final class JfrProfile implements AutoCloseable {
     if (thread.startsWith("qoder-kafka-callback")) {
       return "connector: sink callback thread";
     }
+    if (thread.startsWith("kafka-producer-network-thread | bench-raw")) {
+      return "raw producer: Kafka producer I/O thread";
+    }
     if (thread.startsWith("kafka-producer-network-thread")) {
       return "connector: Kafka producer I/O thread";
     }
     if (thread.startsWith("qoder-sim")) {
       return "simulator";
+    }
+    if (thread.equals("main")) {
+      return "main (bench driver; the raw producer's send loop)";
     }
     if (thread.startsWith("bench-")) {
       return "bench (consumer, driver)";
@@ -97,10 +104,14 @@ final class JfrProfile implements AutoCloseable {
   static Map<String, Object> summarise(Path file, int top) throws IOException {
     Map<String, Long> samplesByRole = new HashMap<>();
     Map<String, Map<String, Long>> methodsByRole = new HashMap<>();
+    Map<String, Map<String, Long>> projectFramesByRole = new HashMap<>();
     Map<String, Long> allocByRole = new HashMap<>();
     Map<String, Long> allocByClass = new HashMap<>();
     Map<String, Long> allocBySite = new HashMap<>();
     Map<String, Long> connectorAllocBySite = new HashMap<>();
+    Map<String, Long> waitsByRole = new HashMap<>();
+    Map<String, Long> waitMillisByRole = new HashMap<>();
+    Map<String, Long> connectorWaitsBySite = new HashMap<>();
     long samples = 0;
     long allocated = 0;
     try (RecordingFile in = new RecordingFile(file)) {
@@ -112,6 +123,18 @@ final class JfrProfile implements AutoCloseable {
           String role = role(threadName(e.getThread("sampledThread")));
           samplesByRole.merge(role, 1L, Long::sum);
           methodsByRole.computeIfAbsent(role, k -> new HashMap<>()).merge(topFrame(e.getStackTrace()), 1L, Long::sum);
+          projectFramesByRole.computeIfAbsent(role, k -> new HashMap<>())
+              .merge(firstOwnFrame(e.getStackTrace()), 1L, Long::sum);
+        } else if (WAITS.contains(type)) {
+          String role = role(threadName(e.getThread("eventThread")));
+          String site = waitSite(e.getStackTrace());
+          String key = role + " / " + type.substring(4) + " / " + site;
+          waitsByRole.merge(key, 1L, Long::sum);
+          waitMillisByRole.merge(key, e.getDuration().toMillis(), Long::sum);
+          if (role.startsWith("connector") && !site.startsWith("idle")) {
+            connectorWaitsBySite.merge(role + " / " + type.substring(4) + " / " + site, e.getDuration().toMillis(),
+                Long::sum);
+          }
         } else if (type.equals("jdk.ObjectAllocationSample")) {
           long weight = e.getLong("weight");
           allocated += weight;
@@ -137,12 +160,45 @@ final class JfrProfile implements AutoCloseable {
             || en.getKey().equals("embedded broker"))
         .forEach(en -> hot.put(en.getKey(), percentages(methodsByRole.get(en.getKey()), en.getValue(), top)));
     out.put("hotMethodsByThreadRole(selfTime,%ofRole)", hot);
+    Map<String, Object> under = new LinkedHashMap<>();
+    samplesByRole.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .filter(en -> en.getKey().startsWith("connector"))
+        .forEach(en -> under.put(en.getKey(), percentages(projectFramesByRole.get(en.getKey()), en.getValue(), top)));
+    // Where in this project's code the time was spent: the nearest project frame under the sampled one.
+    out.put("cpuByNearestProjectFrame(%ofRole)", under);
     out.put("allocatedBytesSampled", allocated);
     out.put("allocationByThreadRole", percentages(allocByRole, allocated, 20));
     out.put("allocationByClass", percentages(allocByClass, allocated, top));
     out.put("allocationByFirstProjectFrame", percentages(allocBySite, allocated, top));
     out.put("connectorThreadAllocationsByClassAndSite", percentages(connectorAllocBySite, allocated, top));
+    // Blocking: JFR records monitor waits, parks, sleeps and socket/file I/O longer than the
+    // "profile" thresholds (10-20 ms). Idle workers waiting for work are told apart from a wait
+    // inside a task; a Reactor thread should show none of the latter.
+    Map<String, String> waits = new LinkedHashMap<>();
+    waitsByRole.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(top * 2L)
+        .forEach(en -> waits.put(en.getKey(), en.getValue() + " events, " + waitMillisByRole.get(en.getKey()) + " ms"));
+    out.put("waitsOver10msByThreadRoleAndSite", waits);
+    out.put("connectorWaitsInsideTasksMillis", connectorWaitsBySite);
     return out;
+  }
+
+  private static final java.util.Set<String> WAITS = java.util.Set.of("jdk.JavaMonitorEnter", "jdk.JavaMonitorWait",
+      "jdk.ThreadPark", "jdk.ThreadSleep", "jdk.SocketRead", "jdk.SocketWrite", "jdk.FileRead", "jdk.FileWrite");
+
+  /** "idle …" when the thread waited for work (an executor's queue, an event loop's select), else where it waited. */
+  private static String waitSite(RecordedStackTrace st) {
+    if (st == null) {
+      return "?";
+    }
+    for (RecordedFrame f : st.getFrames()) {
+      String m = f.getMethod().getType().getName() + "." + f.getMethod().getName();
+      if (m.endsWith("ThreadPoolExecutor.getTask") || m.endsWith("DelayedWorkQueue.take")
+          || m.endsWith("LinkedBlockingQueue.take") || m.endsWith("LinkedBlockingQueue.poll")
+          || m.contains("EventLoop.run") && st.getFrames().indexOf(f) < 4) {
+        return "idle (waiting for work)";
+      }
+    }
+    return firstOwnFrame(st);
   }
 
   private static String threadName(RecordedThread t) {

@@ -61,6 +61,8 @@ final class RawProducerBench {
     // ProducerPerformance prints to System.out: tee it into the report and onto the console.
     System.setOut(new PrintStream(new Tee(captured, console), true, StandardCharsets.UTF_8));
     long started = System.nanoTime();
+    long cpu0 = BenchSupport.processCpuNanos();
+    Map<Long, Map.Entry<String, Long>> threads0 = BenchSupport.threadCpu();
     try {
       ProducerPerformance.main(args.toArray(String[]::new));
     } finally {
@@ -68,6 +70,8 @@ final class RawProducerBench {
       System.setOut(original);
     }
     double wallSeconds = (System.nanoTime() - started) / 1e9;
+    long cpuNanos = BenchSupport.processCpuNanos() - cpu0;
+    Map<Long, Map.Entry<String, Long>> threads1 = BenchSupport.threadCpu();
     String output = captured.toString(StandardCharsets.UTF_8);
     Matcher m = null;
     for (String line : output.split("\n")) {
@@ -92,6 +96,11 @@ final class RawProducerBench {
     r.put("p50LatencyMs", Integer.parseInt(m.group(6)));
     r.put("p99LatencyMs", Integer.parseInt(m.group(8)));
     r.put("wallSeconds", BenchSupport.round(wallSeconds, 2));
+    r.put("cpuCoresUsed", BenchSupport.round(cpuNanos / 1e9 / wallSeconds, 2));
+    // CPU of the whole process (producer and broker) per record: comparable with the backfill's
+    // figure even when other processes on the machine skew the wall-clock rates.
+    r.put("cpuMicrosPerRecord", BenchSupport.round(cpuNanos / 1e3 / Long.parseLong(m.group(1)), 1));
+    r.put("cpuMicrosPerRecordByThreadRole", BenchSupport.cpuByRole(threads0, threads1, cpuNanos, Long.parseLong(m.group(1))));
     r.put("producerProps", producerProps);
     r.put("summaryLine", m.group(0));
     return r;

@@ -57,10 +57,31 @@ public record OutboundRecord(
     size += key == null ? 0 : key.length;
     size += value == null ? 0 : value.length;
     for (Header h : headers) {
-      size += HEADER_OVERHEAD + h.key().getBytes(StandardCharsets.UTF_8).length;
+      size += HEADER_OVERHEAD + utf8Length(h.key());
       size += h.value() == null ? 0 : h.value().length;
     }
     return (int) Math.min(Integer.MAX_VALUE, size);
+  }
+
+  /** UTF-8 length without encoding (called for every header of every record on the hot path). */
+  private static int utf8Length(String s) {
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n += 1;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        n += 1; // a lone surrogate: String.getBytes writes '?'
+      } else {
+        n += 3;
+      }
+    }
+    return n;
   }
 
   @Override

@@ -69,11 +69,13 @@ final class EventPublisher implements EventDelivery {
   /** The records of a batch; package-private so the exactly-once path can reuse it. */
   List<OutboundRecord> records(String sessionId, List<SessionEvent> events) {
     List<OutboundRecord> out = new ArrayList<>(events.size() + 1);
+    String source = "/sessions/" + sessionId; // the same for the whole page
+    byte[] key = sessionId.getBytes(StandardCharsets.UTF_8);
     for (SessionEvent e : events) {
       MappingResult<com.qoder.kafka.avro.v1.SessionEvent> r = mapper.map(e);
       if (r instanceof MappingResult.Mapped<com.qoder.kafka.avro.v1.SessionEvent> m) {
-        var ceHeaders = CloudEventsHeaders.of(e.id(), ceType(e.type()), "/sessions/" + sessionId, time(e),
-            sessionId, "application/avro");
+        var ceHeaders = CloudEventsHeaders.of(e.id(), ceType(e.type()), source, time(e), sessionId,
+            "application/avro");
         byte[] previous = null;
         byte[] previousHeader = null;
         for (String topic : router.topics(e.type())) {
@@ -84,7 +86,7 @@ final class EventPublisher implements EventDelivery {
               ? previous : AvroCodec.encodeWithPrefix(m.record(), header);
           previous = value;
           previousHeader = header;
-          out.add(OutboundRecord.of(topic, sessionId, value, ceHeaders, new Origin(e, false)));
+          out.add(new OutboundRecord(topic, key, value, ceHeaders, new Origin(e, false)));
         }
       } else if (r instanceof MappingResult.Rejected<?> rej) {
         log.warn("session {}: event {} cannot be mapped ({}: {}); it goes to the dead-letter topic",

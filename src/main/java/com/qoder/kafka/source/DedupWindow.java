@@ -17,7 +17,12 @@ import java.util.Base64;
  */
 public final class DedupWindow {
 
-  private long[] ring;
+  private static final long[] EMPTY = {};
+  /** First allocation of a window that gets its first id: most sessions stay small. */
+  private static final int INITIAL_SLOTS = 8;
+
+  private int capacity;
+  private long[] ring = EMPTY; // grows by doubling up to capacity: an idle session holds no array
   private int size;
   private int next; // index the next fingerprint goes to
 
@@ -25,13 +30,17 @@ public final class DedupWindow {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be positive: " + capacity);
     }
-    this.ring = new long[capacity];
+    this.capacity = capacity;
   }
 
   public boolean contains(String id) {
-    long f = fingerprint(id);
+    return containsFingerprint(fingerprint(id));
+  }
+
+  private boolean containsFingerprint(long f) {
+    long[] r = ring;
     for (int i = 0; i < size; i++) {
-      if (ring[i] == f) {
+      if (r[i] == f) {
         return true;
       }
     }
@@ -40,18 +49,17 @@ public final class DedupWindow {
 
   /** Adds an id (no-op when present); the oldest id leaves a full window. */
   public void add(String id) {
-    if (contains(id)) {
-      return;
-    }
-    ring[next] = fingerprint(id);
-    next = (next + 1) % ring.length;
-    if (size < ring.length) {
-      size++;
+    long f = fingerprint(id);
+    if (!containsFingerprint(f)) {
+      addFingerprint(f);
     }
   }
 
   /** Adds a fingerprint restored from the offsets topic. */
   void addFingerprint(long f) {
+    if (size == ring.length && ring.length < capacity) {
+      grow();
+    }
     ring[next] = f;
     next = (next + 1) % ring.length;
     if (size < ring.length) {
@@ -59,20 +67,30 @@ public final class DedupWindow {
     }
   }
 
+  /** Doubles the ring (up to the capacity); a ring only grows while not yet full, so it holds its ids in order. */
+  private void grow() {
+    ring = Arrays.copyOf(ring, Math.min(capacity, Math.max(INITIAL_SLOTS, ring.length * 2)));
+    next = size;
+  }
+
   public int size() {
     return size;
   }
 
   public int capacity() {
-    return ring.length;
+    return capacity;
   }
 
   /** Oldest first. */
   long[] fingerprints() {
-    long[] out = new long[size];
-    int start = size < ring.length ? 0 : next;
-    for (int i = 0; i < size; i++) {
-      out[i] = ring[(start + i) % ring.length];
+    // Fields read once: a snapshot taken off the poller's thread (status, shutdown) sees some
+    // consistent-enough state rather than an index out of a ring that was just replaced.
+    long[] r = ring;
+    int n = Math.min(size, r.length);
+    long[] out = new long[n];
+    int start = n < r.length ? 0 : Math.min(next, Math.max(0, r.length - 1));
+    for (int i = 0; i < n; i++) {
+      out[i] = r[(start + i) % r.length];
     }
     return out;
   }
@@ -107,51 +125,73 @@ public final class DedupWindow {
       throw new IllegalArgumentException("de-dup window of " + b.length + " bytes is not a multiple of 8");
     }
     int n = b.length / 8;
-    for (int i = Math.max(0, n - capacity); i < n; i++) {
+    int from = Math.max(0, n - capacity);
+    w.ring = new long[n - from];
+    for (int i = from; i < n; i++) {
       long v = 0;
       for (int j = 0; j < 8; j++) {
         v = (v << 8) | (b[i * 8 + j] & 0xff);
       }
-      w.ring[w.next] = v;
-      w.next = (w.next + 1) % w.ring.length;
-      w.size = Math.min(w.size + 1, w.ring.length);
+      w.addFingerprint(v);
     }
     return w;
   }
 
   /** Shrinks the window to its newest {@code capacity} ids (quiet sessions keep less memory). */
-  public void shrinkTo(int capacity) {
-    if (capacity >= ring.length) {
+  public void shrinkTo(int newCapacity) {
+    if (newCapacity < 1 || newCapacity >= capacity) {
       return;
     }
     long[] f = fingerprints();
-    long[] r = new long[capacity];
-    int keep = Math.min(capacity, f.length);
-    System.arraycopy(f, f.length - keep, r, 0, keep);
-    ring = r;
+    int keep = Math.min(newCapacity, f.length);
+    ring = keep == 0 ? EMPTY : Arrays.copyOfRange(f, f.length - keep, f.length);
     size = keep;
-    next = keep % capacity;
+    next = 0; // full: the oldest is at 0; not full: the next add grows the ring first
+    capacity = newCapacity;
   }
 
-  /** Grows the window back to {@code capacity} keeping every id. */
-  public void growTo(int capacity) {
-    if (capacity <= ring.length) {
+  /** Grows the window back to {@code capacity} keeping every id; the array grows when ids arrive. */
+  public void growTo(int newCapacity) {
+    if (newCapacity <= capacity) {
       return;
     }
-    long[] f = fingerprints();
-    ring = Arrays.copyOf(f, capacity);
-    size = f.length;
-    next = f.length % capacity;
+    if (size == ring.length && size > 0) {
+      ring = fingerprints(); // a full ring may have wrapped: growing needs it oldest first
+      next = 0;
+    }
+    capacity = newCapacity;
   }
 
-  /** 64-bit FNV-1a over the UTF-8 bytes, then a murmur3 finaliser to spread the bits. */
+  /**
+   * 64-bit FNV-1a over the UTF-8 bytes, then a murmur3 finaliser to spread the bits. Stored in the
+   * offsets topic: the value for a given id must never change. Event ids are ASCII, whose UTF-8
+   * bytes are the chars themselves, so those are hashed without encoding (no allocation).
+   */
   static long fingerprint(String id) {
+    long h = 0xcbf29ce484222325L;
+    int n = id.length();
+    for (int i = 0; i < n; i++) {
+      char c = id.charAt(i);
+      if (c >= 0x80) {
+        return fingerprintUtf8(id);
+      }
+      h ^= c;
+      h *= 0x100000001b3L;
+    }
+    return finish(h);
+  }
+
+  private static long fingerprintUtf8(String id) {
     long h = 0xcbf29ce484222325L;
     byte[] b = id.getBytes(StandardCharsets.UTF_8);
     for (byte x : b) {
       h ^= x & 0xff;
       h *= 0x100000001b3L;
     }
+    return finish(h);
+  }
+
+  private static long finish(long h) {
     h ^= h >>> 33;
     h *= 0xff51afd7ed558ccdL;
     h ^= h >>> 33;
@@ -162,6 +202,6 @@ public final class DedupWindow {
 
   @Override
   public String toString() {
-    return "DedupWindow{size=" + size + ", capacity=" + ring.length + "}";
+    return "DedupWindow{size=" + size + ", capacity=" + capacity + "}";
   }
 }

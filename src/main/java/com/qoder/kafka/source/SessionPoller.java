@@ -5,37 +5,64 @@ import com.qoder.kafka.api.QoderApi;
 import com.qoder.kafka.api.QoderApiException;
 import com.qoder.kafka.api.SessionEvent;
 import com.qoder.kafka.api.Timestamps;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Follows one session: reads its events page by page, drops duplicates, delivers the rest and
  * moves the cursor once Kafka acknowledged them.
  *
  * <p>One step is one request. While {@code has_more} the next step runs at once; when caught up
- * it waits an adaptive interval (the minimum after new events, doubling while the session is
- * quiet, up to the maximum). The next page is requested only after the previous one was
- * acknowledged and its offset written, so a session never has more than one page in flight and a
- * slow broker slows polling down. A poller is a chain of timers and callbacks, never a thread.
+ * it waits an adaptive interval: the minimum while the session had new events within the last
+ * {@value #QUIET_AFTER_MIN_INTERVALS} minimum intervals (so an active session is read at most one
+ * minimum interval after each event), then doubling while it stays quiet, up to the maximum; a
+ * quiet session also keeps a smaller de-dup window ({@value #QUIET_WINDOW} ids). The
+ * next page is requested only after the previous one was acknowledged and its offset written, so a
+ * session never has more than one page in flight and a slow broker slows polling down.
  *
- * <p>Thread-safety: steps are serialised by the chain; {@link #stop()} and {@link #release()} may
- * be called from any thread.
+ * <p>A poller is a small state machine, never a thread and never a long-lived Reactor chain: between
+ * steps it is one timer task ({@link #TIMER}) or one entry in the supervisor's {@link StepGate}
+ * queue, so tens of thousands of sessions cost a few hundred bytes each. A step starts only when
+ * the gate admits it, and holds its place until its request is answered.
+ *
+ * <p>Thread-safety: steps are serialised (the next one is scheduled only when the previous one
+ * finished); {@link #stop()} and {@link #release()} may be called from any thread.
  */
 final class SessionPoller {
 
   private static final Logger log = LoggerFactory.getLogger(SessionPoller.class);
   private static final long END = -1;
+  /** A session counts as quiet (its interval starts doubling) after this many minimum intervals without new events. */
+  static final int QUIET_AFTER_MIN_INTERVALS = 8;
+  /**
+   * De-dup window of a quiet session: covers an API replay of recent events and a fall-back cursor
+   * a few events back (a full re-read is recognised by {@link #rereadBelowNanos}); the configured
+   * window returns with the next new events. A quiet session then holds 512 bytes of fingerprints
+   * instead of up to 8 bytes per configured id.
+   */
+  static final int QUIET_WINDOW = 64;
+
+  /** The timers between steps: Reactor's shared parallel scheduler; a wait is one task in its queue. */
+  private static final Scheduler TIMER = Schedulers.parallel();
+  private static final AtomicReferenceFieldUpdater<SessionPoller, Waiting> PENDING =
+      AtomicReferenceFieldUpdater.newUpdater(SessionPoller.class, Waiting.class, "pending");
 
   enum Phase { RUNNING, DRAINING, STOPPING }
 
@@ -45,10 +72,27 @@ final class SessionPoller {
   private final OffsetWriter offsets;
   private final PollerOptions options;
   private final SessionListener listener;
+  private final StepGate gate;
   private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.RUNNING);
-  private final Sinks.Empty<Void> wakeUp = Sinks.empty();
   private long intervalMillis;
+  private long lastNewEventsAtMillis; // when a page last had new events (0: not since start)
   private Deque<String> fallbackCursors; // non-null while recovering from a rejected cursor
+  private volatile Waiting pending; // the timer of the wait in progress, null while queued or in a step
+  private BiConsumer<SessionStatus, Throwable> onEnd;
+  private Sinks.One<SessionStatus> done; // created when someone waits for the end; guarded by this
+  private boolean finished; // guarded by this
+
+  /** One wait between steps; whoever clears {@link #pending} from it (timer or wake-up) runs the next step. */
+  private final class Waiting implements Runnable {
+    volatile Disposable timer;
+
+    @Override
+    public void run() {
+      if (PENDING.compareAndSet(SessionPoller.this, this, null)) {
+        next();
+      }
+    }
+  }
   /**
    * While re-reading a session from its first event after losing the cursor: events created
    * before this instant (epoch ns) were delivered already. Events are chronological (document
@@ -56,16 +100,21 @@ final class SessionPoller {
    * session — the window would otherwise be flushed by the first re-read events. 0: not re-reading.
    */
   private long rereadBelowNanos;
-  private volatile boolean ended;
 
   SessionPoller(SessionState state, QoderApi api, EventDelivery delivery, OffsetWriter offsets,
       PollerOptions options, SessionListener listener) {
+    this(state, api, delivery, offsets, options, listener, StepGate.UNBOUNDED);
+  }
+
+  SessionPoller(SessionState state, QoderApi api, EventDelivery delivery, OffsetWriter offsets,
+      PollerOptions options, SessionListener listener, StepGate gate) {
     this.state = state;
     this.api = api;
     this.delivery = delivery;
     this.offsets = offsets;
     this.options = options;
     this.listener = listener;
+    this.gate = gate;
     this.intervalMillis = options.minInterval().toMillis();
   }
 
@@ -73,42 +122,137 @@ final class SessionPoller {
     return state;
   }
 
-  /** Runs until the session ends (terminated, gone, released) or {@link #stop()}; emits its final status. */
-  Mono<SessionStatus> run() {
-    return Mono.defer(this::step)
-        .flatMap(this::pause)
-        .repeat(() -> !ended && phase.get() != Phase.STOPPING)
-        .then(Mono.fromSupplier(state::status));
+  /**
+   * Starts polling; {@code onEnd} is called once when the session ends (terminated, gone, released)
+   * or after {@link #stop()}, with its final status, or with the error that ended it (a
+   * {@link FatalPipelineException}, or a bug).
+   */
+  void start(BiConsumer<SessionStatus, Throwable> onEnd) {
+    this.onEnd = onEnd;
+    next();
   }
 
-  /** Stops after the step in progress; wakes a waiting poller at once. */
+  /** Completes with the final status when the poller has ended (at once if it has); never errors. */
+  synchronized Mono<SessionStatus> done() {
+    if (done == null) {
+      done = Sinks.one();
+      if (finished) {
+        done.tryEmitValue(state.status());
+      }
+    }
+    return done.asMono();
+  }
+
+  /** Stops after the step in progress; ends a waiting poller at once. */
   void stop() {
     phase.set(Phase.STOPPING);
-    wakeUp.tryEmitEmpty();
+    wakeUp();
   }
 
   /** The session was released: read what is left, then end with status RELEASED. */
   void release() {
     if (phase.compareAndSet(Phase.RUNNING, Phase.DRAINING)) {
-      wakeUp.tryEmitEmpty();
+      wakeUp();
     }
   }
 
-  private Mono<Long> pause(long delayMillis) {
-    if (delayMillis == END) {
-      ended = true;
-      return Mono.empty();
+  /** Ends the wait in progress, if any, and goes on at once. */
+  private void wakeUp() {
+    Waiting w = PENDING.getAndSet(this, null);
+    if (w != null) {
+      Disposable t = w.timer;
+      if (t != null) {
+        t.dispose();
+      }
+      next();
+    }
+  }
+
+  /** The next step, through the gate; or the end when stopping. */
+  private void next() {
+    if (phase.get() == Phase.STOPPING) {
+      finish(null);
+      return;
+    }
+    gate.enter(this::admitted);
+  }
+
+  /**
+   * The gate let this poller in: one step. The gate place is held for the request only (it always
+   * ends: the API client bounds it with timeouts and retries) and given back when the page (or the
+   * error) arrives, so a delivery that waits for Kafka never holds other sessions back.
+   */
+  private void admitted() {
+    if (phase.get() == Phase.STOPPING) {
+      gate.leave();
+      finish(null);
+      return;
+    }
+    GatePlace place = new GatePlace();
+    try {
+      Mono.defer(() -> step(place)).defaultIfEmpty(0L).subscribe(delay -> {
+        place.leave();
+        afterStep(delay);
+      }, error -> {
+        place.leave();
+        finish(error);
+      });
+    } catch (RuntimeException e) { // subscribe itself failed (a bug): the step never ran
+      place.leave();
+      finish(e);
+    }
+  }
+
+  /** A step's place in the gate, given back exactly once. */
+  private final class GatePlace extends AtomicBoolean {
+    void leave() {
+      if (compareAndSet(false, true)) {
+        gate.leave();
+      }
+    }
+  }
+
+  private void afterStep(long delayMillis) {
+    if (delayMillis == END || phase.get() == Phase.STOPPING) {
+      finish(null);
+      return;
     }
     if (delayMillis == 0 || phase.get() != Phase.RUNNING) {
-      return Mono.empty();
+      next();
+      return;
     }
     listener.pollScheduled(state.sessionId(), delayMillis);
-    return Mono.delay(Duration.ofMillis(delayMillis)).takeUntilOther(wakeUp.asMono()).then(Mono.empty());
+    Waiting w = new Waiting();
+    pending = w;
+    w.timer = TIMER.schedule(w, delayMillis, TimeUnit.MILLISECONDS);
+    if (phase.get() == Phase.STOPPING) {
+      wakeUp(); // stop() ran before the wait was visible to it
+    }
   }
 
-  private Mono<Long> step() {
+  private void finish(Throwable error) {
+    Sinks.One<SessionStatus> d;
+    synchronized (this) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      d = done;
+    }
+    SessionStatus status = state.status();
+    if (d != null) {
+      d.tryEmitValue(status); // errors go to onEnd; waiters only need to know it has ended
+    }
+    BiConsumer<SessionStatus, Throwable> end = onEnd;
+    if (end != null) {
+      end.accept(status, error);
+    }
+  }
+
+  private Mono<Long> step(GatePlace place) {
     String cursor = state.cursor();
     return api.eventsAfter(state.sessionId(), cursor, options.pageSize())
+        .doFinally(signal -> place.leave()) // the request is over: the next session may send its own
         .flatMap(this::handle)
         .onErrorResume(QoderApiException.class, e -> onApiError(e, cursor))
         .onErrorResume(e -> !(e instanceof FatalPipelineException), e -> {
@@ -127,6 +271,9 @@ final class SessionPoller {
 
   private Mono<Long> handle(Page<SessionEvent> page) {
     fallbackCursors = null; // the cursor was accepted
+    if (!page.data().isEmpty()) {
+      state.window().growTo(options.windowCapacity()); // no-op unless it shrank while quiet
+    }
     List<SessionEvent> fresh = new ArrayList<>(page.data().size());
     List<SessionEvent> skipped = new ArrayList<>();
     Set<String> inPage = new HashSet<>();
@@ -201,7 +348,15 @@ final class SessionPoller {
     if (phase.get() == Phase.DRAINING) {
       return END; // released and drained to the end
     }
-    intervalMillis = hadNew ? options.minInterval().toMillis() : Math.min(intervalMillis * 2, maxMillis());
+    long now = System.currentTimeMillis();
+    long min = options.minInterval().toMillis();
+    if (hadNew) {
+      lastNewEventsAtMillis = now;
+      intervalMillis = min;
+    } else if (now - lastNewEventsAtMillis >= QUIET_AFTER_MIN_INTERVALS * min) {
+      intervalMillis = Math.min(intervalMillis * 2, maxMillis());
+      state.window().shrinkTo(Math.min(QUIET_WINDOW, options.windowCapacity()));
+    }
     return intervalMillis;
   }
 

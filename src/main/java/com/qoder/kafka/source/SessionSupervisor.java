@@ -39,6 +39,12 @@ public final class SessionSupervisor implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SessionSupervisor.class);
   private static final int SESSIONS_PAGE = 500; // document 004 maximum: fewest requests per scan
+  /**
+   * Sessions requesting a page at once. Above the API's concurrency bound (16 by default), so it
+   * never limits throughput by itself; it bounds the request chains built ahead of the API client's
+   * own queue, however many sessions are followed.
+   */
+  static final int MAX_SESSIONS_REQUESTING = 256;
 
   private final QoderApi api;
   private final EventDelivery delivery;
@@ -48,11 +54,16 @@ public final class SessionSupervisor implements AutoCloseable {
   private final Consumer<Throwable> onFatal;
   private final Map<String, SessionState> states = new ConcurrentHashMap<>();
   private final Map<String, Running> pollers = new ConcurrentHashMap<>();
+  private final StepGate gate = new StepGate(MAX_SESSIONS_REQUESTING);
   private volatile Predicate<String> owns = id -> true;
   private volatile Disposable discovery;
   private volatile boolean closing;
 
-  private record Running(SessionPoller poller, Mono<SessionStatus> done) {}
+  private record Running(SessionPoller poller) {
+    Mono<SessionStatus> done() {
+      return poller.done();
+    }
+  }
 
   public SessionSupervisor(QoderApi api, EventDelivery delivery, OffsetWriter offsets, PollerOptions options,
       SessionListener listener, Consumer<Throwable> onFatal) {
@@ -88,21 +99,26 @@ public final class SessionSupervisor implements AutoCloseable {
       return false;
     }
     boolean[] started = {false};
-    pollers.computeIfAbsent(id, k -> {
+    Running running = pollers.computeIfAbsent(id, k -> {
       started[0] = true;
-      SessionPoller p = new SessionPoller(state, api, delivery, offsets, options, listener);
-      Mono<SessionStatus> done = p.run()
-          .doOnNext(status -> log.debug("session {} poller ended with status {}", k, status))
-          .doOnError(FatalPipelineException.class, onFatal)
-          .doOnError(e -> !(e instanceof FatalPipelineException),
-              e -> log.error("session {}: poller failed unexpectedly; it is restarted by the next discovery", k, e))
-          .onErrorResume(e -> Mono.just(state.status()))
-          .doFinally(sig -> pollers.remove(k))
-          .cache();
-      done.subscribe();
-      return new Running(p, done);
+      return new Running(new SessionPoller(state, api, delivery, offsets, options, listener, gate));
     });
+    if (started[0]) {
+      // Started outside computeIfAbsent: a poller that ends at once removes itself from the map.
+      running.poller().start((status, error) -> ended(id, running, status, error));
+    }
     return started[0];
+  }
+
+  private void ended(String id, Running running, SessionStatus status, Throwable error) {
+    if (error instanceof FatalPipelineException fatal) {
+      onFatal.accept(fatal);
+    } else if (error != null) {
+      log.error("session {}: poller failed unexpectedly; it is restarted by the next discovery", id, error);
+    } else {
+      log.debug("session {} poller ended with status {}", id, status);
+    }
+    pollers.remove(id, running);
   }
 
   /**
@@ -196,6 +212,10 @@ public final class SessionSupervisor implements AutoCloseable {
       d.dispose();
     }
     return stop(List.copyOf(pollers.keySet()), timeout);
+  }
+
+  StepGate gate() {
+    return gate;
   }
 
   public int polled() {

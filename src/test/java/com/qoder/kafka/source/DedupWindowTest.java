@@ -49,6 +49,86 @@ class DedupWindowTest {
   }
 
   @Test
+  void allocatesItsRingOnlyAsIdsArrive() {
+    DedupWindow w = new DedupWindow(512);
+    assertThat(w.fingerprints()).isEmpty();
+    assertThat(w.capacity()).isEqualTo(512);
+    for (int i = 0; i < 600; i++) {
+      w.add("evt_" + i);
+      assertThat(w.size()).isEqualTo(Math.min(i + 1, 512));
+    }
+    assertThat(w.contains("evt_87")).isFalse();
+    assertThat(w.contains("evt_88")).isTrue();
+    assertThat(w.contains("evt_599")).isTrue();
+    // Oldest first, whatever the ring's growth and wrapping did.
+    long[] f = w.fingerprints();
+    assertThat(f[0]).isEqualTo(DedupWindow.fingerprint("evt_88"));
+    assertThat(f[511]).isEqualTo(DedupWindow.fingerprint("evt_599"));
+  }
+
+  @Test
+  void behavesLikeASetOfTheNewestIdsThroughGrowShrinkAndRestore() {
+    java.util.Random r = new java.util.Random(3);
+    for (int round = 0; round < 200; round++) {
+      int capacity = 1 + r.nextInt(40);
+      DedupWindow w = new DedupWindow(capacity);
+      java.util.ArrayDeque<String> model = new java.util.ArrayDeque<>();
+      for (int step = 0; step < 300; step++) {
+        int op = r.nextInt(20);
+        if (op == 0) {
+          int c = 1 + r.nextInt(40);
+          w.shrinkTo(c);
+          while (model.size() > Math.min(c, capacity)) {
+            model.removeFirst();
+          }
+          capacity = Math.min(c, capacity);
+        } else if (op == 1) {
+          int c = 1 + r.nextInt(40);
+          w.growTo(c);
+          capacity = Math.max(c, capacity);
+        } else if (op == 2) {
+          w = DedupWindow.decode(w.encode(), capacity);
+        } else {
+          String id = "evt_" + r.nextInt(60);
+          w.add(id);
+          if (!model.contains(id)) {
+            model.addLast(id);
+            if (model.size() > capacity) {
+              model.removeFirst();
+            }
+          }
+        }
+        assertThat(w.size()).isEqualTo(model.size());
+        assertThat(w.capacity()).isEqualTo(capacity);
+        long[] f = w.fingerprints();
+        int i = 0;
+        for (String id : model) {
+          assertThat(f[i++]).isEqualTo(DedupWindow.fingerprint(id));
+        }
+      }
+    }
+  }
+
+  @Test
+  void fingerprintsOfAsciiAndOtherIdsAreTheUtf8Fnv() {
+    for (String id : List.of("evt_01a1e318a59e7678a31a26827a17531e", "", "événement", "evt_\u2603", "x\uD83D\uDE00")) {
+      long h = 0xcbf29ce484222325L;
+      for (byte x : id.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+        h ^= x & 0xff;
+        h *= 0x100000001b3L;
+      }
+      h ^= h >>> 33;
+      h *= 0xff51afd7ed558ccdL;
+      h ^= h >>> 33;
+      h *= 0xc4ceb9fe1a85ec53L;
+      h ^= h >>> 33;
+      assertThat(DedupWindow.fingerprint(id)).as(id).isEqualTo(h);
+    }
+    // Stored in offsets topics: the value for an id must never change.
+    assertThat(DedupWindow.fingerprint("evt_01a1e318a59e7678a31a26827a17531e")).isEqualTo(-3983261860848780504L);
+  }
+
+  @Test
   void corruptWindowIsAnErrorNotAnEmptyWindow() {
     assertThatThrownBy(() -> DedupWindow.decode("AAAA", 10)).hasMessageContaining("not a multiple of 8");
   }
