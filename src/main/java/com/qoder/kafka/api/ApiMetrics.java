@@ -26,4 +26,12 @@ public interface ApiMetrics {
 
   /** A 429 makes the client wait {@code waitMillis} before the next attempt. */
   default void rateLimited(String endpoint, long waitMillis) {}
+
+  /**
+   * {@code endpoint} answered a 404 that is not the API's documented "session not found": the
+   * request most likely went to a wrong URL ({@code baseUrl}, path prefix, a proxy). {@code
+   * message} is the classified, token-free message naming the URL. A later 2xx of the same
+   * endpoint ({@link #request}) means the route works again.
+   */
+  default void misrouted(String endpoint, String baseUrl, String message) {}
 }

@@ -496,14 +496,27 @@ public final class QoderApiClient implements QoderApi, AutoCloseable {
           String retryAfter = response.responseHeaders().get(HttpHeaderNames.RETRY_AFTER);
           return body.asString(StandardCharsets.UTF_8)
               .defaultIfEmpty("")
-              .flatMap(text -> Mono.error(classifier.classifyStatus(call.endpoint(), code, text,
-                  retryAfter, call.sessionId(), clock.instant())));
+              .flatMap(text -> {
+                QoderApiException e = classifier.classifyStatus(call.endpoint(), urlOf(call), code, text,
+                    retryAfter, call.sessionId(), clock.instant());
+                if (e instanceof QoderApiException.NotFound nf && !nf.isSessionGone()) {
+                  safely(() -> metrics.misrouted(call.endpoint(), options.baseUrl(), e.getMessage()));
+                }
+                return Mono.error(e);
+              });
         })
         .onErrorMap(t -> ResponseClassifier.classifyFailure(call.endpoint(), t, options.responseTimeout()))
         // Observed before the result travels downstream, so a caller that saw the result also
         // finds it counted; a cancelled attempt is not counted.
         .doOnSuccess(result -> observe(call, status[0], System.nanoTime() - start))
         .doOnError(error -> observe(call, status[0], System.nanoTime() - start));
+  }
+
+  /** The URL of a call without its query (cursors), for messages. */
+  private String urlOf(Call call) {
+    String uri = call.uri();
+    int q = uri.indexOf('?');
+    return options.baseUrl() + (q < 0 ? uri : uri.substring(0, q));
   }
 
   private static <R> R parseAndClose(InputStream in, Function<InputStream, R> parse) {

@@ -96,7 +96,11 @@ public abstract sealed class QoderApiException extends RuntimeException
     }
   }
 
-  /** 404: the session (or other entity) does not exist; for a session this means it is gone. */
+  /**
+   * 404. Only the API's documented not-found answer naming the session requested means the session
+   * is gone ({@link #isSessionGone()}); any other 404 means the URL is wrong (base URL, path prefix,
+   * a proxy) and says so in its message: the caller must retry it and never mark a session gone.
+   */
   public static final class NotFound extends QoderApiException {
     private final String sessionId;
 
@@ -105,8 +109,8 @@ public abstract sealed class QoderApiException extends RuntimeException
     }
 
     /**
-     * A 404 of a session-scoped endpoint (events, resources, get-one session): the session
-     * {@code sessionId} does not exist (any more), so its poller should mark it gone.
+     * The documented 404 of a session-scoped endpoint (events, resources, get-one session): the
+     * session {@code sessionId} does not exist (any more), so its poller should mark it gone.
      */
     public NotFound(String endpoint, String errorType, String serverMessage, String sessionId) {
       super(endpoint, 404, errorType,
@@ -121,7 +125,10 @@ public abstract sealed class QoderApiException extends RuntimeException
       return sessionId;
     }
 
-    /** True when this 404 means "the session is gone" (a session-scoped endpoint answered 404). */
+    /**
+     * True when this 404 means "the session is gone": a session-scoped endpoint answered with the
+     * documented {@code not_found_error} naming the session. False for a misrouted request.
+     */
     public boolean isSessionGone() {
       return sessionId != null;
     }

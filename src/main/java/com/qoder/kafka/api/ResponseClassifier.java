@@ -31,6 +31,8 @@ final class ResponseClassifier {
 
   /** Long enough for the documented messages, short enough for a log line. */
   static final int MAX_SERVER_MESSAGE = 300;
+  /** {@code error.type} of the documented 404 (documents 000 and 002). */
+  static final String DOCUMENTED_NOT_FOUND = "not_found_error";
 
   private final ObjectMapper mapper;
   private final String tokenToScrub;
@@ -40,31 +42,73 @@ final class ResponseClassifier {
     this.tokenToScrub = tokenToScrub;
   }
 
+  /** Classifies a non-2xx response of a request whose URL is not known (tests). */
+  QoderApiException classifyStatus(String endpoint, int status, String body, String retryAfter,
+      String sessionId, Instant now) {
+    return classifyStatus(endpoint, null, status, body, retryAfter, sessionId, now);
+  }
+
   /**
    * Classifies a non-2xx response.
    *
+   * @param url the URL requested, without its query (named in a misrouted 404's message); may be null
    * @param sessionId the session a session-scoped endpoint named, so a 404 says "session gone";
    *     null for other endpoints
    * @param retryAfter the raw {@code Retry-After} header, or null
    */
-  QoderApiException classifyStatus(String endpoint, int status, String body, String retryAfter,
+  QoderApiException classifyStatus(String endpoint, String url, int status, String body, String retryAfter,
       String sessionId, Instant now) {
     ErrorEnvelope env = parseEnvelope(body);
     return switch (status) {
       case 400 -> new QoderApiException.InvalidRequest(endpoint, env.type, env.message);
       case 401 -> new QoderApiException.Authentication(endpoint, env.type, env.messageOrNull);
-      // Only the API's own JSON answer says the session is gone; an HTML 404 from a proxy or a
-      // wrong path prefix must not make the connector mark every session gone.
-      case 404 -> env.json
-          ? new QoderApiException.NotFound(endpoint, env.type, env.message, sessionId)
-          : new QoderApiException.NotFound(endpoint, env.type, env.message
-              + " (not a JSON answer of the Qoder API: check baseUrl and cloudPathPrefix)");
+      case 404 -> notFound(endpoint, url, env, sessionId);
       case 429 -> new QoderApiException.RateLimited(endpoint, env.type, env.messageOrNull,
           parseRetryAfterMillis(retryAfter, now));
       default -> status >= 500 && status <= 599
           ? new QoderApiException.ServerError(endpoint, status, env.type, env.message)
           : new QoderApiException.Unexpected(endpoint, status, env.type, env.message);
     };
+  }
+
+  /**
+   * A 404 says "the session is gone" only when it is the documented answer (documents 000 and 002):
+   * {@code {"type":"error","error":{"type":"not_found_error","message":"Session '<id>' was not
+   * found."}}} naming the very session requested. Anything else — an HTML page from a proxy, a
+   * gateway's own JSON, the API's answer for a path it does not serve, a 404 of the sessions list —
+   * means the URL is wrong, and marking sessions gone on it would silently stop following all of them.
+   */
+  private QoderApiException notFound(String endpoint, String url, ErrorEnvelope env, String sessionId) {
+    if (sessionId != null && env.json && DOCUMENTED_NOT_FOUND.equals(env.type) && names(env.message, sessionId)) {
+      return new QoderApiException.NotFound(endpoint, env.type, env.message, sessionId);
+    }
+    String what = !env.json ? "not a JSON answer of the Qoder API"
+        : !DOCUMENTED_NOT_FOUND.equals(env.type) ? "not the API's error envelope with type " + DOCUMENTED_NOT_FOUND
+        : sessionId == null ? "on an endpoint that must exist"
+        : "a " + DOCUMENTED_NOT_FOUND + " that does not name session " + sessionId;
+    return new QoderApiException.NotFound(endpoint, env.type, env.message + " (" + what + "; "
+        + (url == null ? "" : "requested " + url + "; ")
+        + "check qoder.base-url and qoder.path-prefix, or the proxy in front of the API)");
+  }
+
+  /**
+   * True when {@code message} says "Session '<id>'" for this session in either spelling ({@code
+   * sess_…} or UUID), as the documented answer does. The id alone is not enough: an answer for an
+   * unknown path ("No endpoint at '/…/sessions/sess_…/events'") contains it too.
+   */
+  private static boolean names(String message, String sessionId) {
+    if (message == null) {
+      return false;
+    }
+    String m = message.toLowerCase(java.util.Locale.ROOT);
+    String uuid = SessionIds.toUuid(sessionId);
+    for (String id : new String[] {sessionId.toLowerCase(java.util.Locale.ROOT), uuid}) {
+      if (id != null && java.util.regex.Pattern.compile("\\bsession\\s+'?" + java.util.regex.Pattern.quote(id)
+          + "(?![0-9a-z_-])").matcher(m).find()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -122,6 +122,14 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--fault-invalid-resource-cursor", defaultValue = "0", description = "Probability a resources page token is rejected with 400 (default: ${DEFAULT-VALUE}).")
   double invalidResourceCursor;
 
+  @Option(names = "--fault-route-404", defaultValue = "0", description = "Probability a request is answered 404 as if"
+      + " misrouted (wrong base URL or proxy), not the API's 'session not found' (default: ${DEFAULT-VALUE}).")
+  double route404;
+
+  @Option(names = "--fault-route-404-style", defaultValue = "html", description = "Body of a misrouted 404: html,"
+      + " gateway_json or api_no_endpoint (default: ${DEFAULT-VALUE}).")
+  String route404Style;
+
   @Option(names = "--fault-endpoints", split = ",", description = "Limit request faults to these endpoints: events, resources, files, agents, sessions, session.")
   List<String> faultEndpoints;
 
@@ -183,7 +191,8 @@ public final class SimulateCommand implements Callable<Integer> {
         .malformedBody(Trigger.chance(malformed))
         .unknownEventTypes(unknownType)
         .oversizedEvents(oversized, oversizedBytes)
-        .invalidResourceCursor(Trigger.chance(invalidResourceCursor));
+        .invalidResourceCursor(Trigger.chance(invalidResourceCursor))
+        .routeNotFound(Trigger.chance(route404), Faults.NotFoundStyle.ofLabel(route404Style));
     if (faultEndpoints != null && !faultEndpoints.isEmpty()) {
       f.scope(faultEndpoints.stream().map(Endpoint::ofLabel).toArray(Endpoint[]::new));
     }

@@ -4,18 +4,24 @@ import com.qoder.kafka.api.ApiMetrics;
 import com.qoder.kafka.ops.ConnectorMetrics;
 import java.time.Duration;
 
-/** Feeds the API client's request, retry and 429 observations into the connector's metrics. */
+/**
+ * Feeds the API client's request, retry and 429 observations into the connector's metrics, and
+ * its misrouted 404s into {@link MisroutedEndpoints} (the {@code qoderApi} readiness check).
+ */
 final class ApiMetricsBridge implements ApiMetrics {
 
   private final ConnectorMetrics metrics;
+  private final MisroutedEndpoints misrouted;
 
-  ApiMetricsBridge(ConnectorMetrics metrics) {
+  ApiMetricsBridge(ConnectorMetrics metrics, MisroutedEndpoints misrouted) {
     this.metrics = metrics;
+    this.misrouted = misrouted;
   }
 
   @Override
   public void request(String endpoint, int status, long nanos) {
     metrics.httpRequestNanos(endpoint, status, nanos);
+    misrouted.answered(endpoint, status);
   }
 
   @Override
@@ -26,5 +32,10 @@ final class ApiMetricsBridge implements ApiMetrics {
   @Override
   public void rateLimited(String endpoint, long waitMillis) {
     metrics.rateLimitWait(endpoint, Duration.ofMillis(waitMillis));
+  }
+
+  @Override
+  public void misrouted(String endpoint, String baseUrl, String message) {
+    misrouted.misrouted(endpoint, baseUrl, message);
   }
 }

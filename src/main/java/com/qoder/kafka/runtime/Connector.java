@@ -192,8 +192,12 @@ public final class Connector implements AutoCloseable {
 
     OffsetStore offsets = OffsetStore.create(config.offsetsTopic(), offsetsPartitions, sink);
 
-    api = QoderApiClient.create(apiOptions(instanceId), new ApiMetricsBridge(metrics));
+    MisroutedEndpoints misrouted = new MisroutedEndpoints();
+    api = QoderApiClient.create(apiOptions(instanceId), new ApiMetricsBridge(metrics, misrouted));
     resources.add(api);
+    if (ops != null) {
+      ops.addReadinessCheck(HealthCheck.of("qoderApi", misrouted::problem));
+    }
 
     EventPublisher publisher = new EventPublisher(new EventMapper(), schemas, router, sink,
         new DeadLetters(config.string(Settings.TOPIC_DEAD_LETTER), sinkOptions.maxRequestSizeBytes()), metrics);

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * any time from any thread (tests, the control API, CLI flags at start-up).
  *
  * <p>Request faults fire per request of the endpoints in {@link #scope(Endpoint...)} (all by
- * default), in this order: latency, connection reset, 429, 5xx; then the request is answered
+ * default), in this order: latency, connection reset, misrouted 404, 429, 5xx; then the request is answered
  * normally and a malformed-body fault may corrupt a 200 answer. Each has a {@link Trigger}: the
  * next {@code count} matching requests fire, then each further one fires with {@code
  * probability}. Decisions draw from one random source seeded from the simulator seed, so a
@@ -72,6 +72,41 @@ public final class Faults {
   /** Default size of an oversized event's content: 2 MiB, above Kafka's default 1 MiB max.message.bytes. */
   public static final int DEFAULT_OVERSIZED_BYTES = 2 * 1024 * 1024;
 
+  /**
+   * How a misrouted 404 looks: what a client gets when its base URL or path prefix is wrong, or a
+   * proxy in front of the API does not route the path. None of them is the API's documented
+   * "session not found", so none may make a client mark a session gone.
+   */
+  public enum NotFoundStyle {
+    /** An HTML error page, as nginx or a load balancer sends it. */
+    HTML("html"),
+    /** A gateway's own JSON, e.g. Kong's {@code {"message":"no Route matched with those values"}}. */
+    GATEWAY_JSON("gateway_json"),
+    /** The API's envelope with {@code not_found_error} for an unknown path, naming the path, not a session. */
+    API_NO_ENDPOINT("api_no_endpoint");
+
+    private final String label;
+
+    NotFoundStyle(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
+    }
+
+    /** The style for a label (case-insensitive); IllegalArgumentException names the valid ones. */
+    public static NotFoundStyle ofLabel(String label) {
+      for (NotFoundStyle s : values()) {
+        if (s.label.equalsIgnoreCase(label) || s.name().equalsIgnoreCase(label)) {
+          return s;
+        }
+      }
+      throw new IllegalArgumentException("unknown route_not_found style '" + label
+          + "'; expected one of html, gateway_json, api_no_endpoint");
+    }
+  }
+
   /** A trigger with its remaining count, replaced as a whole when reconfigured. */
   private static final class Rule {
     final Trigger trigger;
@@ -95,6 +130,8 @@ public final class Faults {
   private volatile Rule connectionReset = new Rule(Trigger.NEVER);
   private volatile Rule malformedBody = new Rule(Trigger.NEVER);
   private volatile Rule invalidResourceCursor = new Rule(Trigger.NEVER);
+  private volatile Rule routeNotFound = new Rule(Trigger.NEVER);
+  private volatile NotFoundStyle routeNotFoundStyle = NotFoundStyle.HTML;
   private volatile double unknownEventTypeProbability;
   private volatile double oversizedEventProbability;
   private volatile int oversizedEventBytes = DEFAULT_OVERSIZED_BYTES;
@@ -164,6 +201,16 @@ public final class Faults {
     return this;
   }
 
+  /**
+   * Answers 404 as if the request never reached the API (a wrong base URL or path prefix, a proxy
+   * that does not route it), before the token is checked, in the given style.
+   */
+  public Faults routeNotFound(Trigger trigger, NotFoundStyle style) {
+    routeNotFoundStyle = java.util.Objects.requireNonNull(style, "style");
+    routeNotFound = new Rule(trigger);
+    return this;
+  }
+
   /** Generates an event of an unknown type with extra fields instead of the next one, with this probability. */
   public Faults unknownEventTypes(double probability) {
     unknownEventTypeProbability = Trigger.chance(probability).probability();
@@ -211,6 +258,7 @@ public final class Faults {
     connectionReset(Trigger.NEVER);
     malformedBody(Trigger.NEVER);
     invalidResourceCursor(Trigger.NEVER);
+    routeNotFound(Trigger.NEVER, NotFoundStyle.HTML);
     unknownEventTypes(0);
     oversizedEvents(0, DEFAULT_OVERSIZED_BYTES);
     restoreToken();
@@ -256,6 +304,11 @@ public final class Faults {
 
   boolean malformedBody(Endpoint e) {
     return fires(malformedBody, e);
+  }
+
+  /** The style of a misrouted 404 for this request, or null when the fault does not fire. */
+  NotFoundStyle routeNotFound(Endpoint e) {
+    return fires(routeNotFound, e) ? routeNotFoundStyle : null;
   }
 
   boolean invalidResourceCursor() {
@@ -304,6 +357,7 @@ public final class Faults {
     trigger(o.putObject("connection_reset"), connectionReset);
     trigger(o.putObject("malformed_body"), malformedBody);
     trigger(o.putObject("invalid_resource_cursor"), invalidResourceCursor);
+    trigger(o.putObject("route_not_found"), routeNotFound).put("style", routeNotFoundStyle.label());
     o.putObject("unknown_event_type").put("probability", unknownEventTypeProbability);
     o.putObject("oversized_event").put("probability", oversizedEventProbability).put("bytes", oversizedEventBytes);
     o.put("token_revoked", tokenRevoked);
@@ -348,6 +402,8 @@ public final class Faults {
         case "connection_reset" -> connectionReset(trigger(v, connectionReset));
         case "malformed_body" -> malformedBody(trigger(v, malformedBody));
         case "invalid_resource_cursor" -> invalidResourceCursor(trigger(v, invalidResourceCursor));
+        case "route_not_found" -> routeNotFound(trigger(v, routeNotFound),
+            v.has("style") ? NotFoundStyle.ofLabel(v.get("style").asText()) : routeNotFoundStyle);
         case "unknown_event_type" -> unknownEventTypes(v.path("probability").asDouble(unknownEventTypeProbability));
         case "oversized_event" -> oversizedEvents(v.path("probability").asDouble(oversizedEventProbability),
             v.path("bytes").asInt(oversizedEventBytes));
@@ -371,7 +427,7 @@ public final class Faults {
           }
         }
         default -> throw new IllegalArgumentException("unknown fault '" + key + "'; known: latency, rate_limit, "
-            + "server_error, connection_reset, malformed_body, invalid_resource_cursor, unknown_event_type, "
+            + "server_error, connection_reset, malformed_body, invalid_resource_cursor, route_not_found, unknown_event_type, "
             + "oversized_event, token_revoked, scope, clear");
       }
     }

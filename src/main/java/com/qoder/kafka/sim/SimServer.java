@@ -137,6 +137,10 @@ final class SimServer {
     private Answer answer(HttpServerRequest req, ApiHandler.Route route, String method, String path,
         Map<String, List<String>> params, Endpoint endpoint) {
       Faults faults = sim.faults();
+      Faults.NotFoundStyle misrouted = faults.routeNotFound(endpoint);
+      if (misrouted != null) {
+        return misroutedAnswer(misrouted, path); // a proxy answers before the API checks the token
+      }
       if (faults.isTokenRevoked()) {
         throw ApiError.authentication("The PAT has been revoked or has expired; create a new one and restart with it.");
       }
@@ -161,6 +165,18 @@ final class SimServer {
       return sim.api().answer(route, method, path, params, req.requestHeaders().get("X-Organization-Id"));
     }
 
+    private Answer misroutedAnswer(Faults.NotFoundStyle style, String path) {
+      return switch (style) {
+        case HTML -> new Answer(404, ("<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n"
+            + "<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+            .getBytes(StandardCharsets.UTF_8), Map.of("Content-Type", "text/html", "x-sim-fault", "route_not_found"));
+        case GATEWAY_JSON -> new Answer(404, "{\"message\":\"no Route matched with those values\"}"
+            .getBytes(StandardCharsets.UTF_8), Map.of("x-sim-fault", "route_not_found"));
+        case API_NO_ENDPOINT -> Answer.error(sim.mapper(), ApiError.notFound("No endpoint at '" + path + "'."),
+            Map.of("x-sim-fault", "route_not_found"));
+      };
+    }
+
     private boolean authorized(String header) {
       if (header == null || header.length() < 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
         return false;
@@ -172,12 +188,16 @@ final class SimServer {
 
   static Mono<Void> send(HttpServerResponse res, long seq, Answer answer) {
     res.status(HttpResponseStatus.valueOf(answer.status()))
-        .header("Content-Type", "application/json")
+        .header("Content-Type", answer.headers().getOrDefault("Content-Type", "application/json"))
         .header("Content-Length", Integer.toString(answer.body().length));
     if (seq > 0) {
       res.header("request-id", "req_sim_" + seq);
     }
-    answer.headers().forEach(res::header);
+    answer.headers().forEach((name, value) -> {
+      if (!name.equalsIgnoreCase("Content-Type")) {
+        res.header(name, value);
+      }
+    });
     return res.sendByteArray(Mono.just(answer.body())).then();
   }
 }

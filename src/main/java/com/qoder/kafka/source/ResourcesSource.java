@@ -198,7 +198,7 @@ public final class ResourcesSource {
     return Mono.defer(() -> step(t, w))
         .repeat(() -> !w.done)
         .then(Mono.defer(() -> w.complete ? deletions(t, w) : Mono.empty()))
-        .onErrorResume(QoderApiException.NotFound.class, e -> {
+        .onErrorResume(e -> e instanceof QoderApiException.NotFound nf && nf.isSessionGone(), e -> {
           log.info("session {}: resources answered 404, the session is gone; its resources are no longer polled",
               t.sessionId);
           t.gone = true;

@@ -361,8 +361,10 @@ final class SessionPoller {
   }
 
   private Mono<Long> onApiError(QoderApiException e, String cursor) {
-    if (e instanceof QoderApiException.NotFound) {
-      info("the API answered 404: the session is gone; it is no longer polled");
+    // Only the documented "session not found" ends a session. Any other 404 (a wrong base URL or
+    // path prefix, a proxy) falls through: retried like a 5xx, reported, the cursor kept.
+    if (e instanceof QoderApiException.NotFound nf && nf.isSessionGone()) {
+      info("the API answered 404 (" + e.getMessage() + "): the session is gone; it is no longer polled");
       SessionStatus old = state.status();
       setStatus(old, SessionStatus.GONE);
       return offsets.write(state.snapshot()).thenReturn(END);

@@ -300,7 +300,8 @@ class QoderApiClientTest {
   void getOneSessionUsesTheUuidAndA404MeansTheSessionIsGone() {
     FakeQoderServer server = server(r -> r.path().endsWith(SID_UUID)
         ? Reply.json(session(SID_UUID))
-        : Reply.error(404, "not_found_error", "Session was not found."));
+        : Reply.error(404, "not_found_error",
+            "Session '" + r.path().substring(r.path().lastIndexOf('/') + 1) + "' was not found."));
     QoderApiClient client = client(server);
 
     SessionInfo s = await(client.session(null, SID));
@@ -312,7 +313,7 @@ class QoderApiClientTest {
     assertThat(gone).isInstanceOfSatisfying(QoderApiException.NotFound.class, nf -> {
       assertThat(nf.isSessionGone()).isTrue();
       assertThat(nf.sessionId()).isEqualTo("sess_019e392c0d1e74e095d200000000dead");
-      assertThat(nf.getMessage()).contains("GET /api/v1/sessions/{sessionId}", "Session was not found.");
+      assertThat(nf.getMessage()).contains("GET /api/v1/sessions/{sessionId}", "was not found.");
     });
     assertThat(server.received()).hasSize(2); // 404 is not retried
   }
@@ -388,11 +389,39 @@ class QoderApiClientTest {
 
   @Test
   void eventsOfAMissingSessionFailWithSessionGone() {
-    QoderApiClient client = client(server(r -> Reply.error(404, "not_found_error", "Session not found")));
+    QoderApiClient client = client(server(r -> Reply.error(404, "not_found_error",
+        "Session '" + SID + "' was not found.")));
 
     assertThat(failureOf(client.events(SID, null, 10).then()))
         .isInstanceOfSatisfying(QoderApiException.NotFound.class,
             nf -> assertThat(nf.sessionId()).isEqualTo(SID));
+  }
+
+  @Test
+  void aMisrouted404IsNotSessionGoneNamesTheUrlAndIsReportedToTheHook() {
+    FakeQoderServer server = server(r -> r.path().endsWith("/events")
+        ? Reply.status(404, "<html><body><h1>404 Not Found</h1></body></html>")
+        : Reply.error(404, "not_found_error", "Session '" + SID + "' was not found."));
+    List<String> misrouted = new CopyOnWriteArrayList<>();
+    QoderApiClient client = client(server, b -> {}, new ApiMetrics() {
+      @Override
+      public void misrouted(String endpoint, String baseUrl, String message) {
+        misrouted.add(endpoint + " | " + baseUrl + " | " + message);
+      }
+    });
+
+    Throwable t = failureOf(client.eventsAfter(SID, "evt_1", 10));
+    assertThat(t).isInstanceOfSatisfying(QoderApiException.NotFound.class, nf -> {
+      assertThat(nf.isSessionGone()).isFalse();
+      assertThat(nf.getMessage()).contains(server.baseUrl() + EVENTS_PATH, "check qoder.base-url")
+          .doesNotContain("after_id"); // the URL without its query
+    });
+    assertThat(misrouted).singleElement().asString()
+        .startsWith("GET /api/v1/cloud/sessions/{session_id}/events | " + server.baseUrl() + " | 404 from");
+    // The documented answer on another endpoint is "gone" and not reported as misrouted.
+    assertThat(failureOf(client.resourcesPage(SID, null, 10)))
+        .isInstanceOfSatisfying(QoderApiException.NotFound.class, nf -> assertThat(nf.isSessionGone()).isTrue());
+    assertThat(misrouted).hasSize(1);
   }
 
   @Test

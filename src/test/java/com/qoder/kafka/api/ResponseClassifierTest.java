@@ -72,7 +72,36 @@ class ResponseClassifierTest {
       QoderApiException e = classifier.classifyStatus(EP, 404, body, null, "sess_x", NOW);
       assertThat(e).isInstanceOfSatisfying(QoderApiException.NotFound.class, nf -> {
         assertThat(nf.isSessionGone()).as(body).isFalse();
-        assertThat(nf.getMessage()).contains("check baseUrl and cloudPathPrefix");
+        assertThat(nf.getMessage()).contains("check qoder.base-url and qoder.path-prefix");
+      });
+    }
+  }
+
+  @Test
+  void onlyTheDocumentedNotFoundNamingTheSessionMeansGone() {
+    String sess = "sess_019e392c0d1e74e095d21ea4c6b41def";
+    String url = "http://127.0.0.1:1/proxy/api/v1/cloud/sessions/" + sess + "/events";
+    // The documented answer (documents 000/002), in either spelling of the id.
+    for (String named : new String[] {sess, "019e392c-0d1e-74e0-95d2-1ea4c6b41def"}) {
+      QoderApiException e = classifier.classifyStatus(EP, url, 404,
+          envelope("not_found_error", "Session '" + named + "' was not found."), null, sess, NOW);
+      assertThat(((QoderApiException.NotFound) e).isSessionGone()).as(named).isTrue();
+    }
+    // Misrouted: the API's envelope for another thing, a gateway's JSON, an envelope of another type,
+    // and the documented envelope where no session was asked for (the sessions list).
+    String[][] misrouted = {
+        {envelope("not_found_error", "No endpoint at '/proxy/api/v1/cloud/sessions/" + sess + "/events'."), sess},
+        {"{\"message\":\"no Route matched with those values\"}", sess},
+        {"{\"detail\":\"Not Found\"}", sess},
+        {envelope("api_error", "Session '" + sess + "' was not found."), sess},
+        {envelope("not_found_error", "Session 'sess_00000000000000000000000000000000' was not found."), sess},
+        {envelope("not_found_error", "Organization 'org_x' was not found."), null}};
+    for (String[] c : misrouted) {
+      QoderApiException e = classifier.classifyStatus(EP, url, 404, c[0], null, c[1], NOW);
+      assertThat(e).isInstanceOfSatisfying(QoderApiException.NotFound.class, nf -> {
+        assertThat(nf.isSessionGone()).as(c[0]).isFalse();
+        assertThat(nf.sessionId()).isNull();
+        assertThat(nf.getMessage()).as(c[0]).contains(url, "check qoder.base-url");
       });
     }
   }

@@ -139,6 +139,49 @@ class FaultsTest {
   }
 
   @Test
+  void routeNotFoundAnswersAMisrouted404InEachStyleBeforeTheTokenCheck() {
+    sim.faults().routeNotFound(Trigger.next(1), Faults.NotFoundStyle.HTML).revokeToken();
+    SimHttp.Resp html = http.get(events);
+    assertThat(html.status()).isEqualTo(404);
+    assertThat(html.header("Content-Type")).isEqualTo("text/html");
+    assertThat(html.body()).contains("<h1>404 Not Found</h1>");
+    assertThat(sim.requestLog().get(0).fault()).isEqualTo("route_not_found");
+    assertThat(http.get(events).status()).as("after the fault: the token check").isEqualTo(401);
+    sim.faults().restoreToken();
+
+    sim.faults().routeNotFound(Trigger.next(1), Faults.NotFoundStyle.GATEWAY_JSON);
+    SimHttp.Resp gateway = http.get(events);
+    assertThat(gateway.status()).isEqualTo(404);
+    assertThat(gateway.json().get("message").asText()).isEqualTo("no Route matched with those values");
+
+    sim.faults().routeNotFound(Trigger.next(1), Faults.NotFoundStyle.API_NO_ENDPOINT);
+    SimHttp.Resp api = http.get(events);
+    assertThat(api.status()).isEqualTo(404);
+    assertThat(api.errorType()).isEqualTo("not_found_error");
+    assertThat(api.json().get("error").get("message").asText()).contains("No endpoint at").doesNotContain("Session '");
+    assertThat(http.get(events).status()).isEqualTo(200);
+
+    // A deleted session's 404 is the documented one, naming the session.
+    String deleted = sim.createSession();
+    sim.deleteSession(deleted);
+    SimHttp.Resp gone = http.get("/v1/sessions/" + deleted + "/events");
+    assertThat(gone.status()).isEqualTo(404);
+    assertThat(gone.json().get("error").get("message").asText()).isEqualTo("Session '" + deleted + "' was not found.");
+  }
+
+  @Test
+  void routeNotFoundIsSetThroughTheControlApi() {
+    assertThat(http.control("PUT", "/_sim/faults", "{\"route_not_found\":{\"count\":1,\"style\":\"gateway_json\"}}")
+        .status()).isEqualTo(200);
+    JsonNode f = http.control("GET", "/_sim/faults", null).json().get("route_not_found");
+    assertThat(f.get("style").asText()).isEqualTo("gateway_json");
+    assertThat(f.get("count").asInt()).isEqualTo(1);
+    assertThat(http.get(events).status()).isEqualTo(404);
+    assertThat(http.control("PUT", "/_sim/faults", "{\"route_not_found\":{\"style\":\"xml\"}}").status())
+        .isEqualTo(400);
+  }
+
+  @Test
   void scopeLimitsRequestFaultsToTheNamedEndpoints() {
     sim.faults().rateLimit(Trigger.always(), 1).scope(Endpoint.FILES);
     assertThat(http.get(events).status()).isEqualTo(200);

@@ -193,6 +193,61 @@ class SessionSupervisorTest {
     await(() -> supervisor.gate().inStep() == 0); // the stuck ones hold no place: their requests are over
   }
 
+  /**
+   * Issue 3/8 "no loss": a 404 that is not the API's documented "session not found" (a proxy's HTML
+   * page, a gateway's JSON, the API's answer for a path it does not serve) must never end a session.
+   * The pollers keep their cursor and retry; once the route works again everything arrives. Only the
+   * documented answer for a deleted session marks it GONE.
+   */
+  @Test
+  void misrouted404sNeverEndASessionButADeletedSessionIsGone() throws Exception {
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    SessionListener listener = new SessionListener() {
+      @Override
+      public void error(String sessionId, Throwable error) {
+        errors.add(error);
+      }
+    };
+    start(3, 40, Duration.ofMillis(20), Duration.ofMillis(100), listener);
+    List<String> ids = sim.sessionIds();
+    for (com.qoder.kafka.sim.Faults.NotFoundStyle style : com.qoder.kafka.sim.Faults.NotFoundStyle.values()) {
+      errors.clear();
+      long before = deliveredCount.get();
+      sim.faults().routeNotFound(com.qoder.kafka.sim.Faults.Trigger.always(), style);
+      if (style.ordinal() == 0) {
+        ids.forEach(supervisor::track);
+      } else {
+        ids.forEach(id -> sim.appendEvents(id, 5));
+      }
+      await(() -> errors.size() >= 3 * ids.size()); // every session retried several times under the fault
+      assertThat(deliveredCount.get()).as(style.name()).isEqualTo(before);
+      assertThat(errors).allSatisfy(e -> assertThat(e).isInstanceOfSatisfying(
+          com.qoder.kafka.api.QoderApiException.NotFound.class, nf -> {
+            assertThat(nf.isSessionGone()).isFalse();
+            assertThat(nf.getMessage()).contains(sim.baseUrl(), "check qoder.base-url");
+          }));
+      for (String id : ids) {
+        assertThat(supervisor.state(id).status()).as(style + " " + id).isNotEqualTo(SessionStatus.GONE);
+        assertThat(offsets.containsKey(id) ? offsets.get(id).status() : null).isNotEqualTo(SessionStatus.GONE);
+      }
+      assertThat(supervisor.polled()).isEqualTo(ids.size());
+      sim.faults().clear();
+      await(() -> ids.stream().allMatch(id -> delivered.containsKey(id)
+          && delivered.get(id).size() == sim.groundTruth(id).eventIds().size()));
+    }
+    for (String id : ids) {
+      assertThat(delivered.get(id)).containsExactlyElementsOf(sim.groundTruth(id).eventIds());
+    }
+    // The documented 404 of a deleted session still ends it.
+    String doomed = ids.get(0);
+    sim.deleteSession(doomed);
+    sim.appendEvents(ids.get(1), 1); // keep the others busy
+    await(() -> supervisor.state(doomed).status() == SessionStatus.GONE);
+    await(() -> offsets.get(doomed).status() == SessionStatus.GONE);
+    assertThat(supervisor.state(ids.get(1)).status()).isNotEqualTo(SessionStatus.GONE);
+    assertThat(fatal).isEmpty();
+  }
+
   private static void await(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!condition.getAsBoolean()) {
