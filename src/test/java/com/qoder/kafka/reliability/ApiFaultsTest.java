@@ -2,6 +2,7 @@ package com.qoder.kafka.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.qoder.kafka.checker.DeliveryChecker;
 import com.qoder.kafka.checker.Expected;
 import com.qoder.kafka.config.Settings;
@@ -178,6 +179,85 @@ class ApiFaultsTest {
             () -> sim.groundTruth().values().stream().filter(t -> t.released())
                 .allMatch(t -> connector.sessions().state(t.sessionId()) != null
                     && connector.sessions().state(t.sessionId()).status() == SessionStatus.RELEASED));
+      }
+    }
+  }
+
+  /**
+   * A wrong path prefix in qoder.base-url: the API's own "No endpoint at '…'" 404 for every request,
+   * the sessions list included. Nothing may be marked GONE (that would be stored in the offsets and
+   * the sessions never read again); readiness says what to fix. Restarted with the right URL, the
+   * same connector delivers everything exactly once.
+   */
+  @Test
+  void wrongPathPrefixMarksNothingGoneAndLosesNothingOnceFixed() throws Exception {
+    try (QoderSimulator sim = Fixtures.simulator(51, 4, 80).terminatedFraction(0).releasedFraction(0)
+        .build().start()) {
+      String wrongBase = sim.baseUrl() + "/wrong-prefix";
+      Pipeline p = Pipeline.of("api-misrouted", bootstrap, sim, "mock://api")
+          .set(Settings.SESSION_IDS.key(), String.join(",", sim.sessionIds()))
+          .set(Settings.DISCOVERY.key(), "on")
+          .set(Settings.OPS_ENABLED.key(), "true");
+      try (Connector connector = Connector.start(p.set(Settings.QODER_BASE_URL.key(), wrongBase).config())) {
+        Fixtures.await(Duration.ofSeconds(30), "several misrouted 404s per session and one of the sessions list",
+            () -> sim.requestLog().stream().filter(r -> r.status() == 404 && r.path().endsWith("/events")).count()
+                >= 3L * sim.sessionIds().size()
+                && sim.requestLog().stream().anyMatch(r -> r.status() == 404 && r.path().endsWith("/api/v1/sessions")));
+        JsonNode health = Fixtures.readiness(connector);
+        assertThat(health.path("status").asText()).isEqualTo("DOWN");
+        assertThat(health.path("checks").path("qoderApi").path("status").asText()).isEqualTo("DOWN");
+        assertThat(health.path("checks").path("qoderApi").path("detail").asText())
+            .contains("GET /api/v1/cloud/sessions/{session_id}/events", "GET /api/v1/sessions", wrongBase,
+                "check qoder.base-url");
+        for (String id : sim.sessionIds()) {
+          assertThat(connector.sessions().state(id).status()).as(id).isNotEqualTo(SessionStatus.GONE);
+        }
+        assertThat(connector.status().delivered()).isZero();
+        assertThat(connector.fatalError()).isEmpty();
+      }
+      try (Connector connector = Connector.start(p.set(Settings.QODER_BASE_URL.key(), sim.baseUrl()).config());
+          DeliveryChecker checker = Fixtures.checker(bootstrap, p)) {
+        Fixtures.verify("WRONG_PATH_PREFIX", "qoder.base-url with a wrong path prefix (every request 404, sessions"
+            + " list included): nothing GONE, readiness DOWN naming the URL; restarted with the right URL", sim,
+            checker, DELIVERY_DEADLINE, 0);
+        Fixtures.await(Duration.ofSeconds(10), "readiness of the API check",
+            () -> Fixtures.readiness(connector).path("checks").path("qoderApi").path("status").asText().equals("UP"));
+      }
+    }
+  }
+
+  /**
+   * A proxy in front of the API answers 404 for a while mid-stream (an HTML page, or a gateway's
+   * JSON): sessions keep their cursor and are retried, readiness is DOWN while it lasts, and once the
+   * proxy routes again every event arrives exactly once.
+   */
+  @ParameterizedTest
+  @EnumSource(value = Faults.NotFoundStyle.class, names = {"HTML", "GATEWAY_JSON"})
+  void proxy404sMidStreamMarkNothingGoneAndLoseNothing(Faults.NotFoundStyle style) throws Exception {
+    try (QoderSimulator sim = Fixtures.simulator(61 + style.ordinal(), 5, 60).terminatedFraction(0)
+        .releasedFraction(0).liveMode(LiveMode.events(40)).build().start()) {
+      Pipeline p = Pipeline.of("api-proxy404", bootstrap, sim, "mock://api").set(Settings.OPS_ENABLED.key(), "true");
+      try (Connector connector = Connector.start(p.config()); DeliveryChecker checker = Fixtures.checker(bootstrap, p)) {
+        Fixtures.await(Duration.ofSeconds(30), "traffic to flow", () -> connector.status().delivered() > 100);
+        sim.faults().routeNotFound(Trigger.always(), style).scope(Endpoint.EVENTS);
+        long since = sim.requestLog().stream().mapToLong(RequestRecord::sequence).max().orElse(0);
+        Fixtures.await(Duration.ofSeconds(30), "misrouted 404s for every session",
+            () -> sim.requestLog().stream().filter(r -> r.sequence() > since && r.status() == 404).map(RequestRecord::sessionId)
+                .distinct().count() == sim.sessionIds().size());
+        JsonNode health = Fixtures.readiness(connector);
+        assertThat(health.path("checks").path("qoderApi").path("status").asText()).isEqualTo("DOWN");
+        assertThat(health.path("checks").path("qoderApi").path("detail").asText())
+            .contains("events", sim.baseUrl(), "check qoder.base-url");
+        long misrouted = sim.requestLog().stream().filter(r -> r.sequence() > since && r.status() == 404).count();
+        sim.faults().clear();
+        Fixtures.verify("PROXY_404_" + style.name(), "a proxy answered 404 (" + style.label() + ") to " + misrouted
+            + " event requests: nothing GONE, readiness DOWN meanwhile", sim, checker, DELIVERY_DEADLINE, 0);
+        for (String id : sim.sessionIds()) {
+          assertThat(connector.sessions().state(id).status()).as(id).isNotEqualTo(SessionStatus.GONE);
+        }
+        Fixtures.await(Duration.ofSeconds(10), "readiness of the API check",
+            () -> Fixtures.readiness(connector).path("checks").path("qoderApi").path("status").asText().equals("UP"));
+        assertThat(connector.fatalError()).isEmpty();
       }
     }
   }

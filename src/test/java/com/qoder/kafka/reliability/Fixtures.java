@@ -66,6 +66,23 @@ final class Fixtures {
         r.deadLettersWithoutReason()}).as("%s", r).containsOnly(0L);
   }
 
+  /** {@code GET /health/ready} of a connector started with the ops server on, as JSON. */
+  static com.fasterxml.jackson.databind.JsonNode readiness(com.qoder.kafka.runtime.Connector connector) {
+    int port = connector.opsPort().orElseThrow(() -> new AssertionError("the ops server is off"));
+    try {
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health/ready"))
+              .timeout(Duration.ofSeconds(10)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
   /** Waits until {@code condition} holds, polling every 20 ms; fails with {@code what} at the deadline. */
   static void await(Duration deadline, String what, BooleanSupplier condition) {
     long until = System.nanoTime() + deadline.toNanos();
