@@ -84,6 +84,8 @@ final class DemoCommand implements Callable<Integer> {
       o.put(Settings.KAFKA_BOOTSTRAP.key(), kafka.bootstrapServers());
       o.put(Settings.REGISTRY_URL.key(), "mock://demo");
       o.put(Settings.CONNECTOR_NAME.key(), "demo");
+      // Every organization of the simulator: the final tally compares with all the events it created.
+      o.put(Settings.QODER_ORGANIZATION_IDS.key(), String.join(",", sim.organizations()));
       o.put(Settings.POLL_MIN.key(), "500ms");
       o.put(Settings.POLL_MAX.key(), "5s");
       o.put(Settings.DISCOVERY_INTERVAL.key(), "5s");
@@ -112,7 +114,11 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  Topics            %s, %s, %s, %s%n%n", config.string(Settings.TOPIC_EVENTS),
             config.string(Settings.TOPIC_ERRORS), config.string(Settings.TOPIC_DEAD_LETTER), config.offsetsTopic());
         AtomicBoolean stop = new AtomicBoolean();
-        Thread hook = new Thread(() -> stop.set(true));
+        AtomicBoolean interrupted = new AtomicBoolean();
+        Thread hook = new Thread(() -> {
+          interrupted.set(true);
+          stop.set(true);
+        });
         Runtime.getRuntime().addShutdownHook(hook);
         Thread printer = new Thread(() -> printRecords(kafka.bootstrapServers(), config.string(Settings.TOPIC_EVENTS),
             new RegistryAvroDecoder(registry), stop, out), "demo-records");
@@ -134,12 +140,102 @@ final class DemoCommand implements Callable<Integer> {
           System.err.println("connector stopped: " + connector.fatalError().get().getMessage());
           return 1;
         }
-        out.printf("%nstopping; the simulator created %d events, the connector delivered %d.%n",
-            sim.totalEvents(), connector.status().delivered());
+        if (interrupted.get()) {
+          out.printf("%ninterrupted; the connector delivered %d events (no final tally: the JVM is exiting).%n",
+              connector.status().delivered());
+          return 0;
+        }
+        // The verdict is exact only on a fixed source: stop the simulator's traffic, let the connector
+        // read what is left, stop it (flush, final offsets), then read the topic back from the start.
+        sim.liveMode(LiveMode.off());
+        long created = sim.totalEvents();
+        out.printf("%nstopping: the simulator's live traffic is off (%d events created); waiting up to %ds for the"
+            + " connector to read the rest ...%n", created, DRAIN.toSeconds());
+        drain(connector, created);
+        connector.close();
+        String topic = config.string(Settings.TOPIC_EVENTS);
+        DemoTally tally = DemoTally.of(createdBySession(sim), readEventIds(kafka.bootstrapServers(), topic,
+            new RegistryAvroDecoder(registry)));
+        tally.lines(topic).forEach(out::println);
+        if (!tally.complete()) {
+          return 1;
+        }
       }
     }
     out.println("demo finished.");
     return 0;
+  }
+
+  /** At most this long for the connector to catch up after live traffic stopped. */
+  static final Duration DRAIN = Duration.ofSeconds(60);
+  /** ... and no longer than this without progress (a new session is discovered within 5 s, polled within 5 s). */
+  static final Duration DRAIN_IDLE = Duration.ofSeconds(12);
+
+  /** Waits until the connector has handled every created event, or made no progress for a while. */
+  private static void drain(Connector connector, long created) throws InterruptedException {
+    long deadline = System.nanoTime() + DRAIN.toNanos();
+    long handled = -1;
+    long lastProgress = System.nanoTime();
+    while (System.nanoTime() < deadline && connector.fatalError().isEmpty()) {
+      ConnectorStatus st = connector.status();
+      long now = st.delivered() + st.deadLettered();
+      if (now >= created) {
+        return;
+      }
+      if (now != handled) {
+        handled = now;
+        lastProgress = System.nanoTime();
+      } else if (System.nanoTime() - lastProgress > DRAIN_IDLE.toNanos()) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private static Map<String, List<String>> createdBySession(QoderSimulator sim) {
+    Map<String, List<String>> m = new java.util.LinkedHashMap<>();
+    sim.groundTruth().forEach((id, truth) -> m.put(id, truth.eventIds()));
+    return m;
+  }
+
+  /**
+   * Every record of the topic from the beginning to its end offsets (committed ones only), as the
+   * {@code event_id} of its decoded value; null for a record that does not decode.
+   */
+  private static List<String> readEventIds(String bootstrap, String topic, RegistryAvroDecoder decoder) {
+    Map<String, Object> props = Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    List<String> ids = new java.util.ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
+      List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30))
+          .stream().map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("could not read " + topic + " to its end within 60 s");
+        }
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          ids.add(eventId(decoder, r.value()));
+        }
+      }
+    }
+    return ids;
+  }
+
+  private static String eventId(RegistryAvroDecoder decoder, byte[] value) {
+    try {
+      Object id = value == null ? null : decoder.decode(value).get("event_id");
+      return id == null ? null : id.toString();
+    } catch (RuntimeException undecodable) {
+      return null;
+    }
   }
 
   static String progress(Connector connector, long seconds) {
