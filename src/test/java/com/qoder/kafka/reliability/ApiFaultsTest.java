@@ -65,7 +65,7 @@ class ApiFaultsTest {
       try (Connector connector = Connector.start(p.config()); DeliveryChecker checker = Fixtures.checker(bootstrap, p)) {
         Fixtures.await(UNDER_FAULT.plusSeconds(30), "the faults to fire and traffic to flow under them",
             () -> retries(connector) >= 10 && connector.status().delivered() > 200);
-        sleepUnderFault();
+        Fixtures.hold(UNDER_FAULT); // faults stay on for a while of live traffic: running under them is the point
         long fired = retries(connector);
         sim.faults().clear();
         assertThat(connector.fatalError()).isEmpty();
@@ -75,15 +75,6 @@ class ApiFaultsTest {
           assertRetryAfterHonoured(sim.requestLog());
         }
       }
-    }
-  }
-
-  /** Faults stay on for a while of live traffic: the point is to run under them, not to wait for a state. */
-  private static void sleepUnderFault() {
-    try {
-      Thread.sleep(UNDER_FAULT.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

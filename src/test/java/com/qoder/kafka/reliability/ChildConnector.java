@@ -93,7 +93,7 @@ final class ChildConnector implements AutoCloseable {
       if (!process.isAlive()) {
         return output().contains(text);
       }
-      pause(20);
+      Fixtures.hold(Duration.ofMillis(20)); // polling the log file
     }
     return false;
   }
@@ -158,15 +158,6 @@ final class ChildConnector implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }
-  }
-
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
     }
   }
 

@@ -2,12 +2,21 @@ package com.qoder.kafka.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.qoder.kafka.avro.Schemas;
 import com.qoder.kafka.checker.DeliveryChecker;
 import com.qoder.kafka.checker.DeliveryReport;
 import com.qoder.kafka.checker.Expected;
 import com.qoder.kafka.sim.LiveMode;
+import com.qoder.kafka.runtime.Connector;
 import com.qoder.kafka.sim.QoderSimulator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
@@ -66,17 +75,36 @@ final class Fixtures {
         r.deadLettersWithoutReason()}).as("%s", r).containsOnly(0L);
   }
 
-  /** {@code GET /health/ready} of a connector started with the ops server on, as JSON. */
-  static com.fasterxml.jackson.databind.JsonNode readiness(com.qoder.kafka.runtime.Connector connector) {
+  /** {@code GET path} on a connector's ops server (started with the ops server on). */
+  static HttpResponse<String> opsGet(Connector connector, String path) {
     int port = connector.opsPort().orElseThrow(() -> new AssertionError("the ops server is off"));
     try {
-      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health/ready"))
-              .timeout(Duration.ofSeconds(10)).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
-      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("GET " + path + " on the ops server", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  /** {@code GET /health/ready} of a connector, as JSON. */
+  static JsonNode readiness(Connector connector) {
+    try {
+      return new ObjectMapper().readTree(opsGet(connector, "/health/ready").body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Lets time pass on purpose — a fault held for a while, a random kill instant — never to wait for
+   * a state (that is {@link #await}).
+   */
+  static void hold(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted", e);

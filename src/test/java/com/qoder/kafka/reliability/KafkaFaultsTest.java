@@ -46,7 +46,7 @@ class KafkaFaultsTest {
           long before = connector.status().delivered();
           Fixtures.await(Duration.ofSeconds(30), "events flowing before outage", () -> connector.status().delivered() > before + 50);
           kafka.stop();
-          hold(Duration.ofSeconds(5)); // the outage itself: the point is time passing with the broker down
+          Fixtures.hold(Duration.ofSeconds(5)); // the outage itself: the point is time passing with the broker down
           kafka.restart();
         }
         try (DeliveryChecker checker = Fixtures.checker(kafka.bootstrapServers(), p)) {
@@ -153,15 +153,6 @@ class KafkaFaultsTest {
             DELIVERY_DEADLINE, 0);
         assertThat(connector.fatalError()).isEmpty();
       }
-    }
-  }
-
-  private static void hold(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
     }
   }
 }

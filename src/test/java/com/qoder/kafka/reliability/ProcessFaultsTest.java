@@ -82,12 +82,7 @@ class ProcessFaultsTest {
 
   /** The kill instant: a random point within {@code maxMillis}; sleeping is the point here. */
   private static void randomInstant(Random random, int maxMillis) {
-    try {
-      Thread.sleep(random.nextInt(maxMillis + 1));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    Fixtures.hold(Duration.ofMillis(random.nextInt(maxMillis + 1)));
   }
 
   /**

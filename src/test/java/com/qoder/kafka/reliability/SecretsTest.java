@@ -21,9 +21,6 @@ import com.qoder.kafka.runtime.Connector;
 import com.qoder.kafka.sim.Faults.Trigger;
 import com.qoder.kafka.sim.QoderSimulator;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -103,9 +100,9 @@ class SecretsTest {
       try (Connector connector = Connector.start(config)) {
         Fixtures.await(Duration.ofSeconds(60), "the history and the dead letter",
             () -> connector.status().delivered() >= sim.totalEvents() - 1 && connector.status().deadLettered() == 1);
-        int port = connector.opsPort().orElseThrow();
         for (String path : List.of("/metrics", "/api/status", "/health/ready", "/health/live", "/")) {
-          seen.add(path + ": " + get(port, path));
+          HttpResponse<String> r = Fixtures.opsGet(connector, path);
+          seen.add(path + ": " + r.statusCode() + " " + r.body());
         }
         sim.faults().revokeToken();
         Fixtures.await(Duration.ofSeconds(30), "the fatal 401", () -> connector.fatalError().isPresent());
@@ -185,13 +182,6 @@ class SecretsTest {
 
   private List<String> warnings() {
     return logs.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage).toList();
-  }
-
-  private static String get(int port, String path) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    return r.statusCode() + " " + r.body();
   }
 
   private static String hex() {
