@@ -203,6 +203,9 @@ public final class OffsetsAdmin implements AutoCloseable {
           .map(id -> id.isEmpty() ? null : id)
           .block(WAIT);
     } catch (QoderApiException.NotFound e) {
+      if (!e.isSessionGone()) { // not the API's "session not found": the URL is wrong, the message says which
+        throw new OffsetsAdminException("could not read session " + sessionId + ": " + e.getMessage(), e);
+      }
       throw new OffsetsAdminException("session " + sessionId + " does not exist in the Qoder API ("
           + e.getMessage() + "); check the session id and qoder.organization-id", e);
     } catch (QoderApiException.InvalidRequest e) {
