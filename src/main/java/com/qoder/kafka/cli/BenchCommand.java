@@ -63,7 +63,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Benchmarks the connector against Kafka's own producer on an in-process broker,",
         "with the Qoder API simulator in the same process. Prints a table and writes JSON.",
-        "Default sizes take about 5 minutes on 2 cores."})
+        "Default sizes take about 3 minutes on 2 cores."})
 final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--phases", split = ",", defaultValue = "raw,backfill,live,scale",

@@ -65,13 +65,24 @@ public final class ConnectorStatus implements StatusProvider {
     this.cluster = cluster;
   }
 
+  private static boolean isQuietSpell(SessionStatus from, SessionStatus to) {
+    return (from == SessionStatus.ACTIVE && to == SessionStatus.IDLE)
+        || (from == SessionStatus.IDLE && to == SessionStatus.ACTIVE);
+  }
+
   SessionListener listener() {
     return new SessionListener() {
       @Override
       public void statusChanged(String sessionId, SessionStatus from, SessionStatus to) {
         // session_id in the MDC: JSON log lines about a session carry it as a field.
         try (MDC.MDCCloseable ignored = MDC.putCloseable("session_id", sessionId)) {
-          log.info("session {}: {} -> {}", sessionId, from, to);
+          // ACTIVE <-> IDLE flips with every quiet spell of every session: at INFO it would bury the
+          // lines an operator needs (a session ending, released, gone).
+          if (isQuietSpell(from, to)) {
+            log.debug("session {}: {} -> {}", sessionId, from, to);
+          } else {
+            log.info("session {}: {} -> {}", sessionId, from, to);
+          }
         }
       }
 
