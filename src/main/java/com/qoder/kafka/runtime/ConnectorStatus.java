@@ -150,8 +150,9 @@ public final class ConnectorStatus implements StatusProvider {
       long now = nowNanos();
       List<StatusSnapshot.SessionStat> all = new ArrayList<>();
       for (SessionState st : s.states()) {
+        // Never negative: an upstream clock ahead of ours is not a lag (the metric ignores it too).
         double lag = st.newestCreatedAtNanos() > 0 && !st.status().isFinal()
-            ? (now - st.newestCreatedAtNanos()) / 1e9 : 0;
+            ? Math.max(0, (now - st.newestCreatedAtNanos()) / 1e9) : 0;
         all.add(new StatusSnapshot.SessionStat(st.sessionId(), st.delivered(), st.delivered() / uptime, lag,
             st.status().name()));
       }
