@@ -76,13 +76,18 @@ public final class ConnectorStatus implements StatusProvider {
       }
 
       @Override
+      public void eventFetched(String sessionId, String type, boolean duplicate) {
+        // Per event, so the fetched and de-duplicated counters carry the event type.
+        metrics.eventsFetched(type, 1);
+        if (duplicate) {
+          metrics.eventsDeduplicated(type, 1);
+        }
+      }
+
+      @Override
       public void pageFetched(String sessionId, int events, int dups) {
         fetched.add(events);
         duplicates.add(dups);
-        metrics.eventsFetched(null, events);
-        if (dups > 0) {
-          metrics.eventsDeduplicated(null, dups);
-        }
       }
 
       @Override

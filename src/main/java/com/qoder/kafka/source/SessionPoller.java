@@ -288,10 +288,11 @@ final class SessionPoller {
       if (created >= below) {
         below = 0; // past the newest delivered event: from here on everything is new
       }
-      if (state.seen(e.id()) || !inPage.add(e.id())) {
+      // Below the threshold: delivered before the cursor was lost.
+      boolean duplicate = state.seen(e.id()) || !inPage.add(e.id()) || (below != 0 && created != 0);
+      listener.eventFetched(state.sessionId(), e.type(), duplicate);
+      if (duplicate) {
         duplicates++;
-      } else if (below != 0 && created != 0) {
-        duplicates++; // delivered before the cursor was lost
       } else if (skipAsHistory(e)) {
         skipped.add(e);
       } else {

@@ -194,9 +194,15 @@ class LiveOpsMetricsTest {
         assertThat(asLongs(end.by(DEAD_LETTERED, "type"))).isEqualTo(Map.of("agent.message", 1L));
         assertThat(finalStatus.path("extra").path("deadLettered").asLong()).isEqualTo(1);
 
-        // Fetched = produced + dead-lettered + dropped as duplicates (nothing else leaves a page).
-        assertThat(end.sum(FETCHED) - end.sum(DEDUPLICATED))
-            .isEqualTo(end.sum(PRODUCED) + end.sum(DEAD_LETTERED));
+        // Per type, fetched = produced + dead-lettered + dropped as duplicates (nothing else leaves a
+        // page when the start position is earliest).
+        Map<String, Double> fetchedByType = end.by(FETCHED, "type");
+        assertThat(fetchedByType).doesNotContainKey("unknown").containsKeys(readByType.keySet().toArray(String[]::new));
+        for (String type : fetchedByType.keySet()) {
+          assertThat(end.sum(FETCHED, "type", type) - end.sum(DEDUPLICATED, "type", type)).as("type %s", type)
+              .isEqualTo(end.sum(PRODUCED, "type", type) + end.sum(DEAD_LETTERED, "type", type));
+        }
+        assertThat(end.sum(FETCHED)).isEqualTo(finalStatus.path("extra").path("eventsFetched").asDouble());
 
         // Kafka sends by topic: acknowledged sends = records the consumer found in each topic.
         assertThat(end.sum(SEND_LATENCY_COUNT, s -> f.eventsTopic().equals(s.label("topic"))
