@@ -93,12 +93,4 @@ final class Prometheus {
     });
     return out;
   }
-
-  /** The one series of {@code name} with exactly these labels (besides {@code connector}), or NaN. */
-  double value(String name, Map<String, String> labels) {
-    return samples.entrySet().stream()
-        .filter(e -> e.getKey().name().equals(name) && e.getKey().labels().entrySet().containsAll(labels.entrySet())
-            && e.getKey().labels().size() == labels.size() + (e.getKey().labels().containsKey("connector") ? 1 : 0))
-        .mapToDouble(Map.Entry::getValue).findFirst().orElse(Double.NaN);
-  }
 }
