@@ -54,7 +54,8 @@ public final class ConnectorMetrics {
   static final int MAX_SMALL_TAG_VALUES = 32;
 
   /** The session states of the offsets design, exported as {@code qoder_sessions{state}}. */
-  public static final List<String> SESSION_STATES = List.of("ACTIVE", "IDLE", "TERMINATED", "GONE");
+  public static final List<String> SESSION_STATES =
+      List.of("ACTIVE", "IDLE", "TERMINATED", "GONE", "RELEASED");
 
   // Meter names, Micrometer style; the Prometheus names (with unit and _total suffixes) are in the
   // comments and in docs/METRICS.md.

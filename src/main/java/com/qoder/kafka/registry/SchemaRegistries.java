@@ -1,5 +1,7 @@
 package com.qoder.kafka.registry;
 
+import java.util.function.UnaryOperator;
+
 /** Creates {@link SchemaRegistry} clients from {@link RegistryOptions}. */
 public final class SchemaRegistries {
 
@@ -10,10 +12,18 @@ public final class SchemaRegistries {
    * every client of the same {@code mock://scope}. Close it to release its connections.
    */
   public static SchemaRegistry create(RegistryOptions options) {
+    return create(options, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #create(RegistryOptions)}, with {@code aroundBackend} wrapped around the backend under
+   * the cache: it sees only the calls that reach the registry (for timing them, say).
+   */
+  public static SchemaRegistry create(RegistryOptions options, UnaryOperator<SchemaRegistry> aroundBackend) {
     SchemaRegistry backend = options.isMock()
         ? MockSchemaRegistry.forScope(options.mockScope())
         : new HttpSchemaRegistry(options);
-    return new CachedSchemaRegistry(backend);
+    return new CachedSchemaRegistry(aroundBackend.apply(backend));
   }
 
   /**

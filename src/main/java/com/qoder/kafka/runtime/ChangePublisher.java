@@ -81,7 +81,7 @@ final class ChangePublisher implements ChangeDelivery {
   @Override
   public Mono<Report> deliver(List<ItemChange> changes) {
     return Mono.fromCallable(() -> records(changes))
-        .flatMap(sink::sendAll)
+        .flatMap(records -> TimedSends.sendAll(sink, records, metrics))
         .flatMap(this::afterFirstAttempt);
   }
 
@@ -141,7 +141,7 @@ final class ChangePublisher implements ChangeDelivery {
     });
     int firstDelivered = delivered;
     int firstDead = deadLettered;
-    return sink.sendAll(letters).flatMap(second -> afterFirstAttempt(second)
+    return TimedSends.sendAll(sink, letters, metrics).flatMap(second -> afterFirstAttempt(second)
         .map(rep -> new Report(firstDelivered + rep.delivered(), firstDead + rep.deadLettered())));
   }
 }

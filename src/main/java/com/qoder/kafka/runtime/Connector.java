@@ -140,7 +140,7 @@ public final class Connector implements AutoCloseable {
     }
 
     // Registry: register (or look up) every schema once, now; producing never calls the registry.
-    SchemaRegistry registry = SchemaRegistries.create(registryOptions());
+    SchemaRegistry registry = SchemaRegistries.create(registryOptions(), r -> new MeteredSchemaRegistry(r, metrics));
     resources.add(registry);
     SchemaRegistration registration = new SchemaRegistration(registry, registryOptions());
     EventRouter router = new EventRouter(config.string(Settings.TOPIC_EVENTS), config.routing());

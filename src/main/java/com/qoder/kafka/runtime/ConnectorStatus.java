@@ -87,13 +87,18 @@ public final class ConnectorStatus implements StatusProvider {
       }
 
       @Override
+      public void eventFetched(String sessionId, String type, boolean duplicate) {
+        // Per event, so the fetched and de-duplicated counters carry the event type.
+        metrics.eventsFetched(type, 1);
+        if (duplicate) {
+          metrics.eventsDeduplicated(type, 1);
+        }
+      }
+
+      @Override
       public void pageFetched(String sessionId, int events, int dups) {
         fetched.add(events);
         duplicates.add(dups);
-        metrics.eventsFetched(null, events);
-        if (dups > 0) {
-          metrics.eventsDeduplicated(null, dups);
-        }
       }
 
       @Override
@@ -161,8 +166,9 @@ public final class ConnectorStatus implements StatusProvider {
       long now = nowNanos();
       List<StatusSnapshot.SessionStat> all = new ArrayList<>();
       for (SessionState st : s.states()) {
+        // Never negative: an upstream clock ahead of ours is not a lag (the metric ignores it too).
         double lag = st.newestCreatedAtNanos() > 0 && !st.status().isFinal()
-            ? (now - st.newestCreatedAtNanos()) / 1e9 : 0;
+            ? Math.max(0, (now - st.newestCreatedAtNanos()) / 1e9) : 0;
         all.add(new StatusSnapshot.SessionStat(st.sessionId(), st.delivered(), st.delivered() / uptime, lag,
             st.status().name()));
       }

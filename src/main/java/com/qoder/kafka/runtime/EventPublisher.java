@@ -62,7 +62,7 @@ final class EventPublisher implements EventDelivery {
   @Override
   public Mono<Report> deliver(String sessionId, List<SessionEvent> events) {
     return Mono.fromCallable(() -> records(sessionId, events))
-        .flatMap(records -> sink.sendAll(records))
+        .flatMap(records -> TimedSends.sendAll(sink, records, metrics))
         .flatMap(results -> afterFirstAttempt(sessionId, results));
   }
 
@@ -134,7 +134,7 @@ final class EventPublisher implements EventDelivery {
     }
     int firstDelivered = delivered;
     int firstDead = deadLettered;
-    return sink.sendAll(letters).flatMap(second -> afterFirstAttempt(sessionId, second)
+    return TimedSends.sendAll(sink, letters, metrics).flatMap(second -> afterFirstAttempt(sessionId, second)
         .map(rep -> new Report(firstDelivered + rep.delivered(), firstDead + rep.deadLettered())));
   }
 

@@ -284,6 +284,11 @@ public final class Sources implements AutoCloseable {
       }
 
       @Override
+      public void eventFetched(String sessionId, String type, boolean duplicate) {
+        listener.eventFetched(sessionId, type, duplicate);
+      }
+
+      @Override
       public void pageFetched(String sessionId, int events, int duplicates) {
         listener.pageFetched(sessionId, events, duplicates);
       }

@@ -389,7 +389,8 @@ public final class QoderSimulator implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "QoderSimulator[" + (server == null ? "not started" : baseUrl()) + ", token=" + token + "]";
+    // No token, not even masked: the simulator's toString goes into test names and logs.
+    return "QoderSimulator[" + (server == null ? "not started" : baseUrl()) + "]";
   }
 
   // ---- package-private wiring ----------------------------------------------------------------

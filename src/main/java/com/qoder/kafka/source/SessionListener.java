@@ -12,6 +12,9 @@ public interface SessionListener {
 
   default void pageFetched(String sessionId, int events, int duplicates) {}
 
+  /** One event of a fetched page, of {@code type} (null when it has none); before {@link #pageFetched}. */
+  default void eventFetched(String sessionId, String type, boolean duplicate) {}
+
   default void delivered(String sessionId, int events, int deadLettered, long newestCreatedAtNanos) {}
 
   default void pollScheduled(String sessionId, long intervalMillis) {}

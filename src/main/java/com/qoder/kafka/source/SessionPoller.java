@@ -251,9 +251,14 @@ final class SessionPoller {
 
   private Mono<Long> step(GatePlace place) {
     String cursor = state.cursor();
-    return api.eventsAfter(state.sessionId(), cursor, options.pageSize())
-        .doFinally(signal -> place.leave()) // the request is over: the next session may send its own
-        .flatMap(this::handle)
+    return Mono.defer(() -> {
+      // Only a read that starts after the release was seen is sure to hold every event from before
+      // the release; a page already in flight may not, so it cannot end the drain.
+      boolean readAfterRelease = phase.get() == Phase.DRAINING;
+      return api.eventsAfter(state.sessionId(), cursor, options.pageSize())
+          .doFinally(signal -> place.leave()) // the request is over: the next session may send its own
+          .flatMap(page -> handle(page, readAfterRelease));
+    })
         .onErrorResume(QoderApiException.class, e -> onApiError(e, cursor))
         .onErrorResume(e -> !(e instanceof FatalPipelineException), e -> {
           if (phase.get() == Phase.STOPPING) {
@@ -269,7 +274,7 @@ final class SessionPoller {
         });
   }
 
-  private Mono<Long> handle(Page<SessionEvent> page) {
+  private Mono<Long> handle(Page<SessionEvent> page, boolean readAfterRelease) {
     fallbackCursors = null; // the cursor was accepted
     if (!page.data().isEmpty()) {
       state.window().growTo(options.windowCapacity()); // no-op unless it shrank while quiet
@@ -288,10 +293,11 @@ final class SessionPoller {
       if (created >= below) {
         below = 0; // past the newest delivered event: from here on everything is new
       }
-      if (state.seen(e.id()) || !inPage.add(e.id())) {
+      // Below the threshold: delivered before the cursor was lost.
+      boolean duplicate = state.seen(e.id()) || !inPage.add(e.id()) || (below != 0 && created != 0);
+      listener.eventFetched(state.sessionId(), e.type(), duplicate);
+      if (duplicate) {
         duplicates++;
-      } else if (below != 0 && created != 0) {
-        duplicates++; // delivered before the cursor was lost
       } else if (skipAsHistory(e)) {
         skipped.add(e);
       } else {
@@ -327,7 +333,7 @@ final class SessionPoller {
             state.newestCreatedAtNanos());
       }
       state.caughtUp(!page.hasMore());
-      long next = nextDelay(page, !fresh.isEmpty(), ends);
+      long next = nextDelay(page, !fresh.isEmpty(), ends, readAfterRelease);
       if (next == END && !ends && phase.get() == Phase.DRAINING) {
         now = SessionStatus.RELEASED;
       }
@@ -338,7 +344,7 @@ final class SessionPoller {
     });
   }
 
-  private long nextDelay(Page<SessionEvent> page, boolean hadNew, boolean terminated) {
+  private long nextDelay(Page<SessionEvent> page, boolean hadNew, boolean terminated, boolean readAfterRelease) {
     if (terminated) {
       return END;
     }
@@ -346,7 +352,7 @@ final class SessionPoller {
       return 0;
     }
     if (phase.get() == Phase.DRAINING) {
-      return END; // released and drained to the end
+      return readAfterRelease ? END : 0; // drained to the end, or read once more now
     }
     long now = System.currentTimeMillis();
     long min = options.minInterval().toMillis();

@@ -148,7 +148,7 @@ class StatusPageBrowserTest {
     return "http://127.0.0.1:" + server.port() + "/";
   }
 
-  private static void run(Path tmp, List<String> args, Path stdout)
+  static void run(Path tmp, List<String> args, Path stdout)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(
         List.of(
@@ -182,7 +182,7 @@ class StatusPageBrowserTest {
   }
 
   /** Text content of the element with {@code id} in Chromium's serialised DOM. */
-  private static String textOf(String html, String id) {
+  static String textOf(String html, String id) {
     Matcher m =
         Pattern.compile("id=\"" + Pattern.quote(id) + "\"[^>]*>([^<]*)<").matcher(html);
     assertThat(m.find()).as("element #%s in the DOM", id).isTrue();

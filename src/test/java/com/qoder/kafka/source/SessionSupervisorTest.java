@@ -3,6 +3,7 @@ package com.qoder.kafka.source;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.qoder.kafka.api.QoderApiClient;
+import com.qoder.kafka.api.QoderApi;
 import com.qoder.kafka.api.QoderApiOptions;
 import com.qoder.kafka.api.SessionEvent;
 import com.qoder.kafka.config.Secret;
@@ -167,6 +168,47 @@ class SessionSupervisorTest {
     assertThat(delivered.get(id)).containsExactlyElementsOf(sim.groundTruth(id).eventIds());
     assertThat(supervisor.state(id).status()).isEqualTo(SessionStatus.RELEASED);
     assertThat(offsets.get(id).status()).isEqualTo(SessionStatus.RELEASED);
+  }
+
+  @Test
+  void aReleaseSeenWhileAPageIsInFlightStillReadsWhatCameBeforeTheRelease() throws Exception {
+    start(1, 30, Duration.ofMillis(50), Duration.ofMillis(200), SessionListener.NOOP);
+    String id = sim.sessionIds().get(0);
+    // The real client, but the test may hold one answered events page before the poller sees it.
+    java.util.concurrent.atomic.AtomicBoolean holdNext = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(1);
+    reactor.core.publisher.Sinks.Empty<Void> letGo = reactor.core.publisher.Sinks.empty();
+    QoderApi real = api;
+    QoderApi holding = (QoderApi) java.lang.reflect.Proxy.newProxyInstance(QoderApi.class.getClassLoader(),
+        new Class<?>[] {QoderApi.class}, (proxy, method, args) -> {
+          Object result;
+          try {
+            result = method.invoke(real, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+          if (method.getName().equals("eventsAfter") && holdNext.compareAndSet(true, false)) {
+            return ((Mono<?>) result).doOnNext(page -> answered.countDown()).delayUntil(page -> letGo.asMono());
+          }
+          return result;
+        });
+    supervisor = new SessionSupervisor(holding, delivery, offsetWriter,
+        new PollerOptions(100, Duration.ofMillis(50), Duration.ofMillis(200), false, 512), SessionListener.NOOP,
+        fatal::add);
+    supervisor.track(id);
+    await(() -> deliveredCount.get() == 30);
+    holdNext.set(true);
+    assertThat(answered.await(10, TimeUnit.SECONDS)).as("a caught-up poll was answered").isTrue();
+    // Upstream, after that answer: 4 more events, then the release. The connector sees the release
+    // (discovery) while the stale, empty page is still on its way to the poller.
+    sim.appendEvents(id, 4);
+    sim.releaseSession(id);
+    supervisor.release(id);
+    letGo.tryEmitEmpty();
+    await(() -> supervisor.polled() == 0);
+    assertThat(supervisor.state(id).status()).isEqualTo(SessionStatus.RELEASED);
+    assertThat(delivered.get(id)).as("the events from before the release").containsExactlyElementsOf(
+        sim.groundTruth(id).eventIds());
   }
 
   @Test
