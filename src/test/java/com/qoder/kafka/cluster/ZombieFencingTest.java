@@ -22,9 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A paused instance (SIGSTOP) loses its partitions; when it wakes up (SIGCONT) its open transaction
- * can no longer commit: nothing it produced becomes visible to read_committed, and every event is
- * still there exactly once (its sessions were redone by the instance that took them over).
+ * A paused instance (SIGSTOP) loses its partitions; the survivor fences its producer as it takes
+ * them over (its open transaction is aborted at once). When it wakes up (SIGCONT) it can no longer
+ * commit: nothing it produced becomes visible to read_committed, and every event is still there
+ * exactly once (its sessions were redone by the instance that took them over).
  */
 @Tag("slow")
 class ZombieFencingTest {
@@ -45,6 +46,9 @@ class ZombieFencingTest {
         Admin admin = ClusterTestSupport.admin(kafka)) {
       Map<String, String> settings = ClusterTestSupport.settings(sim, kafka, name, true);
       settings.put(Settings.TRANSACTION_TIMEOUT.key(), "6s");
+      // Transactions stay open long enough that the paused instance is practically always caught with
+      // pages in one, which the survivor then fences when it takes the partitions over.
+      settings.put(Settings.COMMIT_INTERVAL.key(), "500ms");
       Duration txnTimeout = Duration.ofSeconds(6);
       ConnectorProcess zombie = ConnectorProcess.start("z1", settings, sim.token(), logs);
       ConnectorProcess survivor = ConnectorProcess.start("z2", settings, sim.token(), logs);
@@ -94,12 +98,19 @@ class ZombieFencingTest {
         everything = reader.readUntilComplete(truth, Duration.ofSeconds(30));
       }
       String zombieLog = zombie.log();
+      String survivorLog = survivor.log();
+      boolean fenced = survivorLog.lines().anyMatch(l -> l.contains("fenced the transactional producer(s) [")
+          && l.contains(ClusterOptions.transactionalId(name, "z1")));
+      log.info("the survivor {} the paused instance's producer when it took its partitions over",
+          fenced ? "fenced" : "found no open transaction of (nothing to fence)");
       log.info("read_committed: {}; read_uncommitted: {} records ({} never committed); woken instance {}", committed,
           everything.records(), everything.records() - committed.records(),
           zombie.isAlive() ? "rejoined" : "stopped with exit code " + zombie.exitCode());
       log.info("woken instance's log after SIGCONT:\n{}", KillRestartTest.tail(zombieLog, 40));
       assertThat(committed.lost()).as("lost: %s", committed).isZero();
       assertThat(committed.duplicates()).as("duplicates under read_committed: %s", committed).isZero();
+      assertThat(survivorLog).as("fencing works on this broker: no fallback to the transaction timeout")
+          .doesNotContain("cannot fence the previous owner");
       assertThat(zombieLog).as("the woken instance noticed it lost its partitions")
           .containsAnyOf("lost (", "aborted", "fenced", "cannot continue");
     } finally {
@@ -107,6 +118,9 @@ class ZombieFencingTest {
         if (p.isAlive()) {
           p.resume();
         }
+        p.terminate();
+      }
+      for (ConnectorProcess p : procs) {
         p.close();
       }
     }
