@@ -69,8 +69,10 @@ import reactor.core.publisher.Mono;
  *
  * <ul>
  *   <li><b>Assigned</b>: wait until no transaction of the previous owner is open on those partitions
- *       (last stable offset = end offset), restore their sessions from the compacted topic, start
- *       their pollers, scan discovery once for sessions without offsets.
+ *       (last stable offset = end offset) — exactly-once fences a dead or dropped owner's producer
+ *       so its open transaction is aborted at once ({@link ZombieFencer}) —, restore their sessions
+ *       from the compacted topic, start their pollers, scan discovery once for sessions without
+ *       offsets.
  *   <li><b>Revoked</b> (cooperative: only the partitions that move): stop their pollers after the step
  *       in hand, commit (exactly-once) or let their offset writes finish (at-least-once), forget their
  *       state — all before the callback returns, so the next owner starts from the final offsets.
