@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -68,8 +69,10 @@ import reactor.core.publisher.Mono;
  *
  * <ul>
  *   <li><b>Assigned</b>: wait until no transaction of the previous owner is open on those partitions
- *       (last stable offset = end offset), restore their sessions from the compacted topic, start
- *       their pollers, scan discovery once for sessions without offsets.
+ *       (last stable offset = end offset) — exactly-once fences a dead or dropped owner's producer
+ *       so its open transaction is aborted at once ({@link ZombieFencer}) —, restore their sessions
+ *       from the compacted topic, start their pollers, scan discovery once for sessions without
+ *       offsets.
  *   <li><b>Revoked</b> (cooperative: only the partitions that move): stop their pollers after the step
  *       in hand, commit (exactly-once) or let their offset writes finish (at-least-once), forget their
  *       state — all before the callback returns, so the next owner starts from the final offsets.
@@ -91,6 +94,8 @@ public final class ClusterMember implements AutoCloseable {
   private static final Duration RECONCILE_EVERY = Duration.ofSeconds(5);
   private static final Duration MEMBERS_EVERY = Duration.ofSeconds(10);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(15);
+  private static final Duration FENCE_TIMEOUT = Duration.ofSeconds(10);
+  private static final int FENCE_ATTEMPTS = 3;
   private static final int SAMPLE = 8;
 
   private final ClusterOptions options;
@@ -101,6 +106,9 @@ public final class ClusterMember implements AutoCloseable {
   private final PageTransactions txns;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Admin admin;
+  /** Exactly-once: ends a previous owner's open transaction at once (null: at-least-once). */
+  private final ZombieFencer fencer;
+  private final AtomicBoolean fencingWarned = new AtomicBoolean();
   private final ExecutorService restorer;
   private final Thread thread;
   private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -153,6 +161,10 @@ public final class ClusterMember implements AutoCloseable {
     cc.put(RebalanceAwareAssignor.ON_JOIN_CONFIG, (Runnable) this::onJoin);
     this.consumer = new KafkaConsumer<>(cc);
     this.admin = Admin.create(adminConfig(options));
+    this.fencer = options.exactlyOnce()
+        ? new ZombieFencer(admin, options.offsetsTopic(), options.transactionalIdPrefix(),
+            sink.options().transactionalId(), FENCE_TIMEOUT)
+        : null;
     this.restorer = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "qoder-kafka-restore-" + options.instanceId());
       t.setDaemon(true);
@@ -173,6 +185,12 @@ public final class ClusterMember implements AutoCloseable {
       SessionRecordCodec codec, Consumer<Throwable> onFatal) {
     if (options.exactlyOnce() && !sink.options().transactional()) {
       throw new IllegalArgumentException("exactly-once needs a transactional Kafka sink");
+    }
+    String expected = options.transactionalIdPrefix() + options.instanceId();
+    if (options.exactlyOnce() && !expected.equals(sink.options().transactionalId())) {
+      // The prefix is how a new owner recognizes (and fences) the other instances' producers.
+      throw new IllegalArgumentException("the Kafka sink's transactional id must be " + expected + " (see"
+          + " ClusterOptions.transactionalId), was " + sink.options().transactionalId());
     }
     return new ClusterMember(options, sink, offsets, codec, onFatal);
   }
@@ -483,11 +501,16 @@ public final class ClusterMember implements AutoCloseable {
           options.revocationTimeout().plusSeconds(1));
       all.addAll(again);
     }
+    // From here nothing more is written for these partitions: a poller that outlived the stop is
+    // refused. Then the commit below closes the last transaction that may hold their records (pages
+    // that completed while the pollers stopped), so once this callback returns no open transaction of
+    // this instance touches them: the next owner's fencing (ZombieFencer) can only hit a dead or
+    // dropped owner, never one that handed over cleanly.
+    ownership.drained(removed);
     if (clean && txns != null && !failed.get()) {
-      commitNow(true); // pages that completed while the pollers stopped
+      commitNow(true);
     }
     sessions.forget(all);
-    ownership.drained(removed);
     List<String> lingering = all.stream().filter(id -> sessions.state(id) != null).toList();
     if (!lingering.isEmpty()) {
       holdUntilStopped(lingering);
@@ -795,9 +818,14 @@ public final class ClusterMember implements AutoCloseable {
 
   /**
    * Blocks (a helper thread, never the member thread) until the partitions hold no transaction that
-   * could still change what a restore reads: with {@code minimums} null, no open transaction at all
-   * (last stable offset = end offset: a previous owner's transaction committed or aborted); else the
-   * last stable offset reached this member's own committed records. Returns the end offsets.
+   * could still change what a restore reads: with {@code minimums} null (an assignment), no open
+   * transaction at all (last stable offset = end offset: a previous owner's transaction committed or
+   * aborted); else the last stable offset reached this member's own committed records. Returns the
+   * end offsets.
+   *
+   * <p>On an assignment in exactly-once mode, an open transaction found there is ended at once by
+   * fencing the producer that holds it ({@link #fencePreviousOwners}) instead of waiting for the
+   * transaction timeout.
    *
    * @throws HangingTransactionException when a transaction stays open past any transaction timeout
    */
@@ -806,6 +834,8 @@ public final class ClusterMember implements AutoCloseable {
     partitionIds.forEach(p -> spec.put(new TopicPartition(options.offsetsTopic(), p), OffsetSpec.latest()));
     long deadline = System.nanoTime() + stableTimeout.toNanos();
     boolean told = false;
+    int fenceAttempts = 0;
+    long nextFence = System.nanoTime();
     try {
       while (true) {
         Map<TopicPartition, ListOffsetsResultInfo> stable = admin.listOffsets(spec,
@@ -814,11 +844,11 @@ public final class ClusterMember implements AutoCloseable {
             new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get(30, TimeUnit.SECONDS);
         Map<Integer, Long> ends = new HashMap<>();
         end.forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
-        List<String> open = new ArrayList<>();
+        Map<Integer, String> open = new TreeMap<>();
         stable.forEach((tp, info) -> {
           long need = minimums == null ? ends.get(tp.partition()) : minimums.getOrDefault(tp.partition(), 0L);
           if (info.offset() < need) {
-            open.add(tp.partition() + " (stable " + info.offset() + " < " + need + ")");
+            open.put(tp.partition(), "stable " + info.offset() + " < " + need);
           }
         });
         if (open.isEmpty()) {
@@ -828,6 +858,13 @@ public final class ClusterMember implements AutoCloseable {
           throw new HangingTransactionException("offsets partitions " + open + " of topic '" + options.offsetsTopic()
               + "' still hold an open transaction after " + stableTimeout + ", longer than any transaction may"
               + " last; a hanging transaction? Find it with kafka-transactions.sh find-hanging and abort it");
+        }
+        if (minimums == null && fencer != null && fenceAttempts < FENCE_ATTEMPTS && System.nanoTime() >= nextFence) {
+          fenceAttempts++;
+          nextFence = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+          if (fencePreviousOwners(open.keySet(), fenceAttempts == FENCE_ATTEMPTS)) {
+            continue; // aborted now: look again at once
+          }
         }
         if (!told) {
           told = true;
@@ -841,6 +878,58 @@ public final class ClusterMember implements AutoCloseable {
       throw new IllegalStateException("interrupted while waiting for stable offsets", e);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot list the offsets of topic '" + options.offsetsTopic() + "': " + e, e);
+    }
+  }
+
+  /**
+   * Fences the producers of this connector's other instances whose open transaction holds one of
+   * the partitions just assigned here (helper thread). Why this can only hit a dead or dropped owner:
+   * the group gives a partition to this member only after its previous owner either
+   * <ul>
+   *   <li>revoked it (cooperative rebalancing: the owner must run {@code onPartitionsRevoked} and
+   *       rejoin before the partition is handed out in the next generation), and {@link #revoke}
+   *       stops the pollers, refuses further writes for the partition and commits before it returns,
+   *       so no open transaction of that owner holds the partition any more; or
+   *   <li>was removed from the group (session timeout, rebalance timeout, left): dead, or a zombie
+   *       whose commit the group coordinator refuses anyway (KIP-447). Its open transaction would
+   *       be aborted after the transaction timeout; fencing aborts it now. A zombie that wakes up
+   *       finds its producer fenced and stops (exit code 1), as after a pause past the transaction
+   *       timeout.
+   * </ul>
+   * This instance's own transactional id is never fenced (its own open transaction holds none of
+   * these partitions: it did not own them). When the admin calls fail (no ACL, an old broker), a
+   * WARN is logged once and the takeover waits for the transaction timeout, as without fencing.
+   *
+   * @return whether a producer was fenced (its transaction is aborted now)
+   */
+  private boolean fencePreviousOwners(Set<Integer> openPartitions, boolean lastAttempt) {
+    long t0 = System.nanoTime();
+    try {
+      List<String> fenced = fencer.fence(openPartitions);
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+      if (!fenced.isEmpty()) {
+        log.info("fenced the transactional producer(s) {} of a previous owner in {} ms: their open transaction on"
+            + " offsets partitions {} is aborted now instead of after the transaction timeout {}", fenced, ms,
+            openPartitions, options.transactionTimeout());
+        return true;
+      }
+      if (lastAttempt) {
+        log.info("offsets partitions {} hold an open transaction of no other instance of this connector that this"
+            + " principal can describe (one finishing on its own, or DESCRIBE on the transactional ids '{}*' is"
+            + " missing); waiting for it to end", openPartitions, options.transactionalIdPrefix());
+      }
+      return false;
+    } catch (ZombieFencer.FencingFailedException e) {
+      if (fencingWarned.compareAndSet(false, true)) {
+        log.warn("cannot fence the previous owner of offsets partitions {} ({}); takeover waits for its open"
+            + " transaction to time out (connector.transaction-timeout {} plus the broker's abort check) instead."
+            + " Fencing needs WRITE and DESCRIBE on the transactional ids with prefix '{}' (brokers 3.0+); this"
+            + " warning is logged once", openPartitions, e.getMessage(), options.transactionTimeout(),
+            options.transactionalIdPrefix());
+      } else {
+        log.debug("fencing the previous owner of offsets partitions {} failed: {}", openPartitions, e.getMessage());
+      }
+      return false;
     }
   }
 

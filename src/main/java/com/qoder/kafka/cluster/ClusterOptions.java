@@ -83,6 +83,15 @@ public record ClusterOptions(
     return "qoder-kafka." + connectorName + "." + instanceId;
   }
 
+  /**
+   * What the transactional ids of all instances in this group start with: the group id
+   * ({@code qoder-kafka.<connector name>}) and a dot, as {@link #transactionalId} builds them. A new
+   * owner fences the producers with this prefix that left a transaction open on its partitions.
+   */
+  public String transactionalIdPrefix() {
+    return groupId + ".";
+  }
+
   /** {@code <host>-<pid>-<4 hex>}: unique among running instances, new at every start. */
   public static String defaultInstanceId() {
     String host = System.getenv("HOSTNAME");

@@ -115,6 +115,13 @@ final class ConnectorProcess implements AutoCloseable {
     }
   }
 
+  /** SIGTERM without waiting: several instances then drain at the same time ({@link #close} waits). */
+  void terminate() {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+    }
+  }
+
   /** SIGTERM and wait (the connector drains and leaves the group); SIGKILL if it does not stop. */
   @Override
   public void close() throws InterruptedException {

@@ -15,16 +15,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.clients.admin.TransactionDescription;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A paused instance (SIGSTOP) loses its partitions; when it wakes up (SIGCONT) its open transaction
- * can no longer commit: nothing it produced becomes visible to read_committed, and every event is
- * still there exactly once (its sessions were redone by the instance that took them over).
+ * A paused instance (SIGSTOP) loses its partitions; the survivor fences its producer as it takes
+ * them over (its open transaction is aborted at once). When it wakes up (SIGCONT), long before its
+ * transaction could time out, it can no longer commit: nothing it produced becomes visible to read_committed, and every event is still there
+ * exactly once (its sessions were redone by the instance that took them over).
  */
 @Tag("slow")
 class ZombieFencingTest {
@@ -44,8 +48,11 @@ class ZombieFencingTest {
         .liveMode(LiveMode.events(120)).build().start();
         Admin admin = ClusterTestSupport.admin(kafka)) {
       Map<String, String> settings = ClusterTestSupport.settings(sim, kafka, name, true);
-      settings.put(Settings.TRANSACTION_TIMEOUT.key(), "6s");
-      Duration txnTimeout = Duration.ofSeconds(6);
+      // The zombie wakes long before its transaction could time out: only the survivor's fencing or the
+      // group's refusal of its commit (KIP-447) can stop it. Transactions stay open for a second, so it
+      // is usually caught with pages in one, which the survivor then fences as it takes over.
+      settings.put(Settings.TRANSACTION_TIMEOUT.key(), "20s");
+      settings.put(Settings.COMMIT_INTERVAL.key(), "1s");
       ConnectorProcess zombie = ConnectorProcess.start("z1", settings, sim.token(), logs);
       ConnectorProcess survivor = ConnectorProcess.start("z2", settings, sim.token(), logs);
       procs.add(zombie);
@@ -60,26 +67,42 @@ class ZombieFencingTest {
       long seen = sim.requestStats().total();
       ClusterTestSupport.await(Duration.ofSeconds(30), "both instances poll", () -> sim.requestStats().total() > seen + 200);
 
-      Instant pausedAt = Instant.now();
-      zombie.suspend();
-      log.info("SIGSTOP {} (pid {})", zombie.instanceId(), zombie.pid());
+      // Pause it while the broker shows its transaction open on its offsets partitions (checked again
+      // once it is frozen): the survivor then finds that transaction in its way and must fence it.
+      String zombieTxnId = ClusterOptions.transactionalId(name, "z1");
+      String offsetsTopic = "qoder-kafka." + name + ".offsets";
+      int survivorLogBefore = survivor.log().length();
+      Instant pausedAt = null;
+      for (int attempt = 1; pausedAt == null; attempt++) {
+        ClusterTestSupport.awaitEvery(Duration.ofMillis(20), Duration.ofSeconds(30),
+            () -> "z1 has a transaction open on " + offsetsTopic, () -> holdsOffsets(admin, zombieTxnId, offsetsTopic));
+        zombie.suspend();
+        if (holdsOffsets(admin, zombieTxnId, offsetsTopic)) {
+          pausedAt = Instant.now();
+        } else {
+          zombie.resume(); // it committed just before the SIGSTOP: try again
+          assertThat(attempt).as("attempts to pause z1 with a transaction open").isLessThan(20);
+        }
+      }
+      log.info("SIGSTOP {} (pid {}) with its transaction open on {}", zombie.instanceId(), zombie.pid(), offsetsTopic);
       ClusterTestSupport.awaitEvery(Duration.ofMillis(200), Duration.ofSeconds(60),
           () -> "z2 alone owns all partitions: " + ClusterTestSupport.assignment(admin, groupId, groupId),
           () -> {
             Map<String, Set<Integer>> a = ClusterTestSupport.assignment(admin, groupId, groupId);
             return a.size() == 1 && a.getOrDefault("z2", Set.of()).size() == 12;
           });
-      // The coordinator aborts the paused instance's open transaction once the transaction timeout passed.
-      Instant wake = pausedAt.plus(txnTimeout).plusSeconds(3);
-      ClusterTestSupport.await(Duration.ofSeconds(60), "the transaction timeout passed",
-          () -> Instant.now().isAfter(wake));
+      String fencedLine = "fenced the transactional producer(s) [" + zombieTxnId + "]";
+      ClusterTestSupport.await(Duration.ofSeconds(30), "z2 fenced " + zombieTxnId + " as it took over",
+          () -> survivor.log().substring(survivorLogBefore).contains(fencedLine));
+      ClusterTestSupport.await(Duration.ofSeconds(30), "z2 restored the partitions it took over", () -> {
+        String after = survivor.log().substring(survivorLogBefore);
+        return after.indexOf("assigned partitions", after.indexOf(fencedLine)) >= 0;
+      });
       zombie.resume();
       log.info("SIGCONT {} after {} ms", zombie.instanceId(), Duration.between(pausedAt, Instant.now()).toMillis());
-      // Awake, it learns it lost its partitions: it stops (fenced producer) or rejoins as a new member.
+      // Awake, its next transactional request finds its producer fenced: it stops (exit code 1).
       ClusterTestSupport.awaitEvery(Duration.ofMillis(200), Duration.ofSeconds(60),
-          () -> "the woken instance stopped or rejoined: " + ClusterTestSupport.assignment(admin, groupId, groupId),
-          () -> !zombie.isAlive() || (ClusterTestSupport.memberCount(admin, groupId) == 2
-              && !ClusterTestSupport.assignment(admin, groupId, groupId).getOrDefault("z1", Set.of()).isEmpty()));
+          () -> "the woken instance stopped:\n" + KillRestartTest.tail(zombie.log(), 30), () -> !zombie.isAlive());
       long more = sim.requestStats().total();
       ClusterTestSupport.await(Duration.ofSeconds(30), "polling goes on", () -> sim.requestStats().total() > more + 100);
 
@@ -94,21 +117,38 @@ class ZombieFencingTest {
         everything = reader.readUntilComplete(truth, Duration.ofSeconds(30));
       }
       String zombieLog = zombie.log();
+      String survivorLog = survivor.log().substring(survivorLogBefore);
       log.info("read_committed: {}; read_uncommitted: {} records ({} never committed); woken instance {}", committed,
           everything.records(), everything.records() - committed.records(),
           zombie.isAlive() ? "rejoined" : "stopped with exit code " + zombie.exitCode());
       log.info("woken instance's log after SIGCONT:\n{}", KillRestartTest.tail(zombieLog, 40));
       assertThat(committed.lost()).as("lost: %s", committed).isZero();
       assertThat(committed.duplicates()).as("duplicates under read_committed: %s", committed).isZero();
-      assertThat(zombieLog).as("the woken instance noticed it lost its partitions")
-          .containsAnyOf("lost (", "aborted", "fenced", "cannot continue");
+      assertThat(survivorLog).as("fencing works on this broker: no fallback to the transaction timeout")
+          .doesNotContain("cannot fence the previous owner");
+      assertThat(zombie.isAlive()).as("the woken instance stopped: its producer is fenced").isFalse();
+      assertThat(zombieLog).as("the woken instance found its producer fenced").contains("fenced");
     } finally {
       for (ConnectorProcess p : procs) {
         if (p.isAlive()) {
           p.resume();
         }
+        p.terminate();
+      }
+      for (ConnectorProcess p : procs) {
         p.close();
       }
+    }
+  }
+
+  /** Whether the broker shows the transaction of {@code transactionalId} open on {@code topic}. */
+  private static boolean holdsOffsets(Admin admin, String transactionalId, String topic) {
+    try {
+      TransactionDescription d = admin.describeTransactions(List.of(transactionalId)).description(transactionalId)
+          .get(5, TimeUnit.SECONDS);
+      return d.state() == TransactionState.ONGOING && d.topicPartitions().stream().anyMatch(tp -> tp.topic().equals(topic));
+    } catch (Exception e) {
+      return false; // not known yet
     }
   }
 }
