@@ -34,7 +34,8 @@ public final class Settings {
           + " its next page only after its page committed.");
   public static final Setting TRANSACTION_TIMEOUT = def("connector.transaction-timeout", Type.DURATION, "10s",
       "Exactly-once: the producer's transaction.timeout.ms, the longest a crashed instance's open transaction"
-          + " holds back read_committed consumers and the takeover of its sessions.");
+          + " can hold back read_committed consumers (a takeover fences it at once unless the fencing ACLs are"
+          + " missing).");
 
   // --- cluster (several instances with the same connector.name) -----------------------------------
   public static final Setting CLUSTER_SESSION_TIMEOUT = def("cluster.session-timeout", Type.DURATION, "10s",

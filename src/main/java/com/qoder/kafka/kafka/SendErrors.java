@@ -47,8 +47,10 @@ final class SendErrors {
     // The producer cannot continue: nothing written after this would be safe.
     if (error instanceof ProducerFencedException || error instanceof InvalidProducerEpochException
         || error instanceof FencedInstanceIdException) {
-      return new KafkaFatalException("the Kafka producer was fenced: another instance with the same "
-          + "transactional id took over (" + error.getMessage() + "); this instance must stop writing", error);
+      return new KafkaFatalException("the Kafka producer was fenced (" + error.getMessage() + "): the group dropped this "
+          + "instance (a pause longer than cluster.session-timeout) and the instance that took its sessions over "
+          + "fenced it, or another process runs with the same cluster.instance-id; this instance must stop "
+          + "writing, and a restart makes it rejoin", error);
     }
     if (error instanceof AuthenticationException) {
       return new KafkaFatalException("Kafka authentication failed (" + error.getMessage() + "); check "
