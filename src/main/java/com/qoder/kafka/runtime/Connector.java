@@ -43,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -69,12 +70,21 @@ import reactor.core.publisher.Mono;
 public final class Connector implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Connector.class);
+  /**
+   * What each step after the pollers gets at least, even when the pollers used up the shutdown
+   * timeout: leaving the group and flushing take milliseconds when Kafka answers, and without a floor
+   * a late step would be given 0 ms and fail at once however little it had to do.
+   */
+  private static final Duration STEP_FLOOR = Duration.ofSeconds(1);
+  private static final Duration SINK_CLOSE_FLOOR = Duration.ofSeconds(2);
 
   private final ConnectorConfig config;
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicReference<Throwable> fatal = new AtomicReference<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  /** System.nanoTime() by which close() should be done; set when it starts. */
+  private volatile long closeDeadline;
   private final Instant startedAt = Instant.now();
   private final RecentErrors recentErrors = new RecentErrors();
   private PrometheusMeterRegistry meterRegistry;
@@ -187,7 +197,9 @@ public final class Connector implements AutoCloseable {
       sinkOptions = sinkOptions.withTransactionalId(ClusterOptions.transactionalId(name, instanceId));
     }
     sink = KafkaSink.create(sinkOptions);
-    resources.add(sink);
+    KafkaSink createdSink = sink;
+    // Closed within what is left of the shutdown timeout (not the sink's own default).
+    resources.add(() -> createdSink.close(timeLeft(SINK_CLOSE_FLOOR)));
     metrics.bindInFlight(sink::inFlightRecords, sink::inFlightBytes);
 
     OffsetStore offsets = OffsetStore.create(config.offsetsTopic(), offsetsPartitions, sink);
@@ -310,6 +322,12 @@ public final class Connector implements AutoCloseable {
     return m;
   }
 
+  /** What is left of the shutdown timeout, but at least {@code floor}. */
+  private Duration timeLeft(Duration floor) {
+    long left = closeDeadline - System.nanoTime();
+    return left > floor.toNanos() ? Duration.ofNanos(left) : floor;
+  }
+
   /** A fatal pipeline error: log it once, stop everything; {@link #awaitStop()} returns it. */
   private void fail(Throwable t) {
     if (fatal.compareAndSet(null, t)) {
@@ -368,20 +386,25 @@ public final class Connector implements AutoCloseable {
       return;
     }
     Duration timeout = config.duration(Settings.SHUTDOWN_TIMEOUT);
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long t0 = System.nanoTime();
+    closeDeadline = t0 + timeout.toNanos();
     try {
       if (sessions != null) {
+        // At most half the budget: what follows (final commit, leaving the group, flushing, closing the
+        // producer) must not be left with nothing because a poller hangs on a slow request.
         log.info("stopping: {} poller(s) finish the page in hand", sessions.polled());
-        sessions.stopAll(timeout).onErrorResume(e -> Mono.empty()).block();
+        sessions.stopAll(timeout.dividedBy(2)).onErrorResume(e -> Mono.empty()).block();
       }
       if (member != null) {
         // Commits what is pending (exactly-once) and leaves the group: the others take over at once.
-        member.close(Duration.ofNanos(Math.max(1_000_000_000L, deadline - System.nanoTime())));
+        member.close(timeLeft(STEP_FLOOR));
       }
       if (sink != null) {
-        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        Duration left = timeLeft(STEP_FLOOR);
         sink.flush().timeout(left).onErrorResume(e -> {
-          log.warn("producer flush did not finish within the shutdown timeout: {}", e.toString());
+          log.warn("stopping: {} record(s) still unacknowledged by Kafka {} ms into the shutdown (the last {} ms"
+              + " spent waiting for them); the sink's close gives them what is left of connector.shutdown-timeout",
+              sink.inFlightRecords(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), left.toMillis());
           return Mono.empty();
         }).block();
       }
@@ -394,7 +417,8 @@ public final class Connector implements AutoCloseable {
         }
       }
       stopped.countDown();
-      log.info("connector '{}' stopped", config.connectorName());
+      log.info("connector '{}' stopped in {} ms", config.connectorName(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
     }
   }
 }

@@ -327,6 +327,42 @@ class KafkaSinkTest {
     assertThat(visible).containsExactly("committed", "second");
   }
 
+  /**
+   * Closing inside a transaction aborts it and is prompt: before, an open empty transaction (begun,
+   * never written to, as the cluster member leaves it after each commit) kept the producer's close
+   * waiting its whole timeout, 30 s by default.
+   */
+  @Test
+  void closeInsideATransactionAbortsItPromptly() {
+    String topic = KafkaTestSupport.uniqueTopic("tx-close");
+    KafkaTestSupport.createTopic(kafka.bootstrapServers(), topic, 1, Map.of());
+    KafkaSinkOptions txOptions = options().withClientId("tx-close").withTransactionalId("qoder-test-tx-close");
+
+    KafkaSink empty = KafkaSink.create(txOptions);
+    empty.beginTransaction().block(WAIT);
+    assertThat(timedClose(empty)).as("close with an empty transaction open").isLessThan(Duration.ofSeconds(5));
+
+    KafkaSink written = KafkaSink.create(txOptions);
+    written.beginTransaction().then(written.sendAll(List.of(record(topic, "k", "never committed")))).block(WAIT);
+    assertThat(timedClose(written)).as("close with a written transaction open").isLessThan(Duration.ofSeconds(5));
+
+    try (KafkaSink next = KafkaSink.create(txOptions)) {
+      next.beginTransaction().then(next.sendAll(List.of(record(topic, "k", "committed")))).then(next.commitTransaction())
+          .block(WAIT);
+    }
+    // read_committed: the aborted record is invisible, and the transaction did not stay open (the
+    // last stable offset moved past it, or the committed record would not be readable).
+    List<String> visible = KafkaTestSupport.consumeAll(kafka.bootstrapServers(), topic, WAIT).stream()
+        .map(r -> text(r.value())).toList();
+    assertThat(visible).containsExactly("committed");
+  }
+
+  private static Duration timedClose(KafkaSink sink) {
+    long t0 = System.nanoTime();
+    sink.close(); // the default timeout, 30 s
+    return Duration.ofNanos(System.nanoTime() - t0);
+  }
+
   @Test
   void transactionMethodsNeedATransactionalId() {
     try (KafkaSink sink = KafkaSink.create(options())) {
