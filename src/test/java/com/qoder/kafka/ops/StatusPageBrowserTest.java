@@ -127,6 +127,14 @@ class StatusPageBrowserTest {
     run(tmp, List.of("--screenshot=" + png, url()), tmp.resolve("stdout.txt"));
 
     assertThat(png).exists();
+    assertScreenshotAndKeep(png, "ops-status-page.png");
+  }
+
+  /**
+   * A real render of the page: a full-size PNG of many colours (a blank or error page has few). A
+   * copy is kept under the build directory for people to look at.
+   */
+  static void assertScreenshotAndKeep(Path png, String keepAs) throws IOException {
     assertThat(Files.size(png)).as("PNG size").isGreaterThan(20_000);
     BufferedImage image = ImageIO.read(png.toFile());
     assertThat(image.getWidth()).isEqualTo(1280);
@@ -138,8 +146,7 @@ class StatusPageBrowserTest {
       }
     }
     assertThat(colours.size()).as("distinct colours").isGreaterThan(50);
-    // Keep a copy for people to look at.
-    Path keep = Paths.get(System.getProperty("qoder.build.directory", "target"), "ops-status-page.png");
+    Path keep = Paths.get(System.getProperty("qoder.build.directory", "target"), keepAs);
     Files.createDirectories(keep.getParent());
     Files.copy(png, keep, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
