@@ -16,7 +16,9 @@ import com.qoder.kafka.sim.QoderSimulator;
 import com.qoder.kafka.source.SessionStatus;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -25,6 +27,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine.Command;
@@ -193,7 +196,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static Map<String, List<String>> createdBySession(QoderSimulator sim) {
-    Map<String, List<String>> m = new java.util.LinkedHashMap<>();
+    Map<String, List<String>> m = new LinkedHashMap<>();
     sim.groundTruth().forEach((id, truth) -> m.put(id, truth.eventIds()));
     return m;
   }
@@ -203,19 +206,16 @@ final class DemoCommand implements Callable<Integer> {
    * {@code event_id} of its decoded value; null for a record that does not decode.
    */
   private static List<String> readEventIds(String bootstrap, String topic, RegistryAvroDecoder decoder) {
-    Map<String, Object> props = Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    List<String> ids = new java.util.ArrayList<>();
+    Map<String, Object> props = consumerProps(bootstrap);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    List<String> ids = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
-      List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30))
-          .stream().map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30))
+          .stream().map(p -> new TopicPartition(topic, p.partition())).toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
-      Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
         if (System.nanoTime() > deadline) {
@@ -227,6 +227,15 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     return ids;
+  }
+
+  /** A consumer of string keys and raw (wire-format) values; callers add what their read needs. */
+  private static Map<String, Object> consumerProps(String bootstrap) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    return props;
   }
 
   private static String eventId(RegistryAvroDecoder decoder, byte[] value) {
@@ -255,12 +264,9 @@ final class DemoCommand implements Callable<Integer> {
 
   private void printRecords(String bootstrap, String topic, RegistryAvroDecoder decoder, AtomicBoolean stop,
       PrintStream out) {
-    Map<String, Object> props = Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, "qoder-kafka-demo-printer",
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    Map<String, Object> props = consumerProps(bootstrap);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "qoder-kafka-demo-printer");
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     int shown = 0;
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
       consumer.subscribe(List.of(topic));

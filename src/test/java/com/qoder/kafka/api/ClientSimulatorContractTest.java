@@ -18,11 +18,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 2 contract, part 1: the real client against the real simulator over HTTP, one test per
@@ -38,33 +36,20 @@ import org.junit.jupiter.api.Test;
  */
 class ClientSimulatorContractTest {
 
+  @RegisterExtension
+  static final SimContract.Server server = new SimContract.Server(() -> QoderSimulator.builder()
+      .seed(42).sessions(30).eventsPerSession(60)
+      .files(60).agents(40).build());
+
   static QoderSimulator sim;
   static QoderApiClient api;
   static RawHttp raw;
 
   @BeforeAll
   static void start() {
-    sim = QoderSimulator.builder().seed(42).sessions(30).eventsPerSession(60).files(60).agents(40)
-        .build().start();
-    api = SimContract.client(sim, b -> {});
+    sim = server.sim();
+    api = server.api();
     raw = new RawHttp(sim);
-  }
-
-  @AfterAll
-  static void stop() {
-    api.close();
-    sim.close();
-  }
-
-  @AfterEach
-  void everyPermitWentBack() {
-    SimContract.assertIdle(api);
-  }
-
-  @BeforeEach
-  void cleanSlate() {
-    sim.faults().clear();
-    sim.resetRequestLog();
   }
 
   /** A generated session with its 60 events, none deleted. */

@@ -16,11 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -36,6 +34,12 @@ class ClientSimulatorErrorContractTest {
   static final String UNKNOWN_SESSION = "sess_" + "0123456789abcdef".repeat(2);
   static final String WRONG_TOKEN = "not-the-simulator-token-7c1e";
 
+  // 160 sessions so that the default organization holds more than the sessions default of 100.
+  @RegisterExtension
+  static final SimContract.Server server = new SimContract.Server(() -> QoderSimulator.builder()
+      .seed(7).sessions(160).eventsPerSession(5)
+      .files(40).agents(30).build());
+
   static QoderSimulator sim;
   static QoderApiClient api;
   static RawHttp raw;
@@ -44,9 +48,8 @@ class ClientSimulatorErrorContractTest {
 
   @BeforeAll
   static void start() {
-    // 160 sessions so that the default organization holds more than the sessions default of 100.
-    sim = QoderSimulator.builder().seed(7).sessions(160).eventsPerSession(5).files(40).agents(30).build().start();
-    api = SimContract.client(sim, b -> {});
+    sim = server.sim();
+    api = server.api();
     raw = new RawHttp(sim);
     sid = sim.createSession(null, 30);
     events = sim.groundTruth(sid).eventIds();
@@ -54,23 +57,6 @@ class ClientSimulatorErrorContractTest {
     for (int i = 0; i < 25; i++) {
       sim.createResource(sid, files.get(i));
     }
-  }
-
-  @AfterAll
-  static void stop() {
-    api.close();
-    sim.close();
-  }
-
-  @AfterEach
-  void everyPermitWentBack() {
-    SimContract.assertIdle(api);
-  }
-
-  @BeforeEach
-  void cleanSlate() {
-    sim.faults().clear();
-    sim.resetRequestLog();
   }
 
   // --- limits the client refuses ---------------------------------------------------------------

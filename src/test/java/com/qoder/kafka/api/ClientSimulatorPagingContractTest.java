@@ -15,11 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -33,6 +31,11 @@ class ClientSimulatorPagingContractTest {
 
   static final Duration WALK = Duration.ofSeconds(60);
 
+  @RegisterExtension
+  static final SimContract.Server server = new SimContract.Server(() -> QoderSimulator.builder()
+      .seed(2026).sessions(60).eventsPerSession(15)
+      .files(5_000).agents(250).build());
+
   static QoderSimulator sim;
   static QoderApiClient api;
   static String bigSession; // 10,000 events
@@ -40,31 +43,14 @@ class ClientSimulatorPagingContractTest {
 
   @BeforeAll
   static void start() {
-    sim = QoderSimulator.builder().seed(2026).sessions(60).eventsPerSession(15).files(5_000).agents(250)
-        .build().start();
-    api = SimContract.client(sim, b -> {});
+    sim = server.sim();
+    api = server.api();
     bigSession = sim.createSession(null, 10_000);
     resourceSession = sim.createSession();
     List<String> files = sim.fileIds();
     for (int i = 0; i < 1_234; i++) {
       sim.createResource(resourceSession, files.get(i));
     }
-  }
-
-  @AfterAll
-  static void stop() {
-    api.close();
-    sim.close();
-  }
-
-  @AfterEach
-  void everyPermitWentBack() {
-    SimContract.assertIdle(api);
-  }
-
-  @BeforeEach
-  void cleanSlate() {
-    sim.resetRequestLog();
   }
 
   static <T> List<T> items(Flux<Page<T>> walk) {

@@ -21,6 +21,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -187,6 +193,54 @@ final class SimContract {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
       }
+    }
+  }
+
+  /**
+   * One simulator and one client for a test class, registered as a static {@code @RegisterExtension}:
+   * started before the class's {@code @BeforeAll} methods, closed after the class; before each test
+   * the faults and the request log are cleared, after each test every permit of the client must
+   * have gone back.
+   */
+  static final class Server implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+
+    private final Supplier<QoderSimulator> simulator;
+    private QoderSimulator sim;
+    private QoderApiClient api;
+
+    Server(Supplier<QoderSimulator> simulator) {
+      this.simulator = simulator;
+    }
+
+    QoderSimulator sim() {
+      return sim;
+    }
+
+    QoderApiClient api() {
+      return api;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+      sim = simulator.get().start();
+      api = client(sim, b -> {});
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+      api.close();
+      sim.close();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+      sim.faults().clear();
+      sim.resetRequestLog();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+      assertIdle(api);
     }
   }
 }
