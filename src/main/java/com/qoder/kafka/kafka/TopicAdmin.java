@@ -273,7 +273,7 @@ public final class TopicAdmin implements AutoCloseable {
           + cause.getMessage(), cause);
     } catch (java.util.concurrent.TimeoutException e) {
       throw new TopicConfigurationException("could not " + what + ": Kafka at " + bootstrapServers
-          + " did not answer within " + timeout + "; is the cluster reachable and are the security settings "
+          + " did not answer within " + timeout.toMillis() + " ms; is the cluster reachable and are the security settings "
           + "right?", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
