@@ -146,6 +146,10 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--oversized-bytes", defaultValue = "2097152", description = "Content size of an oversized event (default: ${DEFAULT-VALUE}).")
   int oversizedBytes;
 
+  @Option(names = "--fault-event-time-ties", defaultValue = "0", description = "Probability a generated event"
+      + " has exactly the created_at of the event before it (default: ${DEFAULT-VALUE}).")
+  double eventTimeTies;
+
   @Option(names = "--fault-invalid-resource-cursor", defaultValue = "0", description = "Probability a resources page token is rejected with 400 (default: ${DEFAULT-VALUE}).")
   double invalidResourceCursor;
 
@@ -224,6 +228,7 @@ public final class SimulateCommand implements Callable<Integer> {
         .malformedBody(chance(malformed))
         .unknownEventTypes(unknownType)
         .oversizedEvents(oversized, oversizedBytes)
+        .eventTimestampTies(eventTimeTies)
         .invalidResourceCursor(chance(invalidResourceCursor))
         .routeNotFound(chance(route404), Faults.NotFoundStyle.ofLabel(route404Style))
         .emptyPage(chance(emptyPage))

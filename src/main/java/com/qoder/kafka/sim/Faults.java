@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * requests about those sessions. Decisions draw from one random source seeded from the simulator
  * seed, so a single-threaded client sees the same faults for the same seed.
  *
- * <p>Generation faults (unknown event types, oversized events) shape events when they are
+ * <p>Generation faults (unknown event types, oversized events, timestamp ties) shape events when they are
  * created. Those in force when the simulator is built apply to its generated history too.
  *
  * <p>Thread-safe.
@@ -171,6 +171,7 @@ public final class Faults {
   private volatile double unknownEventTypeProbability;
   private volatile double oversizedEventProbability;
   private volatile int oversizedEventBytes = DEFAULT_OVERSIZED_BYTES;
+  private volatile double eventTimestampTieProbability;
   private volatile boolean tokenRevoked;
   private volatile Set<Endpoint> scope = EnumSet.allOf(Endpoint.class);
 
@@ -323,6 +324,18 @@ public final class Faults {
     return this;
   }
 
+  /**
+   * Gives a new event (generated, live or appended) exactly the {@code created_at} of the event
+   * before it, with this probability: several events of a session share one instant. The turns
+   * (types, random ids) stay those of the seed; time-ordered ids follow the tied times. Set to 1,
+   * append N events, set back to 0: N events tied to the previous one.
+   */
+  public Faults eventTimestampTies(double probability) {
+    checkProbability(probability);
+    eventTimestampTieProbability = probability;
+    return this;
+  }
+
   /** Every request answers 401 until {@link #restoreToken()}. */
   public Faults revokeToken() {
     tokenRevoked = true;
@@ -361,6 +374,7 @@ public final class Faults {
     routeNotFound(Trigger.NEVER, NotFoundStyle.HTML);
     unknownEventTypes(0);
     oversizedEvents(0, DEFAULT_OVERSIZED_BYTES);
+    eventTimestampTies(0);
     restoreToken();
     scope();
     return this;
@@ -438,7 +452,7 @@ public final class Faults {
 
   SimSession.GenerationFaults generation() {
     return new SimSession.GenerationFaults(unknownEventTypeProbability, oversizedEventProbability,
-        oversizedEventBytes);
+        oversizedEventBytes, eventTimestampTieProbability);
   }
 
   private boolean fires(Rule rule, Endpoint e, String sessionId) {
@@ -485,6 +499,7 @@ public final class Faults {
     trigger(o.putObject("route_not_found"), routeNotFound).put("style", routeNotFoundStyle.label());
     o.putObject("unknown_event_type").put("probability", unknownEventTypeProbability);
     o.putObject("oversized_event").put("probability", oversizedEventProbability).put("bytes", oversizedEventBytes);
+    o.putObject("event_timestamp_ties").put("probability", eventTimestampTieProbability);
     o.put("token_revoked", tokenRevoked);
     ArrayNode sc = o.putArray("scope");
     scope.forEach(e -> sc.add(e.label()));
@@ -540,6 +555,8 @@ public final class Faults {
         case "route_not_found" -> routeNotFound(trigger(v, routeNotFound),
             v.has("style") ? NotFoundStyle.ofLabel(v.get("style").asText()) : routeNotFoundStyle);
         case "unknown_event_type" -> unknownEventTypes(v.path("probability").asDouble(unknownEventTypeProbability));
+        case "event_timestamp_ties" -> eventTimestampTies(
+            v.path("probability").asDouble(eventTimestampTieProbability));
         case "oversized_event" -> oversizedEvents(v.path("probability").asDouble(oversizedEventProbability),
             v.path("bytes").asInt(oversizedEventBytes));
         case "token_revoked" -> {
@@ -564,7 +581,7 @@ public final class Faults {
         default -> throw new IllegalArgumentException("unknown fault '" + key + "'; known: latency, rate_limit, "
             + "permission_denied, server_error, connection_reset, malformed_body, invalid_resource_cursor, "
             + "route_not_found, empty_page, replay_from_start, cursor_rejected, unknown_event_type, "
-            + "oversized_event, token_revoked, scope, clear");
+            + "oversized_event, event_timestamp_ties, token_revoked, scope, clear");
       }
     }
   }

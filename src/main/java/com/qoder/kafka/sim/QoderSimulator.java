@@ -249,7 +249,8 @@ public final class QoderSimulator implements AutoCloseable {
     for (int i = 0; i < count; i++) {
       ids.add(spec.type() == null
           ? s.appendNext(nowNanos(), faults.generation(), spec.extraFields(), spec.contentBytes())
-          : s.appendExplicit(spec.type(), spec.extraFields(), spec.contentBytes(), nowNanos()));
+          : s.appendExplicit(spec.type(), spec.extraFields(), spec.contentBytes(), nowNanos(),
+              faults.generation().timestampTieProbability()));
     }
     if (!s.acceptsLiveEvents()) {
       data.deactivate(s);

@@ -82,6 +82,40 @@ class AdversarialDataTest {
   }
 
   @Test
+  void eventsCanShareTheirPredecessorsCreatedAt() {
+    try (QoderSimulator tied = QoderSimulator.builder().seed(12).sessions(3).eventsPerSession(200).files(0).agents(0)
+        .faults(f -> f.eventTimestampTies(0.2)).build().start();
+        QoderSimulator plain = QoderSimulator.builder().seed(12).sessions(3).eventsPerSession(200).files(0).agents(0)
+            .build().start()) {
+      assertThat(tied.sessionIds()).isEqualTo(plain.sessionIds());
+      for (String id : tied.sessionIds()) { // same turns; ids of time-ordered events follow their (tied) times
+        assertThat(tied.eventsJson(id)).extracting(e -> e.get("type").asText())
+            .isEqualTo(plain.eventsJson(id).stream().map(e -> e.get("type").asText()).toList());
+      }
+      int ties = 0;
+      for (String s : tied.sessionIds()) {
+        List<JsonNode> events = List.copyOf(tied.eventsJson(s));
+        for (int i = 1; i < events.size(); i++) {
+          java.time.Instant a = java.time.Instant.parse(events.get(i - 1).get("created_at").asText());
+          java.time.Instant b = java.time.Instant.parse(events.get(i).get("created_at").asText());
+          assertThat(b).isAfterOrEqualTo(a);
+          ties += a.equals(b) ? 1 : 0;
+        }
+      }
+      assertThat(ties).isBetween(60, 180); // about 20 % of 597 successive pairs
+      String s = plain.sessionIds().get(0);
+      String last = plain.eventsJson(s).get(199).get("created_at").asText();
+      plain.faults().eventTimestampTies(1);
+      plain.appendEvents(s, 3);
+      plain.faults().eventTimestampTies(0);
+      plain.appendEvents(s, 1);
+      List<String> times = plain.eventsJson(s).subList(200, 204).stream().map(e -> e.get("created_at").asText()).toList();
+      assertThat(times.subList(0, 3)).containsOnly(last);
+      assertThat(times.get(3)).isNotEqualTo(last);
+    }
+  }
+
+  @Test
   void theCursorOfACaughtUpClientIsDeletedWhileEventsKeepArriving() {
     try (QoderSimulator sim = QoderSimulator.builder().seed(6).sessions(1).eventsPerSession(5).files(0).agents(0)
         .terminatedFraction(0).releasedFraction(0).liveMode(LiveMode.events(200)).build().start()) {
