@@ -314,10 +314,10 @@ final class SessionPoller {
       // the release; a page already in flight may not, so it cannot end the drain.
       boolean readAfterRelease = phase.get() == Phase.DRAINING;
       return api.eventsAfter(state.sessionId(), cursor, options.pageSize())
-          .doFinally(signal -> {
-            answeredAtNanos = nanoClock.getAsLong();
-            place.leave(); // the request is over: the next session may send its own
-          })
+          // Stamped before the answer travels on (a doFinally would run only after the whole step).
+          .doOnSuccess(page -> answeredAtNanos = nanoClock.getAsLong())
+          .doOnError(e -> answeredAtNanos = nanoClock.getAsLong())
+          .doFinally(signal -> place.leave()) // the request is over: the next session may send its own
           .flatMap(page -> {
             goneSuspected = false; // the session answered: a 404 before was not its end
             Page<SessionEvent> p = withLastId(page);
