@@ -42,7 +42,8 @@ import reactor.test.scheduler.VirtualTimeScheduler;
  *   <li>politeness: a request follows the previous one by at least {@code poll-interval-min} unless
  *       the previous answer was a page with data that moved the cursor (so no page is ever asked
  *       for twice in a row at once);
- *   <li>what reached Kafka is the history's events in order, each once;
+ *   <li>what reached Kafka is the history's events in order, each once; every delivered page is
+ *       followed by its offset record, and a failed offset write is retried before the next request;
  *   <li>a session that ended (terminated, gone, released) has that status in its last written
  *       offset record, its cursor at the last delivered event, and sends nothing afterwards;
  *   <li>a session is gone only after two documented 404s in a row.
@@ -133,6 +134,7 @@ class SessionPollerModelTest {
     final List<Boolean> pageWithData = new ArrayList<>();
     final List<Answer> answers = new ArrayList<>();
     final List<String> delivered = new ArrayList<>();
+    final List<String> ops = new ArrayList<>(); // request, deliver, write-ok, write-fail: in order
     final List<SessionState.Snapshot> written = new ArrayList<>();
     final AtomicReference<SessionStatus> ended = new AtomicReference<>();
     final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -169,14 +171,17 @@ class SessionPollerModelTest {
           return Mono.error(new IllegalStateException("the broker refused the page (model)"));
         }
         events.forEach(e -> delivered.add(e.id()));
+        ops.add("deliver");
         return Mono.just(new EventDelivery.Report(events.size(), 0));
       });
       OffsetWriter writer = snapshot -> Mono.defer(() -> {
         if (failWrites > 0) {
           failWrites--;
+          ops.add("write-fail");
           return Mono.error(new IllegalStateException("offsets topic unavailable (model)"));
         }
         written.add(snapshot);
+        ops.add("write-ok");
         return Mono.empty();
       });
       poller = new SessionPoller(new SessionState(SID, 512, 0), this, delivery, writer,
@@ -211,6 +216,13 @@ class SessionPollerModelTest {
           long gap = requests.get(i)[0] - requests.get(i - 1)[0];
           assertThat(Duration.ofNanos(gap)).as("request %d after %s (cursor %s -> %s)", i, answers.get(i - 1),
               cursors.get(i - 1), cursors.get(i)).isGreaterThanOrEqualTo(MIN);
+        }
+      }
+      // A delivered page is followed by its offset record (exactly-once: it closes the page's part
+      // of the transaction), and a failed write is written again before the next request.
+      for (int i = 0; i + 1 < ops.size(); i++) {
+        if (ops.get(i).equals("deliver") || ops.get(i).equals("write-fail")) {
+          assertThat(ops.get(i + 1)).as("after %s at %d of %s", ops.get(i), i, ops).startsWith("write");
         }
       }
       // Every event once, in the API's order: what reached Kafka is a prefix of the history.
@@ -254,6 +266,7 @@ class SessionPollerModelTest {
     public Mono<Page<SessionEvent>> eventsAfter(String sessionId, String afterId, int limit) {
       return Mono.defer(() -> {
         int index = requests.size();
+        ops.add("request");
         requests.add(new long[] {time.now(TimeUnit.NANOSECONDS), index});
         cursors.add(afterId);
         Step step = index < s.steps().size() ? s.steps().get(index)
