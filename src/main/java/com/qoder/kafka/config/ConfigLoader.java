@@ -386,7 +386,7 @@ public final class ConfigLoader {
     range(v, Settings.PAGE_SIZE, 1, 100, "the events endpoint accepts 1–100", problems);
     range(v, Settings.DEDUP_WINDOW, 1, 100_000, null, problems);
     range(v, Settings.QODER_MAX_RETRIES, 0, 100, null, problems);
-    range(v, Settings.QODER_RATE, 1, 100_000, null, problems);
+    range(v, Settings.QODER_RATE, 1, 10_000, null, problems);
     range(v, Settings.QODER_CONCURRENCY, 1, 10_000, null, problems);
     range(v, Settings.TOPIC_PARTITIONS, 1, 10_000, null, problems);
     range(v, Settings.OFFSETS_PARTITIONS, 1, 10_000, null, problems);
@@ -412,6 +412,7 @@ public final class ConfigLoader {
     }
     for (Setting d : List.of(Settings.POLL_MIN, Settings.POLL_MAX, Settings.DISCOVERY_INTERVAL,
         Settings.QODER_REQUEST_TIMEOUT, Settings.QODER_CONNECT_TIMEOUT, Settings.SHUTDOWN_TIMEOUT,
+        Settings.QODER_RETRY_AFTER_MAX,
         Settings.RESOURCES_INTERVAL, Settings.FILES_INTERVAL, Settings.FILES_FULL_RESCAN, Settings.SESSIONS_INTERVAL,
         Settings.COMMIT_INTERVAL, Settings.TRANSACTION_TIMEOUT, Settings.CLUSTER_SESSION_TIMEOUT)) {
       Duration x = (Duration) v.get(d.key());
