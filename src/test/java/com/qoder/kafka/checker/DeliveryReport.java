@@ -85,6 +85,12 @@ public final class DeliveryReport {
 
   public long deadLettersWithoutReason() { return problems.deadLettersWithoutReason.count; }
 
+  /** Dead-lettered events with no marker in their place in the events topic. */
+  public long silentGaps() { return problems.silentGaps.count; }
+
+  /** Markers whose {@code dead_letter} member does not point at a dead letter of their event. */
+  public long badMarkers() { return problems.badMarkers.count; }
+
   /** Duplicate copies per session (sessions without duplicates absent). */
   public Map<String, Integer> duplicatesBySession() { return duplicatesBySession; }
 
