@@ -136,6 +136,7 @@ public final class DeliveryChecker implements AutoCloseable {
   private long eventRecords;
   private long errorRecords;
   private long deadLetterRecords;
+  private long markerRecords;
 
   private DeliveryChecker(Builder b) {
     this.eventsTopic = Objects.requireNonNull(b.eventsTopic, "eventsTopic");
@@ -340,6 +341,9 @@ public final class DeliveryChecker implements AutoCloseable {
     }
     String session = e.getSessionId();
     Marker marker = MARKER_TYPE.equals(e.getType()) ? marker(e, where) : null;
+    if (marker != null && !errors) {
+      markerRecords++;
+    }
     Entry entry = new Entry(e.getEventId(), e.getType(), r.partition(), marker);
     (errors ? errorCopies : events).computeIfAbsent(session, k -> new ArrayList<>()).add(entry);
     if (retainValues && !errors) {
@@ -555,7 +559,8 @@ public final class DeliveryChecker implements AutoCloseable {
         p.unexpected.examples(e.getKey() + ": " + e.getValue().size() + " dead letter(s) of a session not expected");
       }
     }
-    return new DeliveryReport(expected.size(), required, eventRecords, errorRecords, deadLetterRecords, delivered,
+    return new DeliveryReport(expected.size(), required, eventRecords, markerRecords, errorRecords, deadLetterRecords,
+        delivered,
         deadLettered, p, Map.copyOf(dupBySession), Map.copyOf(deadLetterReasons), Set.copyOf(schemaIds));
   }
 
