@@ -71,7 +71,7 @@ final class DeadLetterMarker {
     d.put("truncated", letter.truncated());
     String raw;
     try {
-      raw = JSON.writeValueAsString(json);
+      raw = escapeLoneSurrogates(JSON.writeValueAsString(json));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a flat object of strings and numbers always serializes", e);
     }
@@ -79,6 +79,31 @@ final class DeadLetterMarker {
     // must be encodable, and an event rejected as UNENCODABLE_STRING has a lone surrogate in them.
     return new com.qoder.kafka.avro.v1.SessionEvent(encodable(event.id()), sessionId, encodable(turnId), TYPE, null,
         createdAt, null, new UnknownEvent(raw), null);
+  }
+
+  /**
+   * JSON text with each lone UTF-16 surrogate written as a JSON unicode escape (as the mapper writes
+   * raw_json): UTF-8, and so Avro, cannot carry it, and it can only stand inside a JSON string.
+   */
+  static String escapeLoneSurrogates(String json) {
+    StringBuilder out = null;
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < json.length() && Character.isLowSurrogate(json.charAt(i + 1))) {
+        if (out != null) {
+          out.append(c).append(json.charAt(i + 1));
+        }
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        if (out == null) {
+          out = new StringBuilder(json.length() + 16).append(json, 0, i);
+        }
+        out.append(String.format("\\u%04x", (int) c));
+      } else if (out != null) {
+        out.append(c);
+      }
+    }
+    return out == null ? json : out.toString();
   }
 
   /** {@code s} with every lone UTF-16 surrogate replaced by U+FFFD (null stays null). */
