@@ -172,7 +172,18 @@ public final class TopicAdmin implements AutoCloseable {
    * it and sends larger records of the topic to the dead-letter topic (with a marker in their place).
    */
   public RecordLimits checkRecordLimits(Collection<String> topics, int maxRecordBytes) {
-    Map<String, Integer> maxMessageBytes = maxMessageBytes(topics);
+    Map<String, Integer> maxMessageBytes;
+    try {
+      maxMessageBytes = maxMessageBytes(topics);
+    } catch (TopicConfigurationException e) {
+      if (!(e.getCause() instanceof AuthorizationException)) {
+        throw e;
+      }
+      // Only a check: without DESCRIBE_CONFIGS the connector still runs, trusting the topics.
+      return new RecordLimits(Map.of(), List.of("cannot check max.message.bytes of topics " + topics + ": "
+          + e.getMessage() + "; the connector assumes they take records of kafka.max-record-bytes (" + maxRecordBytes
+          + " bytes). Grant DESCRIBE_CONFIGS on them to have this checked at start-up."));
+    }
     OptionalInt broker = OptionalInt.empty();
     boolean brokerRead = false;
     Map<String, Integer> limits = new java.util.LinkedHashMap<>();
