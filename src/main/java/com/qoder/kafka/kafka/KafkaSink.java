@@ -535,6 +535,23 @@ public final class KafkaSink implements AutoCloseable {
     }
   }
 
+  /**
+   * The broker refused a record that passed the size check (its topic's {@code max.message.bytes}
+   * was lowered while running, or is not what start-up read): from now on records of that topic at
+   * least this large are refused before sending, so the caller can put them aside in order, and a
+   * transaction is not poisoned by the same refusal again.
+   */
+  private void learnTopicLimit(OutboundRecord r, int size) {
+    int before = maxRecordBytes(r.topic());
+    if (size <= before) {
+      topicLimits.merge(r.topic(), size - 1, Math::min);
+      log.warn("Kafka sink '{}': the broker refused a record of {} bytes for topic '{}' (its max.message.bytes is"
+          + " below the {} bytes the connector expected); records of the topic from {} bytes on now go to the"
+          + " dead-letter topic. Check the topic's max.message.bytes against kafka.max-record-bytes.",
+          options.clientId(), size, r.topic(), before, size);
+    }
+  }
+
   private void enterFailedState(KafkaFatalException f) {
     if (fatal == null) {
       fatal = f;
@@ -584,6 +601,9 @@ public final class KafkaSink implements AutoCloseable {
     }
 
     private void complete(RecordMetadata metadata, Throwable error) {
+      if (error instanceof RecordTooLargeException && bytes > 0) {
+        learnTopicLimit(record, (int) bytes);
+      }
       KafkaSinkException classified = error == null ? null : SendErrors.classify(error, record);
       if (classified instanceof KafkaFatalException f) {
         enterFailedState(f);

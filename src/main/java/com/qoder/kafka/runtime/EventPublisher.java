@@ -42,7 +42,8 @@ import reactor.core.publisher.Mono;
  * the next dead letter, and so on. Records of one session therefore reach each topic in API order,
  * markers included. (A record the broker still refuses after that check — a topic's
  * {@code max.message.bytes} lowered while the connector runs — is dead-lettered when its refusal
- * comes back; its marker then follows the rest of its segment, and a warning says so.)
+ * comes back; its marker then follows the rest of its segment, and a warning says so. The sink
+ * learns the topic's lower limit from that refusal, so later large records are put aside in order.)
  *
  * <p>The batch completes only when every record — dead letters and markers included — is
  * acknowledged, so the poller's cursor never passes an unsaved event. In exactly-once mode every

@@ -369,6 +369,60 @@ class EventsPipelineTest {
     }
   }
 
+  /**
+   * A topic's max.message.bytes lowered while the connector runs: the broker refuses a 2 MB record
+   * that passed the size check. The event is dead-lettered with a marker (after the rest of its page,
+   * the one case where a marker is late); the sink learns the topic's limit, so the next large event
+   * of the topic leaves its marker exactly in its place.
+   */
+  @Test
+  void aTopicLimitLoweredWhileRunningIsLearnedFromTheBrokersRefusal() throws Exception {
+    try (QoderSimulator sim = sim(53, 1, 10).build().start()) {
+      String s = sim.sessionIds().get(0);
+      // Uncompressed: the simulator's padding would compress far below any limit the broker checks.
+      PipelineFixture f = PipelineFixture.of("lowered", bootstrap(), sim).set(Settings.COMPRESSION.key(), "none");
+      try (Connector connector = f.start(); SchemaRegistry registry = f.registry();
+          DeliveryChecker checker = DeliveryChecker.builder(f.bootstrap).eventsTopic(f.eventsTopic())
+              .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registry(registry)
+              .retainValues(true).build()) {
+        assertClean(checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth())));
+        try (var admin = KafkaTestSupport.admin(f.bootstrap)) {
+          var resource = new org.apache.kafka.common.config.ConfigResource(
+              org.apache.kafka.common.config.ConfigResource.Type.TOPIC, f.eventsTopic());
+          admin.incrementalAlterConfigs(Map.of(resource, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+              new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes", "1048588"),
+              org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+        }
+        String first = sim.appendEvents(s, 1, EventSpec.ofType("agent.message").withContentBytes(2_000_000)).get(0);
+        sim.appendEvents(s, 3);
+        DeliveryReport report = checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth()));
+        assertThat(report.missing()).as("%s", report).isZero();
+        assertThat(report.silentGaps() + report.badMarkers() + report.duplicated()).as("%s", report).isZero();
+        assertThat(report.outOfOrder()).as("at most the refused event's marker comes late: %s", report)
+            .isLessThanOrEqualTo(1);
+        assertThat(checker.decoded(first).orElseThrow().getType()).isEqualTo(DeliveryChecker.MARKER_TYPE);
+        assertThat(connector.sink().maxRecordBytes(f.eventsTopic())).as("learned from the refusal")
+            .isLessThan(2_001_000);
+
+        String second = sim.appendEvents(s, 1, EventSpec.ofType("agent.message").withContentBytes(2_000_000)).get(0);
+        List<String> after = sim.appendEvents(s, 3);
+        DeliveryReport again = checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth()));
+        assertThat(again.missing() + again.silentGaps() + again.badMarkers() + again.duplicated()).as("%s", again)
+            .isZero();
+        assertThat(again.outOfOrder()).as("nothing more out of order: %s", again).isEqualTo(report.outOfOrder());
+        List<String> ids = checker.eventIds(s);
+        List<String> tail = new java.util.ArrayList<>(List.of(second));
+        tail.addAll(after);
+        assertThat(ids.subList(ids.size() - 4, ids.size())).as("the second marker in its place").isEqualTo(tail);
+        assertThat(checker.decoded(second).orElseThrow().getType()).isEqualTo(DeliveryChecker.MARKER_TYPE);
+        assertThat(again.deadLettered()).isEqualTo(2);
+        assertThat(connector.fatalError()).isEmpty();
+      } finally {
+        f.dropRegistry();
+      }
+    }
+  }
+
   // ---- (j) offsets --------------------------------------------------------------------------
 
   @Test
