@@ -410,6 +410,17 @@ public final class ConfigLoader {
     if (bytes != null && bytes < 1024 * 1024) {
       problems.add("kafka.max-in-flight-bytes must be at least 1MiB (one maximal record must fit)");
     }
+    Long record = (Long) v.get(Settings.MAX_RECORD_BYTES.key());
+    if (record != null && (record < 64 * 1024 || record > 1024L * 1024 * 1024)) {
+      problems.add("kafka.max-record-bytes = " + record + " is outside 64KiB–1GiB");
+    } else if (record != null && bytes != null && record > bytes) {
+      problems.add("kafka.max-record-bytes (" + record + ") is above kafka.max-in-flight-bytes (" + bytes
+          + "): one maximal record must fit in flight; raise kafka.max-in-flight-bytes or lower kafka.max-record-bytes");
+    }
+    if (kafkaProps.containsKey("max.request.size")) {
+      problems.add("kafka.properties.max.request.size is managed by the connector: set kafka.max-record-bytes"
+          + " instead (it also sizes the max.message.bytes of the topics the connector creates)");
+    }
     for (Setting d : List.of(Settings.POLL_MIN, Settings.POLL_MAX, Settings.DISCOVERY_INTERVAL,
         Settings.QODER_REQUEST_TIMEOUT, Settings.QODER_CONNECT_TIMEOUT, Settings.SHUTDOWN_TIMEOUT,
         Settings.QODER_RETRY_AFTER_MAX,

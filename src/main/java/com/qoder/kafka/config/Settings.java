@@ -168,6 +168,11 @@ public final class Settings {
       "Records handed to the producer and not yet acknowledged; polling waits above it.");
   public static final Setting MAX_IN_FLIGHT_BYTES = def("kafka.max-in-flight-bytes", Type.SIZE, "64MiB",
       "Bytes handed to the producer and not yet acknowledged; bounds the heap during a broker outage.");
+  public static final Setting MAX_RECORD_BYTES = def("kafka.max-record-bytes", Type.SIZE, "8MiB",
+      "Largest record (an event with its Avro framing and headers, before compression) delivered to its topic;"
+          + " larger events go to the dead-letter topic with a marker in their place. Sets the producer's"
+          + " max.request.size; topics the connector creates get max.message.bytes = this + 1/512 (at least"
+          + " 16KiB), existing ones are checked at start-up. At most kafka.max-in-flight-bytes.");
 
   // --- Schema Registry ---------------------------------------------------------------------------
   public static final Setting REGISTRY_URL = def("schema-registry.url", Type.STRING, "mock://qoder",
