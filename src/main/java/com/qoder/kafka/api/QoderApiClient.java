@@ -1,6 +1,8 @@
 package com.qoder.kafka.api;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import io.netty.channel.ChannelOption;
@@ -646,7 +648,13 @@ public final class QoderApiClient implements QoderApi, AutoCloseable {
   // --- construction -----------------------------------------------------------------------------
 
   static ObjectMapper objectMapper() {
-    return new ObjectMapper()
+    // Jackson refuses strings over 20,000,000 chars by default: one 20 MiB agent.message would make
+    // the whole page unreadable and stall its session. The body is already in memory when parsed, so
+    // the limit protects nothing here; an event too large for Kafka is dead-lettered downstream.
+    JsonFactory factory = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+        .build();
+    return new ObjectMapper(factory)
         .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
         // Lossless: decimals keep their digits (no double rounding, no stripped zeros).
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)

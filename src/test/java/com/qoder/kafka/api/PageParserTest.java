@@ -30,6 +30,15 @@ class PageParserTest {
   }
 
   @Test
+  void anEventOfMoreThanTwentyMegabytesDoesNotMakeItsPageUnreadable() {
+    // Jackson's default limit is 20,000,000 chars per string: a 21 MiB message would fail the page.
+    String big = "x".repeat(21 * 1024 * 1024);
+    Page<GenericItem> page = parser.listPage(EP, body("{\"data\":[{\"id\":\"evt_1\",\"content\":\"" + big
+        + "\"}],\"has_more\":false}"), GenericItem::of, false);
+    assertThat(page.data().get(0).json().get("content").asText()).hasSize(big.length());
+  }
+
+  @Test
   void anEmptyPageHasNullIdsAndMissingIdsAreDerivedFromTheItems() {
     Page<GenericItem> empty = parser.listPage(EP, body("{\"data\":[],\"first_id\":null,\"last_id\":null,"
         + "\"has_more\":false}"), GenericItem::of, false);
