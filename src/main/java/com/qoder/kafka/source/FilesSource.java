@@ -249,6 +249,11 @@ public final class FilesSource {
     loop.start();
   }
 
+  /** Completes when the round in progress, if any, has ended. */
+  public Mono<Void> idle() {
+    return loop.idle();
+  }
+
   public void wakeUp() {
     loop.wakeUp();
   }
