@@ -44,17 +44,22 @@ import reactor.core.publisher.Sinks;
  * events are still being read is held back until its poller ended (it drains what is left after a
  * release), so it stays after the session's last {@code IDLE}/{@code TERMINATED}.
  *
- * <h2>Exactly once across restarts</h2>
- * Per organization ({@code sessions/<organization>}, {@code default} for the token's default one)
- * two {@link Watermark}s say which sessions' creation and release were reported: a timestamp
- * ({@code createdAt}, {@code releasedAt}) raised after each complete scan of the list, plus the ids
- * reported out of order. Event-driven transitions ({@code IDLE}, {@code ERRORED},
+ * <h2>Across restarts and rebalances</h2>
+ * Which of a session's transitions were reported ({@code CREATED}, {@code RELEASED}) is stored with
+ * the session, under {@code lifecycle/<session>} in the session's own offsets partition, written
+ * after Kafka acknowledged the records. The instance that owns the partition reports the session;
+ * when the partition moves, the next owner restores those records before it works the session
+ * ({@link #reassigned}), so a session whose CREATED was not written yet gets it from the next owner,
+ * and one whose CREATED was written does not get it again (at-least-once: a crash between the
+ * acknowledgement and the record repeats only those records). Organization marks
+ * ({@code sessions/<organization>}) of earlier versions are honoured when restored, never raised.
+ * Event-driven transitions ({@code IDLE}, {@code ERRORED},
  * {@code TERMINATED}) are produced by the events pipeline before it acknowledges the page, so they
  * follow the events' own delivery guarantees. {@code GONE} is emitted when the poller marks the
  * session gone; a crash in the milliseconds between the two loses it (the session is final then).
  *
- * <p>Memory: the list entry of every session of the scanned organizations that is not yet
- * released-and-reported (a few hundred bytes each).
+ * <p>Memory: the list entry of every owned session that is not yet released-and-reported (a few
+ * hundred bytes each), and a marks entry per owned session (a few dozen bytes).
  *
  * <p>Thread-safe: the scan loop, pollers (events, status changes) and shutdown may call in
  * concurrently; all state changes run on the serial queue.
