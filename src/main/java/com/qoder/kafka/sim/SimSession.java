@@ -44,7 +44,14 @@ final class SimSession {
   final String organization;
   final String user;
   final Device device;
-  final long createdNanos;
+  /**
+   * {@code createdAt} of document 004. Several sessions may share one (the sessions list then
+   * orders them by {@link #ordinal}). Set once before the session is published, except that the
+   * history generator may move it earlier (never past an event) to make ties; see SimData.
+   */
+  volatile long createdNanos;
+  /** Creation order in the whole simulator: breaks createdAt ties in the sessions list. */
+  final long ordinal;
   final ItemStore<ResourceItem> resources = new ItemStore<>(ResourceItem::id);
 
   private final EventLog log = new EventLog();
@@ -56,7 +63,7 @@ final class SimSession {
   private int currentTurn = -1;
 
   SimSession(String id, String uuid, long seed, String organization, String user, Device device,
-      long createdNanos) {
+      long createdNanos, long ordinal) {
     this.id = id;
     this.uuid = uuid;
     this.seed = seed;
@@ -64,6 +71,7 @@ final class SimSession {
     this.user = user;
     this.device = device;
     this.createdNanos = createdNanos;
+    this.ordinal = ordinal;
     this.rng = new SplittableRandom(Ids.mix64(seed ^ 0x5EED_E7E7L));
   }
 
