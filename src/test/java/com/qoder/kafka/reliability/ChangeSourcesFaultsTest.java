@@ -54,9 +54,7 @@ class ChangeSourcesFaultsTest {
         try (first) {
           files.awaitUntil(DEADLINE, "the first " + before + " files", rs -> created(rs).size() >= before);
         }
-        for (int i = 0; i < 6000; i++) {
-          sim.createFile("agent_output");
-        }
+        sim.createFiles("agent_output", 6000); // one burst, all in the same created_at second
         int total = sim.fileIds().size();
         try (Connector c = Connector.start(p.config())) {
           files.awaitUntil(DEADLINE, "a third of the burst", rs -> created(rs).size() >= before + 2000);
@@ -70,8 +68,8 @@ class ChangeSourcesFaultsTest {
         Map<String, Long> created = created(files.readToEnd());
         long lost = sim.fileIds().stream().filter(id -> !created.containsKey(id)).count();
         long dup = created.values().stream().mapToLong(n -> n - 1).sum();
-        MatrixRow.report("FILES_BURST", "6,000 files appear while the connector is down (max-tracked 1,000),"
-            + " stopped once mid-walk", total, lost, dup,
+        MatrixRow.report("FILES_BURST", "6,000 files with one created_at second appear while the connector is"
+            + " down (max-tracked 1,000), stopped once mid-walk", total, lost, dup,
             MatrixRow.Figures.requests(sim.requestLog()).withHeapAfterGc());
         assertThat(lost).as("files never delivered, of %d", total).isZero();
         // A graceful stop finishes the page in hand: nothing is produced twice.
@@ -132,6 +130,38 @@ class ChangeSourcesFaultsTest {
         assertThat(lost).as("sessions without CREATED, of %d", sim.sessionIds().size()).isZero();
         assertThat(dup).as("repeated CREATED (clean stops)").isZero();
         assertThat(notFirst).as("stories whose first record is not CREATED").isZero();
+      }
+    }
+  }
+
+  /**
+   * 501 sessions, the 500th and the 501st created at the same instant, listed 500 per page
+   * (document 004's maximum): discovery follows every session and every one gets its CREATED.
+   */
+  @Test
+  void sessionsSharingACreatedAtAcrossAPageBoundaryAreAllFound() {
+    try (QoderSimulator sim = Fixtures.simulator(63, 501, 2).sessionTiesAtPageBoundaries(500, 2).build().start()) {
+      Pipeline p = pipeline("sessions-ties", bootstrap, sim)
+          .set(Settings.SOURCE_RESOURCES.key(), "false").set(Settings.SOURCE_FILES.key(), "false")
+          .set(Settings.SESSIONS_INTERVAL.key(), "500ms").set(Settings.QODER_RATE.key(), "400");
+      try (Connector c = Connector.start(p.config());
+          ChangeRecords lifecycle = new ChangeRecords(bootstrap, p.name() + ".sessions", "SessionLifecycleRecord.avsc");
+          var checker = Fixtures.checker(bootstrap, p)) {
+        Set<String> all = Set.copyOf(sim.sessionIds());
+        Fixtures.await(DEADLINE, "every session followed", () -> all.stream().allMatch(id -> c.sessions().state(id) != null));
+        lifecycle.awaitUntil(DEADLINE, "a CREATED of every session",
+            rs -> stories(rs).keySet().containsAll(all));
+        var report = Fixtures.verify("SESSIONS_CREATED_AT_TIES", "501 sessions, the 500th and 501st created at"
+            + " the same instant, listed 500 per page (strictly-before cursor)", sim, checker, DEADLINE, 0);
+        Map<String, List<String>> stories = stories(lifecycle.readToEnd());
+        long lost = all.stream().filter(s -> !stories.getOrDefault(s, List.of()).contains("CREATED")).count();
+        long dup = stories.values().stream().mapToLong(s -> Math.max(0, s.stream().filter("CREATED"::equals).count() - 1))
+            .sum();
+        MatrixRow.report("SESSIONS_CREATED_AT_TIES_LIFECYCLE", "CREATED per session of the tied list", all.size(),
+            lost, dup, MatrixRow.Figures.requests(sim.requestLog()));
+        assertThat(report.missing()).isZero();
+        assertThat(lost).as("sessions without CREATED, of %d", all.size()).isZero();
+        assertThat(dup).isZero();
       }
     }
   }
