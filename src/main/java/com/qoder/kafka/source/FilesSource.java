@@ -293,8 +293,9 @@ public final class FilesSource {
     if (!w.full && walkAfterId != null) {
       w.after = walkAfterId; // resume the walk in progress where it stood
     }
+    // Ownership is checked before each page: a partition being given up waits for one page, not a walk.
     return Mono.defer(() -> step(w))
-        .repeat(() -> !w.done)
+        .repeat(() -> !w.done && owned.getAsBoolean())
         .then(Mono.defer(() -> finish(w)));
   }
 

@@ -236,8 +236,9 @@ public final class ResourcesSource {
 
   private Mono<Void> walk(Tracked t) {
     Walk w = new Walk();
+    // Ownership is checked before each page: a partition being given up waits for one page, not a walk.
     return Mono.defer(() -> step(t, w))
-        .repeat(() -> !w.done)
+        .repeat(() -> !w.done && owned.test(t.sessionId))
         .then(Mono.defer(() -> w.complete ? deletions(t, w) : Mono.empty()))
         .onErrorResume(e -> e instanceof QoderApiException.NotFound nf && nf.isSessionGone(), e -> {
           log.info("session {}: resources answered 404, the session is gone; its resources are no longer polled",
