@@ -131,6 +131,7 @@ public final class ClusterMember implements AutoCloseable {
   private final List<PendingResume> pendingResumes = new ArrayList<>();
   private boolean inCallback;
   private SessionSupervisor sessions;
+  private volatile PartitionListener partitionListener = PartitionListener.NONE;
   private List<String> staticIds = List.of();
   private List<String> organizations = List.of();
   private long nextReconcile;
@@ -268,6 +269,11 @@ public final class ClusterMember implements AutoCloseable {
     this.organizations = List.copyOf(discoveryOrganizations);
     supervisor.ownership(this::owns);
     thread.start();
+  }
+
+  /** Tells {@code listener} of partitions that come and go (the change sources); call before {@link #start}. */
+  public void partitionListener(PartitionListener listener) {
+    this.partitionListener = listener;
   }
 
   /** Blocks until the first assignment was handled (restored and polling), or the timeout. */
@@ -438,6 +444,7 @@ public final class ClusterMember implements AutoCloseable {
         snapshots.add(codec.toSnapshot(r));
       }
     }
+    partitionListener.assigned(added, stored);
     sessions.restore(snapshots);
     assigned.addAll(added);
     positions.putAll(ends);
@@ -481,7 +488,12 @@ public final class ClusterMember implements AutoCloseable {
       removed.forEach(positions::remove);
     }
     List<String> ids = sessionsIn(removed);
-    Mono<Void> stopping = sessions.stop(ids, options.revocationTimeout());
+    Mono<Void> stopping = Mono.when(sessions.stop(ids, options.revocationTimeout()),
+        partitionListener.revoking(removed).timeout(options.revocationTimeout()).onErrorResume(e -> {
+          log.warn("partitions {}: the change sources did not finish their work within {}: {}", removed,
+              options.revocationTimeout(), e.toString());
+          return Mono.empty();
+        }));
     if (txns != null && !failed.get()) {
       if (clean) {
         commitNow(true);

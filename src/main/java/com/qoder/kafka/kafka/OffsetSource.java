@@ -11,8 +11,10 @@ public enum OffsetSource {
   RESOURCES("resources", true),
   /** Files; entity = purpose, or {@code all}. */
   FILES("files", false),
-  /** The sessions list; entity = organization id. */
-  SESSIONS("sessions", false);
+  /** The sessions list; entity = organization id (counters; marks of versions before per-session records). */
+  SESSIONS("sessions", false),
+  /** Lifecycle transitions reported for one session (CREATED, RELEASED); entity = session id. */
+  LIFECYCLE("lifecycle", true);
 
   private final String id;
   private final boolean perSession;

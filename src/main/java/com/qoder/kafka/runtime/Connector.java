@@ -271,7 +271,8 @@ public final class Connector implements AutoCloseable {
       Map<OffsetKey, OffsetRecord> stored = offsets.restore();
       changeSources = Sources.create(config, api, sink, offsets, stored, registration, metrics, this::fail);
     }
-    changeSources.ownership(key -> member.ownedPartitions().contains(offsets.partitionFor(key)));
+    changeSources.ownership(key -> member.ownedPartitions().contains(offsets.partitionFor(key)), offsets::partitionFor);
+    member.partitionListener(changeSources);
     resources.add(changeSources);
     sessions = new SessionSupervisor(api, changeSources.wrap(member.delivery(publisher)), snapshot -> {
       long t0 = System.nanoTime();

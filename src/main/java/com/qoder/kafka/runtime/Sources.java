@@ -3,6 +3,7 @@ package com.qoder.kafka.runtime;
 import com.qoder.kafka.api.QoderApi;
 import com.qoder.kafka.avro.ItemMapper;
 import com.qoder.kafka.avro.Schemas;
+import com.qoder.kafka.cluster.PartitionListener;
 import com.qoder.kafka.config.ConnectorConfig;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.KafkaClientProperties;
@@ -33,7 +34,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -54,7 +57,7 @@ import reactor.util.retry.Retry;
  *
  * <p>Thread-safe.
  */
-public final class Sources implements AutoCloseable {
+public final class Sources implements AutoCloseable, PartitionListener {
 
   private static final Logger log = LoggerFactory.getLogger(Sources.class);
   /** Sessions whose resources are listed at the same time; the API client's own limits apply too. */
@@ -66,10 +69,15 @@ public final class Sources implements AutoCloseable {
   private final Duration shutdownTimeout;
   private final List<String> topics;
   private volatile SessionSupervisor supervisor;
+  private final OffsetKey filesKey;
   private volatile Predicate<OffsetKey> owns = k -> true;
+  private volatile ToIntFunction<OffsetKey> partitionOf;
+  /** Offsets partitions whose positions were handed to the sources: only these are worked (scale-out). */
+  private final Set<Integer> ready = ConcurrentHashMap.newKeySet();
 
-  private Sources(ResourcesSource resources, FilesSource files, LifecycleSource lifecycle, Duration shutdownTimeout,
-      List<String> topics) {
+  private Sources(ResourcesSource resources, FilesSource files, OffsetKey filesKey, LifecycleSource lifecycle,
+      Duration shutdownTimeout, List<String> topics) {
+    this.filesKey = filesKey;
     this.resources = resources;
     this.files = files;
     this.lifecycle = lifecycle;
@@ -85,7 +93,7 @@ public final class Sources implements AutoCloseable {
    */
   /** No change source at all (exactly-once mode, until they write inside the page transactions). */
   static Sources disabled(Duration shutdownTimeout) {
-    return new Sources(null, null, null, shutdownTimeout, List.of());
+    return new Sources(null, null, null, null, shutdownTimeout, List.of());
   }
 
   public static Sources create(ConnectorConfig config, QoderApi api, KafkaSink sink, OffsetStore offsets,
@@ -96,7 +104,7 @@ public final class Sources implements AutoCloseable {
     boolean withSessions = config.bool(Settings.SOURCE_SESSIONS);
     Duration shutdown = config.duration(Settings.SHUTDOWN_TIMEOUT);
     if (!withResources && !withFiles && !withSessions) {
-      return new Sources(null, null, null, shutdown, List.of());
+      return new Sources(null, null, null, null, shutdown, List.of());
     }
     String resourcesTopic = config.string(Settings.TOPIC_RESOURCES);
     String filesTopic = config.string(Settings.TOPIC_FILES);
@@ -126,12 +134,13 @@ public final class Sources implements AutoCloseable {
           new ResourcesSource.Options(config.duration(Settings.RESOURCES_INTERVAL),
               config.integer(Settings.RESOURCES_PAGE_SIZE), config.integer(Settings.RESOURCES_MAX_PER_SESSION),
               RESOURCES_CONCURRENCY),
-          holder::followed, onFatal);
-      resources.restore(restored(stored, ChangeSource.RESOURCES));
+          holder::followed, id -> holder.owns(OffsetKey.resources(id)), onFatal);
+      // Positions are handed over per offsets partition as they are assigned (PartitionListener).
       topics.add(resourcesTopic);
     }
 
     FilesSource files = null;
+    OffsetKey filesKey = null;
     if (withFiles) {
       RegisteredSchema schema = register(registration, filesTopic, Schemas.file());
       ChangePublisher publisher = new ChangePublisher(ChangeSource.FILES.id(), filesTopic, schema,
@@ -142,6 +151,7 @@ public final class Sources implements AutoCloseable {
           config.duration(Settings.FILES_FULL_RESCAN), config.string(Settings.FILES_PURPOSE),
           config.integer(Settings.FILES_PAGE_SIZE), config.integer(Settings.FILES_MAX_TRACKED));
       OffsetKey key = CheckpointRecords.key(ChangeSource.FILES, o.entity());
+      filesKey = key;
       files = new FilesSource(api, publisher, writer, o, () -> holder.owns(key), onFatal);
       OffsetRecord r = stored.get(key);
       if (r != null) {
@@ -162,7 +172,7 @@ public final class Sources implements AutoCloseable {
       lifecycle.restore(restored(stored, ChangeSource.SESSIONS));
       topics.add(sessionsTopic);
     }
-    Sources s = new Sources(resources, files, lifecycle, shutdown, topics);
+    Sources s = new Sources(resources, files, filesKey, lifecycle, shutdown, topics);
     holder.sources = s;
     log.info("change sources: resources {}, files {}, sessions {}", on(withResources, resourcesTopic),
         on(withFiles, filesTopic), on(withSessions, sessionsTopic));
@@ -191,7 +201,7 @@ public final class Sources implements AutoCloseable {
     }
 
     boolean owns(OffsetKey key) {
-      return sources == null || sources.owns.test(key);
+      return sources == null || sources.owns(key);
     }
   }
 
@@ -311,11 +321,68 @@ public final class Sources implements AutoCloseable {
 
   /**
    * Restricts the sources to what this instance owns (scale-out): the files position by its key,
-   * lifecycle records by the session's key. Resources follow the session table, which is already
-   * restricted. Default: everything.
+   * resources and lifecycle records by the session's key — and only once the partition's stored
+   * positions were handed over ({@link #assigned}). Default: everything.
    */
-  public void ownership(Predicate<OffsetKey> owns) {
+  public void ownership(Predicate<OffsetKey> owns, ToIntFunction<OffsetKey> partitionOf) {
+    this.partitionOf = partitionOf;
     this.owns = owns;
+  }
+
+  private boolean owns(OffsetKey key) {
+    ToIntFunction<OffsetKey> p = partitionOf;
+    return owns.test(key) && (p == null || ready.contains(p.applyAsInt(key)));
+  }
+
+  /**
+   * Partitions assigned here: each source continues from what is stored for them now (the previous
+   * owner's last positions), not from what this instance read at start-up or kept from an earlier
+   * ownership; then they count as owned.
+   */
+  @Override
+  public void assigned(Set<Integer> partitions, Map<OffsetKey, OffsetRecord> stored) {
+    ToIntFunction<OffsetKey> p = partitionOf;
+    if (p == null) {
+      return;
+    }
+    Predicate<String> inPartitions = id -> partitions.contains(p.applyAsInt(OffsetKey.events(id)));
+    if (files != null && partitions.contains(p.applyAsInt(filesKey))) {
+      OffsetRecord r = stored.get(filesKey);
+      files.reassigned(r == null ? null : CheckpointRecords.toCheckpoint(ChangeSource.FILES, r));
+    }
+    if (resources != null) {
+      resources.reassigned(inPartitions, restored(stored, ChangeSource.RESOURCES));
+    }
+    if (lifecycle != null) {
+      lifecycle.reassigned(inPartitions, restored(stored, ChangeSource.LIFECYCLE));
+    }
+    ready.addAll(partitions);
+  }
+
+  /**
+   * Partitions leaving: no source starts work for them any more; completes when the work in
+   * progress (a files or resources round, queued lifecycle records) has finished and stored its
+   * positions, so the next owner restores the final ones.
+   */
+  @Override
+  public Mono<Void> revoking(Set<Integer> partitions) {
+    ready.removeAll(partitions);
+    ToIntFunction<OffsetKey> p = partitionOf;
+    if (p == null) {
+      return Mono.empty();
+    }
+    Predicate<String> inPartitions = id -> partitions.contains(p.applyAsInt(OffsetKey.events(id)));
+    List<Mono<Void>> work = new ArrayList<>();
+    if (files != null && partitions.contains(p.applyAsInt(filesKey))) {
+      work.add(files.idle());
+    }
+    if (resources != null) {
+      work.add(resources.idle().then(Mono.fromRunnable(() -> resources.forget(inPartitions))));
+    }
+    if (lifecycle != null) {
+      work.add(lifecycle.drain().then(Mono.fromRunnable(() -> lifecycle.forget(inPartitions))));
+    }
+    return Mono.when(work);
   }
 
   /** Starts the enabled sources; resources follow the sessions {@code supervisor} polls. */

@@ -11,7 +11,12 @@ public enum ChangeSource {
   /** The account's files (document 001); one position per purpose filter. */
   FILES("files"),
   /** Session lifecycle transitions (document 004 and the events); one position per organization. */
-  SESSIONS("sessions");
+  SESSIONS("sessions"),
+  /**
+   * Which lifecycle transitions of one session were reported; one position per session, in the
+   * session's offsets partition, so it moves with the session's ownership.
+   */
+  LIFECYCLE("lifecycle");
 
   private final String id;
 

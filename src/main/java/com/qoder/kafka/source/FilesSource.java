@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -31,25 +32,35 @@ import reactor.core.publisher.Mono;
  *   <li><b>Incremental</b> (every {@code interval}): files are listed newest first, so the first
  *       page starts with whatever was created since the last round. The source asks for a small
  *       page ({@code pageSize}) and stops as soon as it reaches the high-water mark — the newest
- *       file it has delivered (id and {@code created_at}) — or a file created before it; in a
- *       steady state that is ONE small request. Only when a whole page is new does it continue
- *       ({@code after=<last_id>}, 100 per page).
- *   <li><b>Full re-scan</b> (the first round, then every {@code fullRescanInterval}): walks every
- *       file (100 per page) to catch updates of older files, and files no longer listed get a
- *       tombstone (null value, key {@code file_id}; the files topic is compacted by default).
+ *       file of the last complete walk (id and {@code created_at}) — or a file created before it; in
+ *       a steady state that is ONE small request. Only when a whole page is new does it continue
+ *       ({@code after=<last_id>}, 100 per page), down to the mark however many files that is (a burst
+ *       after an outage): every file above the mark the window does not hold is new, whatever the
+ *       window's floor, and the walk's position — its top, and the last file it passed with the ids
+ *       passed at that file's instant — is stored after each page, so a walk interrupted by a
+ *       failure, a restart or a rebalance resumes where it stood. The top becomes the mark when the
+ *       walk reaches the old one.
+ *   <li><b>Full re-scan</b> (the first round, then every {@code fullRescanInterval}, after the
+ *       incremental walk): walks every file (100 per page) to catch updates of older files, and
+ *       files no longer listed get a tombstone (null value, key {@code file_id}; the files topic is
+ *       compacted by default). Files newer than the mark are left to the incremental walk.
  * </ul>
  *
  * <h2>State</h2>
  * Stored under {@code files/<purpose|all>}: the high-water mark (cursor = its file id, attribute
- * with its {@code created_at}), the time of the last full re-scan, and an {@link ItemWindow} of
- * file id → creation time and fingerprint of the documented fields (status, metadata, size,
- * {@code updated_at}, …), written after each acknowledged page with changes. The window holds the
- * {@code maxTracked} newest files: older ones are delivered once (the first full scan emits every
- * file, resumable through a backfill position) but their later updates and deletions are not
- * detected — see {@link ItemWindow} for the size of the record.
+ * with its {@code created_at}), the incremental walk in progress if any, the time of the last full
+ * re-scan, and an {@link ItemWindow} of file id → creation time and fingerprint of the documented
+ * fields (status, metadata, size, {@code updated_at}, …), written after each acknowledged page with
+ * changes. The window holds the {@code maxTracked} newest files: older ones are delivered once (the
+ * first full scan emits every file, resumable through a backfill position; later ones through the
+ * incremental walk's position) but their later updates and deletions are not detected — see
+ * {@link ItemWindow} for the size of the record. Memory is bounded by {@code maxTracked} and a page,
+ * never by the size of a burst.
  *
  * <p>A cursor rejected with 400 (the file named by {@code after} was deleted during the walk)
- * restarts the walk from the newest file; the window drops what was delivered.
+ * restarts the walk from the newest file: a full walk relies on the window to drop what was
+ * delivered; an incremental walk skips down to its stored position (files of that position's
+ * instant beyond {@link #MAX_TIE_IDS} may then be produced once more).
  *
  * <p>Thread-safety: rounds never overlap ({@link PollLoop}); all state is touched by the round.
  */
@@ -63,7 +74,18 @@ public final class FilesSource {
   static final String BACKFILL_POSITION = "backfill_position_ns";
   static final String BACKFILL_IDS = "backfill_ids";
   private static final int FULL_PAGE = QoderApi.LIST_MAX_LIMIT;
+  static final String WALK_TOP = "walk_top";
+  static final String WALK_TOP_CREATED = "walk_top_created_ns";
+  static final String WALK_AFTER = "walk_after";
+  static final String WALK_AFTER_CREATED = "walk_after_created_ns";
+  static final String WALK_AFTER_IDS = "walk_after_ids";
   private static final int MAX_WALKS = 3;
+  /**
+   * Ids remembered at the walk position's instant (about 40 bytes each in the offset record). Only a
+   * walk whose cursor was rejected needs them; beyond them, files of that one instant may be produced
+   * once more — never lost.
+   */
+  static final int MAX_TIE_IDS = QoderApi.LIST_MAX_LIMIT;
 
   /**
    * How files are polled.
@@ -112,6 +134,16 @@ public final class FilesSource {
   private boolean backfilled;
   private long backfillPosition = Long.MAX_VALUE; // files created before it were not handled by the backfill yet
   private Set<String> backfillIds = new HashSet<>(); // handled files created exactly at the position
+  // The incremental walk in progress (null top: none): from its top (the newest file when it began)
+  // down to the high-water mark; it stands after walkAfterId, and the files created at that instant it
+  // passed are walkAfterIds.
+  private String walkTopId;
+  private long walkTopCreated = ItemWindow.UNKNOWN;
+  private String walkAfterId;
+  private long walkAfterCreated = ItemWindow.UNKNOWN;
+  private Set<String> walkAfterIds = new LinkedHashSet<>();
+  /** A position handed over by a rebalance, applied by the next round (rounds own the state). */
+  private final AtomicReference<Checkpoint> reassigned = new AtomicReference<>();
   private long delivered;
   private long deadLettered;
   private volatile long fullScans;
@@ -125,6 +157,8 @@ public final class FilesSource {
     long newestCreated = ItemWindow.UNKNOWN;
     boolean done;
     boolean complete;
+    boolean seeking; // incremental, after a rejected cursor: skipping down to the stored position
+    boolean passedHwm; // full: past the files newer than the high-water mark
     int walks = 1;
     int requests;
 
@@ -156,26 +190,68 @@ public final class FilesSource {
    * @throws IllegalArgumentException when the stored record is corrupt
    */
   public void restore(Checkpoint c) {
-    String key = "files/" + c.entity();
+    decode(c); // fail at start-up on a corrupt record
+    apply(c);
+  }
+
+  /**
+   * The files key's offsets partition was (re)assigned to this instance: the next round starts from
+   * {@code stored} — the position its previous owner left — or from scratch when there is none, never
+   * from what this instance remembered from an earlier ownership. Thread-safe.
+   *
+   * @throws IllegalArgumentException when the stored record is corrupt
+   */
+  public void reassigned(Checkpoint stored) {
+    Checkpoint c = stored != null ? stored
+        : new Checkpoint(ChangeSource.FILES, options.entity(), null, 0, 0, Map.of());
+    decode(c);
+    reassigned.set(c);
+  }
+
+  private void decode(Checkpoint c) {
     try {
-      window = ItemWindow.decode(c.attribute(WINDOW, ""), options.maxTracked());
-      hwmId = c.cursor();
-      hwmCreated = parseLong(c.attribute(HWM_CREATED, null), ItemWindow.UNKNOWN);
-      lastFullScanMillis = parseLong(c.attribute(LAST_FULL_SCAN, null), 0);
-      backfilled = Boolean.parseBoolean(c.attribute(BACKFILLED, "false"));
-      backfillPosition = parseLong(c.attribute(BACKFILL_POSITION, null), Long.MAX_VALUE);
-      String ids = c.attribute(BACKFILL_IDS, "");
-      backfillIds = ids.isEmpty() ? new HashSet<>() : new HashSet<>(Arrays.asList(ids.split(" ")));
-      delivered = c.delivered();
-      deadLettered = c.deadLettered();
+      ItemWindow.decode(c.attribute(WINDOW, ""), options.maxTracked());
+      for (String n : List.of(HWM_CREATED, LAST_FULL_SCAN, BACKFILL_POSITION, WALK_TOP_CREATED, WALK_AFTER_CREATED)) {
+        parseLong(c.attribute(n, null), 0);
+      }
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("offset record " + key + ": " + e.getMessage()
+      throw new IllegalArgumentException("offset record files/" + c.entity() + ": " + e.getMessage()
           + "; delete the key to list the files again from scratch", e);
     }
   }
 
+  private void apply(Checkpoint c) {
+    window = ItemWindow.decode(c.attribute(WINDOW, ""), options.maxTracked());
+    hwmId = c.cursor();
+    hwmCreated = parseLong(c.attribute(HWM_CREATED, null), ItemWindow.UNKNOWN);
+    lastFullScanMillis = parseLong(c.attribute(LAST_FULL_SCAN, null), 0);
+    backfilled = Boolean.parseBoolean(c.attribute(BACKFILLED, "false"));
+    backfillPosition = parseLong(c.attribute(BACKFILL_POSITION, null), Long.MAX_VALUE);
+    backfillIds = new HashSet<>(ids(c.attribute(BACKFILL_IDS, "")));
+    walkTopId = emptyToNull(c.attribute(WALK_TOP, null));
+    walkTopCreated = parseLong(c.attribute(WALK_TOP_CREATED, null), ItemWindow.UNKNOWN);
+    walkAfterId = walkTopId == null ? null : emptyToNull(c.attribute(WALK_AFTER, null));
+    walkAfterCreated = parseLong(c.attribute(WALK_AFTER_CREATED, null), ItemWindow.UNKNOWN);
+    walkAfterIds = new LinkedHashSet<>(ids(c.attribute(WALK_AFTER_IDS, "")));
+    delivered = c.delivered();
+    deadLettered = c.deadLettered();
+  }
+
+  private static List<String> ids(String text) {
+    return text == null || text.isEmpty() ? List.of() : Arrays.asList(text.split(" "));
+  }
+
+  private static String emptyToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+
   public void start() {
     loop.start();
+  }
+
+  /** Completes when the round in progress, if any, has ended. */
+  public Mono<Void> idle() {
+    return loop.idle();
   }
 
   public void wakeUp() {
@@ -198,20 +274,37 @@ public final class FilesSource {
     if (!owned.getAsBoolean()) {
       return Mono.empty(); // another instance owns files/<purpose> (scale-out)
     }
-    boolean full = !backfilled
-        || clock.millis() - lastFullScanMillis >= options.fullRescanInterval().toMillis();
-    Walk w = new Walk(full);
+    Checkpoint moved = reassigned.getAndSet(null);
+    if (moved != null) {
+      apply(moved); // the position as the previous owner left it (rebalance)
+    }
+    if (!backfilled) {
+      return walk(new Walk(true));
+    }
+    // New files first, to the end of the burst, so that a full scan only ever sees files at or below
+    // the high-water mark: what is above it is the incremental walk's, whose position is stored.
+    Walk incremental = new Walk(false);
+    return walk(incremental).then(Mono.defer(() -> incremental.complete
+        && clock.millis() - lastFullScanMillis >= options.fullRescanInterval().toMillis()
+        ? walk(new Walk(true)) : Mono.empty()));
+  }
+
+  private Mono<Void> walk(Walk w) {
+    if (!w.full && walkAfterId != null) {
+      w.after = walkAfterId; // resume the walk in progress where it stood
+    }
+    // Ownership is checked before each page: a partition being given up waits for one page, not a walk.
     return Mono.defer(() -> step(w))
-        .repeat(() -> !w.done)
+        .repeat(() -> !w.done && owned.getAsBoolean())
         .then(Mono.defer(() -> finish(w)));
   }
 
   private Mono<Void> step(Walk w) {
     boolean usedCursor = w.after != null;
-    int limit = w.full || w.requests > 0 ? FULL_PAGE : options.pageSize();
+    int limit = w.full || w.requests > 0 || usedCursor ? FULL_PAGE : options.pageSize();
     w.requests++;
     return api.filesPage(options.purpose(), w.after, null, limit)
-        .flatMap(page -> handle(w, page))
+        .flatMap(page -> w.full ? handleFull(w, page) : handleIncremental(w, page))
         .onErrorResume(QoderApiException.InvalidRequest.class, e -> {
           if (!usedCursor || w.walks >= MAX_WALKS) {
             return Mono.error(e);
@@ -219,12 +312,129 @@ public final class FilesSource {
           w.walks++;
           w.after = null;
           w.seen.clear();
-          log.warn("files: cursor rejected ({}); listing again from the newest file", e.getMessage());
+          w.passedHwm = false;
+          // An incremental walk in progress skips, from the newest file down to where it stood, what it
+          // already delivered (and what is newer than its top: the next walk's).
+          w.seeking = !w.full && walkAfterId != null;
+          log.warn("files: cursor rejected ({}); listing again from the newest file{}", e.getMessage(),
+              w.seeking ? " down to where the walk stood" : "");
           return Mono.empty();
         });
   }
 
-  private Mono<Void> handle(Walk w, Page<QoderFile> page) {
+  /**
+   * A page of the walk from the newest file down to the high-water mark. Every file on the way that
+   * the window does not hold is new, whatever the window's floor: the window keeps only the newest
+   * {@code maxTracked}, and a burst larger than that must not shadow its own older half. The walk's
+   * position (its top and the last file it passed) is stored after each page, so a burst of any size
+   * is walked to its end across rounds, restarts and rebalances, with memory bounded by a page.
+   */
+  private Mono<Void> handleIncremental(Walk w, Page<QoderFile> page) {
+    Instant now = Instant.now();
+    List<ItemChange> changes = new ArrayList<>();
+    Map<String, long[]> tracked = new HashMap<>(); // id → {created, fingerprint}
+    boolean reached = false;
+    String top = null;
+    long topCreated = ItemWindow.UNKNOWN;
+    String last = null;
+    long lastCreated = ItemWindow.UNKNOWN;
+    List<String> lastIds = new ArrayList<>();
+    for (QoderFile f : page.data()) {
+      long created = Fingerprints.timestamp(f.json(), "created_at");
+      boolean first = walkTopId == null && w.requests == 1 && f == page.data().get(0);
+      if (reachedHighWaterMark(f.id(), created)) {
+        reached = true;
+        break;
+      }
+      if (first) {
+        top = f.id(); // the newest file: the top of a new walk, the high-water mark once it is done
+        topCreated = created;
+      }
+      if (w.seeking) {
+        if (f.id().equals(walkAfterId)) {
+          w.seeking = false; // the file the walk stood at: delivered; what follows is not
+          continue;
+        }
+        if (created == ItemWindow.UNKNOWN || created > walkAfterCreated
+            || (created == walkAfterCreated && walkAfterIds.contains(f.id()))) {
+          continue; // delivered by this walk, or newer than its top (the next walk's)
+        }
+        if (created < walkAfterCreated) {
+          w.seeking = false;
+        }
+        // At the position's instant and not known as delivered: handled (at worst once more).
+      }
+      if (!w.seen.add(f.id())) {
+        continue;
+      }
+      if (created != lastCreated) {
+        lastIds.clear();
+      }
+      last = f.id();
+      lastCreated = created;
+      lastIds.add(f.id());
+      long fp = Fingerprints.of(f.json(), Fingerprints.FILE_FIELDS);
+      String change = switch (window.classify(f.id(), created, fp)) {
+        case NEW, OUTSIDE -> ItemChange.CREATED; // above the high-water mark: never delivered
+        case CHANGED -> ItemChange.UPDATED;
+        case UNCHANGED -> null;
+      };
+      if (change != null) {
+        changes.add(new ItemChange(ChangeSource.FILES, f.id(), f.id(), change, f.json(),
+            f.id() + "/" + Fingerprints.hex(fp), now));
+        tracked.put(f.id(), new long[] {created, fp});
+      }
+    }
+    if (w.seen.size() > FULL_PAGE) {
+      w.seen.clear(); // only to drop a file listed twice on one page; the stored position does the rest
+    }
+    advance(w, page, reached);
+    String newTop = top;
+    long newTopCreated = topCreated;
+    String passed = last;
+    long passedCreated = lastCreated;
+    boolean stillSeeking = w.seeking;
+    Mono<ChangeDelivery.Report> sent = changes.isEmpty() ? Mono.just(ChangeDelivery.Report.NONE)
+        : delivery.deliver(changes);
+    return sent.flatMap(report -> {
+      // Acknowledged: these files are delivered; the walk stands after them.
+      tracked.forEach((id, cf) -> window.put(id, cf[0], cf[1]));
+      delivered += report.delivered();
+      deadLettered += report.deadLettered();
+      boolean moved = !changes.isEmpty();
+      if (newTop != null) {
+        walkTopId = newTop;
+        walkTopCreated = newTopCreated;
+        moved = true;
+      }
+      if (w.complete) {
+        return Mono.<Void>empty(); // finish() makes the top the high-water mark and stores it
+      }
+      if (passed != null && !stillSeeking) {
+        if (passedCreated != walkAfterCreated) {
+          walkAfterIds = new LinkedHashSet<>();
+        }
+        walkAfterIds.addAll(lastIds);
+        trimTieIds();
+        walkAfterId = passed;
+        walkAfterCreated = passedCreated;
+        moved = true;
+      }
+      return moved ? offsets.write(checkpoint()) : Mono.<Void>empty();
+    });
+  }
+
+  /** Keeps the ids at the walk position's instant to the most recent {@link #MAX_TIE_IDS}. */
+  private void trimTieIds() {
+    var it = walkAfterIds.iterator();
+    while (walkAfterIds.size() > MAX_TIE_IDS && it.hasNext()) {
+      it.next();
+      it.remove();
+    }
+  }
+
+  /** A page of a full walk: changes of watched files, and (first scan) every file once. */
+  private Mono<Void> handleFull(Walk w, Page<QoderFile> page) {
     Instant now = Instant.now();
     List<ItemChange> changes = new ArrayList<>();
     Map<String, long[]> tracked = new HashMap<>(); // id → {created, fingerprint}
@@ -237,16 +447,21 @@ public final class FilesSource {
         w.newestId = f.id();
         w.newestCreated = created;
       }
-      if (!w.full && reachedHighWaterMark(f.id(), created)) {
-        reached = true;
-        break;
+      if (backfilled && hwmId != null && !w.passedHwm) {
+        if (f.id().equals(hwmId) || hwmCreated == ItemWindow.UNKNOWN
+            || (created != ItemWindow.UNKNOWN && created < hwmCreated)) {
+          w.passedHwm = true;
+        } else if (created == ItemWindow.UNKNOWN || created >= hwmCreated) {
+          w.seen.add(f.id()); // created since the incremental walk: its next round reports it
+          continue;
+        }
       }
-      if (w.full && backfilled && window.floor() != ItemWindow.UNKNOWN && created != ItemWindow.UNKNOWN
+      if (backfilled && window.floor() != ItemWindow.UNKNOWN && created != ItemWindow.UNKNOWN
           && created < window.floor()) {
         reached = true; // newest first: every file from here on is older than anything watched
         break;
       }
-      if (!w.seen.add(f.id())) {
+      if (w.seen.contains(f.id())) {
         continue;
       }
       if (created < lowest) {
@@ -258,11 +473,14 @@ public final class FilesSource {
       }
       long fp = Fingerprints.of(f.json(), Fingerprints.FILE_FIELDS);
       ItemWindow.Verdict v = window.classify(f.id(), created, fp);
+      if (v != ItemWindow.Verdict.OUTSIDE) {
+        w.seen.add(f.id()); // watched files only: what the tombstones are decided from
+      }
       String change = switch (v) {
         case NEW -> ItemChange.CREATED;
         case CHANGED -> ItemChange.UPDATED;
         case UNCHANGED -> null;
-        case OUTSIDE -> w.full && !backfilled && notYetBackfilled(f.id(), created) ? ItemChange.CREATED : null;
+        case OUTSIDE -> !backfilled && notYetBackfilled(f.id(), created) ? ItemChange.CREATED : null;
       };
       if (change != null) {
         changes.add(new ItemChange(ChangeSource.FILES, f.id(), f.id(), change, f.json(),
@@ -273,7 +491,7 @@ public final class FilesSource {
       }
     }
     advance(w, page, reached);
-    boolean backfilling = w.full && !backfilled && lowest != Long.MAX_VALUE;
+    boolean backfilling = !backfilled && lowest != Long.MAX_VALUE;
     long lowestFinal = lowest;
     if (changes.isEmpty() && !backfilling) {
       return Mono.empty();
@@ -329,16 +547,25 @@ public final class FilesSource {
     if (!w.complete) {
       return Mono.empty();
     }
+    if (!w.full) {
+      // The walk reached the previous high-water mark: its top is the new one.
+      String top = walkTopId;
+      if (top == null) {
+        return Mono.empty(); // nothing new: the first file was the mark
+      }
+      hwmId = top;
+      hwmCreated = walkTopCreated;
+      clearWalk();
+      return offsets.write(checkpoint());
+    }
     List<ItemChange> tombstones = new ArrayList<>();
-    if (w.full) {
-      Instant now = Instant.now();
-      List<String> ids = new ArrayList<>(window.ids());
-      ids.sort(null);
-      for (String id : ids) {
-        if (!w.seen.contains(id)) {
-          tombstones.add(new ItemChange(ChangeSource.FILES, id, id, ItemChange.DELETED,
-              JsonNodeFactory.instance.objectNode().put("file_id", id), id + "/deleted", now));
-        }
+    Instant now = Instant.now();
+    List<String> ids = new ArrayList<>(window.ids());
+    ids.sort(null);
+    for (String id : ids) {
+      if (!w.seen.contains(id)) {
+        tombstones.add(new ItemChange(ChangeSource.FILES, id, id, ItemChange.DELETED,
+            JsonNodeFactory.instance.objectNode().put("file_id", id), id + "/deleted", now));
       }
     }
     Mono<ChangeDelivery.Report> sent = tombstones.isEmpty() ? Mono.just(ChangeDelivery.Report.NONE)
@@ -347,25 +574,30 @@ public final class FilesSource {
       tombstones.forEach(t -> window.remove(t.id()));
       delivered += report.delivered();
       deadLettered += report.deadLettered();
-      boolean moved = false;
-      if (w.newestId != null && !w.newestId.equals(hwmId)) {
-        hwmId = w.newestId;
-        hwmCreated = w.newestCreated;
-        moved = true;
-      }
-      if (w.full) {
-        if (!backfilled) {
-          log.info("files ({}): first full scan done, {} file(s) watched", options.entity(), window.size());
+      if (!backfilled) {
+        // The first scan walked everything below its newest file: new files are counted from there.
+        if (w.newestId != null) {
+          hwmId = w.newestId;
+          hwmCreated = w.newestCreated;
         }
-        backfilled = true;
-        backfillPosition = Long.MAX_VALUE;
-        backfillIds = new HashSet<>();
-        lastFullScanMillis = clock.millis();
-        fullScans++;
-        moved = true;
+        clearWalk();
+        log.info("files ({}): first full scan done, {} file(s) watched", options.entity(), window.size());
       }
-      return moved || !tombstones.isEmpty() ? offsets.write(checkpoint()) : Mono.<Void>empty();
+      backfilled = true;
+      backfillPosition = Long.MAX_VALUE;
+      backfillIds = new HashSet<>();
+      lastFullScanMillis = clock.millis();
+      fullScans++;
+      return offsets.write(checkpoint());
     });
+  }
+
+  private void clearWalk() {
+    walkTopId = null;
+    walkTopCreated = ItemWindow.UNKNOWN;
+    walkAfterId = null;
+    walkAfterCreated = ItemWindow.UNKNOWN;
+    walkAfterIds = new LinkedHashSet<>();
   }
 
   private Checkpoint checkpoint() {
@@ -376,6 +608,15 @@ public final class FilesSource {
     }
     a.put(LAST_FULL_SCAN, Long.toString(lastFullScanMillis));
     a.put(BACKFILLED, Boolean.toString(backfilled));
+    if (walkTopId != null) {
+      a.put(WALK_TOP, walkTopId);
+      a.put(WALK_TOP_CREATED, Long.toString(walkTopCreated));
+      if (walkAfterId != null) {
+        a.put(WALK_AFTER, walkAfterId);
+        a.put(WALK_AFTER_CREATED, Long.toString(walkAfterCreated));
+        a.put(WALK_AFTER_IDS, String.join(" ", walkAfterIds));
+      }
+    }
     if (!backfilled && backfillPosition != Long.MAX_VALUE) {
       a.put(BACKFILL_POSITION, Long.toString(backfillPosition));
       List<String> ids = new ArrayList<>(backfillIds);

@@ -23,6 +23,11 @@ import java.util.Set;
  * entries are about 300 KB — keep {@code capacity × 60} below the offsets topic's
  * {@code max.message.bytes} (1 MiB by default).
  *
+ * <p>The floor says nothing about items the source has not walked yet: a walk that delivers more
+ * new items than the capacity (newest first) raises the floor above the ones still ahead of it, so
+ * a source must not read {@link Verdict#OUTSIDE} as "delivered" for items above its own stored
+ * walk position ({@code FilesSource} treats every file above its high-water mark as new).
+ *
  * <p>Not thread-safe: a window belongs to one source step at a time.
  */
 final class ItemWindow {

@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,17 +44,22 @@ import reactor.core.publisher.Sinks;
  * events are still being read is held back until its poller ended (it drains what is left after a
  * release), so it stays after the session's last {@code IDLE}/{@code TERMINATED}.
  *
- * <h2>Exactly once across restarts</h2>
- * Per organization ({@code sessions/<organization>}, {@code default} for the token's default one)
- * two {@link Watermark}s say which sessions' creation and release were reported: a timestamp
- * ({@code createdAt}, {@code releasedAt}) raised after each complete scan of the list, plus the ids
- * reported out of order. Event-driven transitions ({@code IDLE}, {@code ERRORED},
+ * <h2>Across restarts and rebalances</h2>
+ * Which of a session's transitions were reported ({@code CREATED}, {@code RELEASED}) is stored with
+ * the session, under {@code lifecycle/<session>} in the session's own offsets partition, written
+ * after Kafka acknowledged the records. The instance that owns the partition reports the session;
+ * when the partition moves, the next owner restores those records before it works the session
+ * ({@link #reassigned}), so a session whose CREATED was not written yet gets it from the next owner,
+ * and one whose CREATED was written does not get it again (at-least-once: a crash between the
+ * acknowledgement and the record repeats only those records). Organization marks
+ * ({@code sessions/<organization>}) of earlier versions are honoured when restored, never raised.
+ * Event-driven transitions ({@code IDLE}, {@code ERRORED},
  * {@code TERMINATED}) are produced by the events pipeline before it acknowledges the page, so they
  * follow the events' own delivery guarantees. {@code GONE} is emitted when the poller marks the
  * session gone; a crash in the milliseconds between the two loses it (the session is final then).
  *
- * <p>Memory: the list entry of every session of the scanned organizations that is not yet
- * released-and-reported (a few hundred bytes each).
+ * <p>Memory: the list entry of every owned session that is not yet released-and-reported (a few
+ * hundred bytes each), and a marks entry per owned session (a few dozen bytes).
  *
  * <p>Thread-safe: the scan loop, pollers (events, status changes) and shutdown may call in
  * concurrently; all state changes run on the serial queue.
@@ -63,6 +70,12 @@ public final class LifecycleSource {
   static final String CREATED_MARK = "created";
   static final String RELEASED_MARK = "released";
   static final String DEFAULT_ORGANIZATION = "default";
+  /** Attribute of a session's {@code lifecycle/<session>} record: the transitions reported, space-separated. */
+  static final String REPORTED = "reported";
+  private static final int CREATED_BIT = 1;
+  private static final int RELEASED_BIT = 2;
+  /** Per-session records written at the same time after a batch (they go to the producer's batches). */
+  private static final int MARK_WRITES = 16;
   private static final int SESSIONS_PAGE = QoderApi.SESSIONS_MAX_LIMIT; // fewest requests per scan
 
   public static final String CREATED = "CREATED";
@@ -100,6 +113,12 @@ public final class LifecycleSource {
   private final Sinks.Empty<Void> drained = Sinks.empty();
   private final Map<String, OrgState> orgs = new LinkedHashMap<>();
   private final Map<String, Known> known = new ConcurrentHashMap<>();
+  /**
+   * Transitions reported of each session of the partitions this instance owns (CREATED_BIT,
+   * RELEASED_BIT): restored from the sessions' own records when a partition is assigned, dropped
+   * when it leaves, updated on acknowledgement.
+   */
+  private final Map<String, Integer> marks = new ConcurrentHashMap<>();
 
   /** What is known of one session. Mutated only on the serial queue. */
   private static final class Known {
@@ -108,8 +127,6 @@ public final class LifecycleSource {
     ObjectNode info;
     long createdAt = Watermark.NONE;
     long releasedAt = Watermark.NONE;
-    boolean createdReported;
-    boolean releasedReported;
     boolean releasePending;
 
     Known(String sessionId) {
@@ -191,6 +208,43 @@ public final class LifecycleSource {
     }
   }
 
+  /**
+   * Sessions for which {@code inPartitions} holds were (re)assigned to this instance: what was
+   * reported of them is {@code stored} (their {@code lifecycle/<session>} records), whatever this
+   * instance remembered. Call before they count as owned; thread-safe.
+   *
+   * @throws IllegalArgumentException naming the key when a stored record is corrupt
+   */
+  public void reassigned(Predicate<String> inPartitions, Collection<Checkpoint> stored) {
+    Map<String, Integer> restored = new java.util.HashMap<>();
+    for (Checkpoint c : stored) {
+      int m = 0;
+      for (String t : c.attribute(REPORTED, "").split(" ")) {
+        switch (t) {
+          case CREATED -> m |= CREATED_BIT;
+          case RELEASED -> m |= RELEASED_BIT;
+          case "" -> { }
+          default -> throw new IllegalArgumentException("offset record lifecycle/" + c.entity()
+              + ": unknown transition '" + t + "' in '" + REPORTED + "'; delete the key to report the session again");
+        }
+      }
+      restored.put(c.entity(), m);
+    }
+    forget(inPartitions);
+    marks.putAll(restored);
+  }
+
+  /** Sessions for which {@code inPartitions} holds are no longer this instance's: what it knew of them goes. */
+  public void forget(Predicate<String> inPartitions) {
+    marks.keySet().removeIf(inPartitions);
+    known.keySet().removeIf(inPartitions);
+  }
+
+  /** Completes when every record queued so far was produced and its position written. */
+  public Mono<Void> drain() {
+    return submit(Mono::empty).onErrorResume(e -> Mono.empty());
+  }
+
   public void start() {
     loop.start();
   }
@@ -235,7 +289,6 @@ public final class LifecycleSource {
     Instant now = Instant.now();
     List<ItemChange> changes = new ArrayList<>();
     List<Runnable> onAck = new ArrayList<>();
-    long maxCreated = Watermark.NONE;
     for (int i = newestFirst.size() - 1; i >= 0; i--) { // oldest first: CREATED records in creation order
       SessionInfo info = newestFirst.get(i);
       String id = info.sessionId();
@@ -246,13 +299,12 @@ public final class LifecycleSource {
       k.orgKey = org.key;
       k.info = info.json();
       k.createdAt = Fingerprints.epochNanosOrMin(info.createdAt());
-      maxCreated = Math.max(maxCreated, k.createdAt);
-      createdFirst(k, org, now, changes, onAck);
+      createdFirst(id, k, org, now, changes, onAck);
       if (info.isReleased()) {
         k.releasedAt = Fingerprints.epochNanosOrMin(info.releasedAt());
-        if (!k.releasedReported) {
+        if (!reported(id, RELEASED_BIT)) {
           if (org.released.covers(id, k.releasedAt)) {
-            k.releasedReported = true;
+            marks.merge(id, RELEASED_BIT, (x, y) -> x | y); // reported by a version with organization marks
           } else if (polled.test(id)) {
             k.releasePending = true; // its poller drains what is left; RELEASED follows when it ends
             releaser.accept(id);
@@ -262,39 +314,14 @@ public final class LifecycleSource {
         }
       }
     }
-    long createdUpTo = maxCreated;
-    return publish(org, changes, onAck).then(Mono.defer(() -> {
-      String before = org.created.encode() + "|" + org.released.encode();
-      org.created.raise(createdUpTo);
-      org.released.raise(releasedUpTo(org, newestFirst));
-      forgetFinished(org);
-      boolean moved = !before.equals(org.created.encode() + "|" + org.released.encode());
-      return moved || !changes.isEmpty() ? offsets.write(checkpoint(org)) : Mono.<Void>empty();
-    }));
-  }
-
-  /** The highest releasedAt such that every listed release up to it is reported (none pending). */
-  private long releasedUpTo(OrgState org, List<SessionInfo> listed) {
-    long minPending = Long.MAX_VALUE;
-    long max = Watermark.NONE;
-    for (SessionInfo info : listed) {
-      Known k = known.get(info.sessionId());
-      if (k == null || k.releasedAt == Watermark.NONE || !org.key.equals(k.orgKey)) {
-        continue;
-      }
-      if (k.releasedReported) {
-        max = Math.max(max, k.releasedAt);
-      } else {
-        minPending = Math.min(minPending, k.releasedAt);
-      }
-    }
-    return minPending == Long.MAX_VALUE ? max : Math.min(max, minPending - 1);
+    return publish(org, changes, onAck).then(Mono.fromRunnable(() -> forgetFinished(org)));
   }
 
   /** Released and reported: nothing more will be said about the session; keep no memory of it. */
   private void forgetFinished(OrgState org) {
-    known.values().removeIf(k -> org.key.equals(k.orgKey) && k.releasedReported && k.createdReported
-        && org.released.covers(k.sessionId, k.releasedAt) && org.created.covers(k.sessionId, k.createdAt));
+    // What remains of it is its marks entry (a few dozen bytes), so later scans say nothing again.
+    known.values().removeIf(k -> org.key.equals(k.orgKey) && reported(k.sessionId, CREATED_BIT | RELEASED_BIT)
+        && !k.releasePending);
   }
 
   // --- transitions seen by the events pipeline -------------------------------------------------
@@ -377,60 +404,57 @@ public final class LifecycleSource {
     List<ItemChange> changes = new ArrayList<>();
     List<Runnable> onAck = new ArrayList<>();
     OrgState org = k == null ? null : orgs.get(k.orgKey);
-    if (k != null && org != null) {
-      createdFirst(k, org, now, changes, onAck);
-    }
+    createdFirst(id, k, org, now, changes, onAck); // never another record before CREATED
     ObjectNode item = k != null && k.info != null ? k.info : idsOnly(id);
     for (EventTransition t : found) {
       changes.add(new ItemChange(ChangeSource.SESSIONS, id, id, t.transition(), item,
           id + "/" + t.transition() + (t.eventId() == null ? "" : "/" + t.eventId()), now));
     }
-    boolean createdNow = changes.size() > found.size();
-    return publish(org, changes, onAck)
-        .then(Mono.defer(() -> createdNow ? offsets.write(checkpoint(org)) : Mono.<Void>empty()));
+    return publish(org, changes, onAck);
   }
 
   private Mono<Void> releaseIfPending(String id) {
     Known k = known.get(id);
-    if (k == null || !k.releasePending || k.releasedReported) {
+    if (k == null || !k.releasePending || reported(id, RELEASED_BIT)) {
       return Mono.empty();
     }
     OrgState org = orgs.get(k.orgKey);
     List<ItemChange> changes = new ArrayList<>();
     List<Runnable> onAck = new ArrayList<>();
     Instant now = Instant.now();
-    createdFirst(k, org, now, changes, onAck);
+    createdFirst(id, k, org, now, changes, onAck);
     released(k, org, now, changes, onAck);
-    return publish(org, changes, onAck).then(Mono.defer(() -> offsets.write(checkpoint(org))));
+    return publish(org, changes, onAck);
   }
 
   // --- shared steps ---------------------------------------------------------------------------
 
-  private void createdFirst(Known k, OrgState org, Instant now, List<ItemChange> changes, List<Runnable> onAck) {
-    if (k.createdReported) {
+  private boolean reported(String sessionId, int bits) {
+    Integer m = marks.get(sessionId);
+    return m != null && (m & bits) == bits;
+  }
+
+  /** CREATED, unless it was reported (by any owner of the session so far): always a session's first record. */
+  private void createdFirst(String id, Known k, OrgState org, Instant now, List<ItemChange> changes,
+      List<Runnable> onAck) {
+    if (reported(id, CREATED_BIT) || changes.stream().anyMatch(c -> c.id().equals(id) && c.change().equals(CREATED))) {
       return;
     }
-    if (org.created.covers(k.sessionId, k.createdAt)) {
-      k.createdReported = true;
+    if (org != null && k != null && org.created.covers(id, k.createdAt)) {
+      marks.merge(id, CREATED_BIT, (x, y) -> x | y); // reported by a version with organization marks
       return;
     }
-    changes.add(new ItemChange(ChangeSource.SESSIONS, k.sessionId, k.sessionId, CREATED,
-        k.info != null ? k.info : idsOnly(k.sessionId), k.sessionId + "/" + CREATED, now));
-    long at = k.createdAt;
-    onAck.add(() -> {
-      k.createdReported = true;
-      org.created.reported(k.sessionId, at);
-    });
+    changes.add(new ItemChange(ChangeSource.SESSIONS, id, id, CREATED,
+        k != null && k.info != null ? k.info : idsOnly(id), id + "/" + CREATED, now));
+    onAck.add(() -> marks.merge(id, CREATED_BIT, (x, y) -> x | y));
   }
 
   private void released(Known k, OrgState org, Instant now, List<ItemChange> changes, List<Runnable> onAck) {
     changes.add(new ItemChange(ChangeSource.SESSIONS, k.sessionId, k.sessionId, RELEASED,
         k.info != null ? k.info : idsOnly(k.sessionId), k.sessionId + "/" + RELEASED, now));
-    long at = k.releasedAt;
     onAck.add(() -> {
-      k.releasedReported = true;
       k.releasePending = false;
-      org.released.reported(k.sessionId, at);
+      marks.merge(k.sessionId, RELEASED_BIT, (x, y) -> x | y);
     });
   }
 
@@ -438,14 +462,23 @@ public final class LifecycleSource {
     if (changes.isEmpty()) {
       return Mono.empty();
     }
-    return delivery.deliver(changes).doOnNext(report -> {
-      // Acknowledged: these transitions are reported; the marks say so from now on.
+    return delivery.deliver(changes).flatMap(report -> {
+      // Acknowledged: these transitions are reported; the marks say so from now on, and each
+      // session's own record (in its offsets partition, so it moves with the session) tells the next
+      // owner. A crash before that write repeats only these records.
       onAck.forEach(Runnable::run);
       if (org != null) {
         org.delivered += report.delivered();
         org.deadLettered += report.deadLettered();
       }
-    }).then();
+      Set<String> ids = new LinkedHashSet<>();
+      for (ItemChange c : changes) {
+        if (c.change().equals(CREATED) || c.change().equals(RELEASED)) {
+          ids.add(c.id());
+        }
+      }
+      return Flux.fromIterable(ids).flatMap(id -> offsets.write(marksCheckpoint(id)), MARK_WRITES).then();
+    });
   }
 
   private Mono<Void> submit(Supplier<Mono<Void>> work) {
@@ -465,8 +498,10 @@ public final class LifecycleSource {
     return JsonNodeFactory.instance.objectNode().put("id", uuid != null ? uuid : sessionId);
   }
 
-  private static Checkpoint checkpoint(OrgState org) {
-    return new Checkpoint(ChangeSource.SESSIONS, org.key, null, org.delivered, org.deadLettered,
-        Map.of(CREATED_MARK, org.created.encode(), RELEASED_MARK, org.released.encode()));
+  private Checkpoint marksCheckpoint(String sessionId) {
+    Integer m = marks.getOrDefault(sessionId, 0);
+    String reported = ((m & CREATED_BIT) != 0 ? CREATED : "") + ((m & RELEASED_BIT) != 0 ? " " + RELEASED : "");
+    return new Checkpoint(ChangeSource.LIFECYCLE, sessionId, null, 0, 0, Map.of(REPORTED, reported.trim()));
   }
+
 }

@@ -35,6 +35,8 @@ final class PollLoop {
   private final AtomicReference<Sinks.Empty<Void>> wake = new AtomicReference<>(Sinks.empty());
   private final Sinks.Empty<Void> done = Sinks.empty();
   private final AtomicLong rounds = new AtomicLong();
+  /** Completes when the round in progress ends; a completed sink between rounds. */
+  private final AtomicReference<Sinks.Empty<Void>> inProgress = new AtomicReference<>(completed());
 
   PollLoop(String name, Duration interval, Supplier<Mono<?>> round, Consumer<Throwable> onFatal) {
     if (interval.isNegative() || interval.isZero()) {
@@ -57,7 +59,15 @@ final class PollLoop {
         .subscribe(v -> { }, e -> log.error("{}: loop ended unexpectedly", name, e));
   }
 
+  private static Sinks.Empty<Void> completed() {
+    Sinks.Empty<Void> s = Sinks.empty();
+    s.tryEmitEmpty();
+    return s;
+  }
+
   private Mono<Void> oneRound() {
+    Sinks.Empty<Void> running = Sinks.empty();
+    inProgress.set(running);
     return Mono.defer(round)
         .then()
         .onErrorResume(e -> {
@@ -69,7 +79,15 @@ final class PollLoop {
           }
           return Mono.empty();
         })
-        .doFinally(s -> rounds.incrementAndGet());
+        .doFinally(s -> {
+          rounds.incrementAndGet();
+          running.tryEmitEmpty();
+        });
+  }
+
+  /** Completes when the round in progress, if any, has ended (at once between rounds). */
+  Mono<Void> idle() {
+    return inProgress.get().asMono();
   }
 
   private Mono<Void> pause() {

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +81,7 @@ public final class ResourcesSource {
   private final CheckpointWriter offsets;
   private final Options options;
   private final Supplier<Collection<String>> followed;
+  private final Predicate<String> owned;
   private final PollLoop loop;
   private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
   /** Positions of sessions not tracked now: restored at start-up, or of sessions that stopped. */
@@ -113,13 +115,20 @@ public final class ResourcesSource {
     int walks = 1;
   }
 
+  /**
+   * @param followed the sessions whose resources are polled now (read at every round)
+   * @param owned whether this instance owns a session's resources position now (scale-out): a
+   *     session it no longer owns is dropped without a last walk — its new owner continues from the
+   *     stored position
+   */
   public ResourcesSource(QoderApi api, ChangeDelivery delivery, CheckpointWriter offsets, Options options,
-      Supplier<Collection<String>> followed, Consumer<Throwable> onFatal) {
+      Supplier<Collection<String>> followed, Predicate<String> owned, Consumer<Throwable> onFatal) {
     this.api = api;
     this.delivery = delivery;
     this.offsets = offsets;
     this.options = options;
     this.followed = followed;
+    this.owned = owned;
     this.loop = new PollLoop("resources source", options.interval(), this::round, onFatal);
   }
 
@@ -133,6 +142,34 @@ public final class ResourcesSource {
       decode(c); // fail at start-up, not at the first poll
       parked.put(c.entity(), c);
     }
+  }
+
+  /**
+   * Sessions for which {@code inPartitions} holds were (re)assigned to this instance: their positions
+   * are now {@code stored} (those without a stored position start over), whatever this instance
+   * remembered of them. Call before they are followed; thread-safe.
+   *
+   * @throws IllegalArgumentException naming the session when a stored window is corrupt
+   */
+  public void reassigned(Predicate<String> inPartitions, Collection<Checkpoint> stored) {
+    for (Checkpoint c : stored) {
+      decode(c);
+    }
+    forget(inPartitions);
+    for (Checkpoint c : stored) {
+      parked.put(c.entity(), c);
+    }
+  }
+
+  /** Sessions for which {@code inPartitions} holds are no longer this instance's: their state goes. */
+  public void forget(Predicate<String> inPartitions) {
+    parked.keySet().removeIf(inPartitions);
+    tracked.keySet().removeIf(inPartitions);
+  }
+
+  /** Completes when the round in progress, if any, has ended. */
+  public Mono<Void> idle() {
+    return loop.idle();
   }
 
   public void start() {
@@ -160,6 +197,9 @@ public final class ResourcesSource {
   /** One round: adopt newly followed sessions, walk every tracked one, drop the ended ones. */
   Mono<Void> round() {
     Set<String> now = new HashSet<>(followed.get());
+    now.removeIf(id -> !owned.test(id));
+    // Moved to another instance: its state is the new owner's (stored); no last walk from here.
+    tracked.values().removeIf(t -> !owned.test(t.sessionId));
     for (String id : now) {
       tracked.computeIfAbsent(id, this::adopt).ending = false;
     }
@@ -169,6 +209,7 @@ public final class ResourcesSource {
       }
     }
     return Flux.fromIterable(List.copyOf(tracked.values()))
+        .filter(t -> owned.test(t.sessionId))
         .flatMap(t -> walk(t).then(Mono.fromRunnable(() -> {
           if (t.ending || t.gone) {
             tracked.remove(t.sessionId, t);
@@ -195,8 +236,9 @@ public final class ResourcesSource {
 
   private Mono<Void> walk(Tracked t) {
     Walk w = new Walk();
+    // Ownership is checked before each page: a partition being given up waits for one page, not a walk.
     return Mono.defer(() -> step(t, w))
-        .repeat(() -> !w.done)
+        .repeat(() -> !w.done && owned.test(t.sessionId))
         .then(Mono.defer(() -> w.complete ? deletions(t, w) : Mono.empty()))
         .onErrorResume(e -> e instanceof QoderApiException.NotFound nf && nf.isSessionGone(), e -> {
           log.info("session {}: resources answered 404, the session is gone; its resources are no longer polled",

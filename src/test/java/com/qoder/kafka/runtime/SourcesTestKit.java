@@ -38,6 +38,7 @@ final class SourcesTestKit implements AutoCloseable {
   final QoderSimulator sim;
   final Map<String, String> overrides = new HashMap<>();
   private final List<TopicReader> readers = new ArrayList<>();
+  private final List<Connector> others = new ArrayList<>();
   Connector connector;
 
   SourcesTestKit(QoderSimulator sim, Map<String, String> extra) {
@@ -72,6 +73,16 @@ final class SourcesTestKit implements AutoCloseable {
   Connector start() {
     connector = Connector.start(ConfigLoader.load(null, Map.of(), overrides));
     return connector;
+  }
+
+  /** Another instance of the same connector (same group), with its own settings on top; closed by {@link #close()}. */
+  Connector startInstance(String instanceId, Map<String, String> extra) {
+    Map<String, String> o = new HashMap<>(overrides);
+    o.put(Settings.CLUSTER_INSTANCE_ID.key(), instanceId);
+    o.putAll(extra);
+    Connector c = Connector.start(ConfigLoader.load(null, Map.of(), o));
+    others.add(c);
+    return c;
   }
 
   void stop() {
@@ -144,6 +155,7 @@ final class SourcesTestKit implements AutoCloseable {
   @Override
   public void close() {
     stop();
+    others.forEach(Connector::close);
     readers.forEach(TopicReader::close);
     sim.close();
   }

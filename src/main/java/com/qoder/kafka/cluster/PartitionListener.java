@@ -1,0 +1,41 @@
+package com.qoder.kafka.cluster;
+
+import com.qoder.kafka.kafka.OffsetKey;
+import com.qoder.kafka.kafka.OffsetRecord;
+import java.util.Map;
+import java.util.Set;
+import reactor.core.publisher.Mono;
+
+/**
+ * State kept per offsets partition besides the sessions' events (the change sources): told when
+ * partitions arrive, with what is stored for them, and when they leave, so that whoever owns a
+ * partition works from the position its previous owner stored — never from what it read at its own
+ * start-up or remembered from an earlier ownership.
+ *
+ * <p>Both methods are called on the member thread, inside the rebalance callbacks.
+ */
+public interface PartitionListener {
+
+  PartitionListener NONE = new PartitionListener() {
+    @Override
+    public void assigned(Set<Integer> partitions, Map<OffsetKey, OffsetRecord> stored) {
+    }
+
+    @Override
+    public Mono<Void> revoking(Set<Integer> partitions) {
+      return Mono.empty();
+    }
+  };
+
+  /**
+   * {@code partitions} are now this instance's; {@code stored} is every record read from them
+   * (all sources). Called before their sessions are polled.
+   */
+  void assigned(Set<Integer> partitions, Map<OffsetKey, OffsetRecord> stored);
+
+  /**
+   * {@code partitions} are being given up (revoked or lost): stop starting work for them; the Mono
+   * completes when nothing more will be written for them (work in progress finished).
+   */
+  Mono<Void> revoking(Set<Integer> partitions);
+}
