@@ -170,7 +170,8 @@ public final class Settings {
   public static final Setting MAX_IN_FLIGHT_RECORDS = def("kafka.max-in-flight-records", Type.INT, "20000",
       "Records handed to the producer and not yet acknowledged; polling waits above it.");
   public static final Setting MAX_IN_FLIGHT_BYTES = def("kafka.max-in-flight-bytes", Type.SIZE, "64MiB",
-      "Bytes handed to the producer and not yet acknowledged; bounds the heap during a broker outage.");
+      "Bytes handed to the producer and not yet acknowledged, and (separately) the heap of event pages fetched and"
+          + " not yet acknowledged (reserved before each request); bounds the heap during a broker outage.");
 
   // --- Schema Registry ---------------------------------------------------------------------------
   public static final Setting REGISTRY_URL = def("schema-registry.url", Type.STRING, "mock://qoder",

@@ -74,6 +74,9 @@ final class SessionPoller {
   private final PollerOptions options;
   private final SessionListener listener;
   private final StepGate gate;
+  private final PageBudget budget;
+  private PageBudget.Reservation reservation; // the page budget held by the step in progress
+  private volatile PageBudget.Waiter budgetWait; // while queued for the page budget
   private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.RUNNING);
   private long intervalMillis;
   private long lastNewEventsAtMillis; // when a page last had new events (0: not since start)
@@ -101,6 +104,12 @@ final class SessionPoller {
 
   SessionPoller(SessionState state, QoderApi api, EventDelivery delivery, OffsetWriter offsets,
       PollerOptions options, SessionListener listener, StepGate gate) {
+    this(state, api, delivery, offsets, options, listener, gate, PageBudget.UNBOUNDED);
+  }
+
+  SessionPoller(SessionState state, QoderApi api, EventDelivery delivery, OffsetWriter offsets,
+      PollerOptions options, SessionListener listener, StepGate gate, PageBudget budget) {
+    this.budget = budget;
     this.state = state;
     this.api = api;
     this.delivery = delivery;
@@ -140,6 +149,10 @@ final class SessionPoller {
   void stop() {
     phase.set(Phase.STOPPING);
     wakeUp();
+    PageBudget.Waiter w = budgetWait;
+    if (w != null && budget.withdraw(w)) {
+      finish(null); // was queued for the page budget: no step to wait for
+    }
   }
 
   /** The session was released: read what is left, then end with status RELEASED. */
@@ -167,7 +180,25 @@ final class SessionPoller {
       finish(null);
       return;
     }
-    gate.enter(this::admitted);
+    if (budget.unbounded()) {
+      gate.enter(this::admitted);
+      return;
+    }
+    // The page's heap is reserved before the request, so pages fetched and not yet acknowledged
+    // stay within kafka.max-in-flight-bytes however many sessions wait for Kafka.
+    budgetWait = budget.reserve(options.pageSize(), r -> {
+      budgetWait = null;
+      reservation = r;
+      gate.enter(this::admitted);
+    });
+  }
+
+  private void releaseReservation() {
+    PageBudget.Reservation r = reservation;
+    reservation = null;
+    if (r != null) {
+      r.release();
+    }
   }
 
   /**
@@ -178,6 +209,7 @@ final class SessionPoller {
   private void admitted() {
     if (phase.get() == Phase.STOPPING) {
       gate.leave();
+      releaseReservation();
       finish(null);
       return;
     }
@@ -185,13 +217,16 @@ final class SessionPoller {
     try {
       Mono.defer(() -> step(place)).defaultIfEmpty(0L).subscribe(delay -> {
         place.leave();
+        releaseReservation();
         afterStep(delay);
       }, error -> {
         place.leave();
+        releaseReservation();
         finish(error);
       });
     } catch (RuntimeException e) { // subscribe itself failed (a bug): the step never ran
       place.leave();
+      releaseReservation();
       finish(e);
     }
   }
@@ -250,7 +285,13 @@ final class SessionPoller {
       boolean readAfterRelease = phase.get() == Phase.DRAINING;
       return api.eventsAfter(state.sessionId(), cursor, options.pageSize())
           .doFinally(signal -> place.leave()) // the request is over: the next session may send its own
-          .flatMap(page -> handle(page, readAfterRelease));
+          .flatMap(page -> {
+            PageBudget.Reservation r = reservation;
+            if (r != null) {
+              r.resize(page.data()); // the estimate becomes what the page holds
+            }
+            return handle(page, readAfterRelease);
+          });
     })
         .onErrorResume(QoderApiException.class, e -> onApiError(e, cursor))
         .onErrorResume(e -> !(e instanceof FatalPipelineException), e -> {
