@@ -31,6 +31,11 @@ public final class SessionState {
    * window only has to hold the events at that instant.
    */
   static final int RESTORED_WINDOW = 8;
+  /**
+   * Most events at one instant the window grows to hold, whatever its configured size: what the
+   * offset record holds within 64 KiB (the largest {@code sessions.dedup-window}).
+   */
+  static final int MAX_TIES = 5_000;
   private static final String[] NO_IDS = {};
 
   private final String sessionId;
@@ -66,7 +71,7 @@ public final class SessionState {
    */
   static SessionState fromSnapshot(Snapshot s, int windowCapacity) {
     int keep = s.status().isFinal() ? 1
-        : Math.min(windowCapacity, Math.max(RESTORED_WINDOW, s.tiesAtPosition()));
+        : Math.max(Math.min(windowCapacity, RESTORED_WINDOW), Math.min(MAX_TIES, s.tiesAtPosition()));
     DedupWindow stored = DedupWindow.decode(s.status().isFinal() ? "" : s.window(), keep);
     SessionState st = new SessionState(s.sessionId(), keep, s.firstSeenAtMillis());
     for (long f : stored.fingerprints()) {
@@ -209,8 +214,6 @@ public final class SessionState {
    *     start-position=latest} (it moves neither the position nor the lag)
    */
   void acknowledged(String eventId, long createdAtNanos) {
-    window.add(eventId);
-    remember(eventId);
     if (createdAtNanos > newestCreatedAtNanos) {
       newestCreatedAtNanos = createdAtNanos;
     }
@@ -219,7 +222,14 @@ public final class SessionState {
       tiesAtPosition = 1;
     } else if (createdAtNanos != 0 && createdAtNanos == positionNanos) {
       tiesAtPosition++;
+      if (tiesAtPosition > window.capacity() && window.capacity() < MAX_TIES) {
+        // More events at one instant than the window holds: it grows to keep them all (up to the
+        // offset record's limit), or a replay would repeat the ones it dropped.
+        window.growTo(Math.min(MAX_TIES, tiesAtPosition));
+      }
     }
+    window.add(eventId);
+    remember(eventId);
   }
 
   /** Moves the cursor; the caller guarantees every event up to it is acknowledged. */

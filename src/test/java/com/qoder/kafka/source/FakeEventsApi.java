@@ -99,6 +99,10 @@ final class FakeEventsApi implements QoderApi {
     history(sessionId).replaysLeft = requests;
   }
 
+  synchronized int replaysLeft(String sessionId) {
+    return history(sessionId).replaysLeft;
+  }
+
   synchronized List<String> eventIds(String sessionId) {
     return history(sessionId).events.stream().map(SessionEvent::id).toList();
   }

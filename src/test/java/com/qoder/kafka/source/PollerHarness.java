@@ -31,8 +31,11 @@ final class PollerHarness implements AutoCloseable {
   final List<Throwable> fatal = new CopyOnWriteArrayList<>();
   /** An offset write of a snapshot matching this is held until {@link #releaseHeldWrite()}. */
   private volatile Predicate<SessionState.Snapshot> hold = s -> false;
-  private final Sinks.Empty<Void> held = Sinks.empty();
+  private volatile Sinks.Empty<Void> held = Sinks.empty();
   private volatile boolean writeHeld;
+  private volatile boolean dropHeld; // the held write is lost (a crash before it reached Kafka)
+  /** Largest offset record written, in bytes, through the connector's own codec. */
+  final java.util.concurrent.atomic.AtomicInteger largestRecord = new java.util.concurrent.atomic.AtomicInteger();
   SessionSupervisor supervisor;
 
   PollerHarness(QoderApi api, PollerOptions options) {
@@ -54,19 +57,38 @@ final class PollerHarness implements AutoCloseable {
       return new EventDelivery.Report(events.size(), 0);
     });
     OffsetWriter writer = snapshot -> Mono.defer(() -> {
-      stored.put(snapshot.sessionId(), snapshot);
       if (hold.test(snapshot)) {
         hold = s -> false;
         writeHeld = true;
+        if (!dropHeld) {
+          stored.put(snapshot.sessionId(), roundTrip(snapshot));
+        }
         return held.asMono();
       }
+      stored.put(snapshot.sessionId(), roundTrip(snapshot));
       return Mono.empty();
     });
     return new SessionSupervisor(api, delivery, writer, options, SessionListener.NOOP, fatal::add);
   }
 
+  /** What the offsets topic gives back: the snapshot through the connector's record and JSON codec. */
+  private SessionState.Snapshot roundTrip(SessionState.Snapshot s) {
+    com.qoder.kafka.kafka.OffsetRecord r = com.qoder.kafka.runtime.SessionOffsetRecords.toRecord(s);
+    byte[] bytes = com.qoder.kafka.kafka.OffsetCodec.encode(r);
+    largestRecord.accumulateAndGet(bytes.length, Math::max);
+    return com.qoder.kafka.runtime.SessionOffsetRecords.toSnapshot(
+        com.qoder.kafka.kafka.OffsetCodec.decode(r.key(), bytes));
+  }
+
   void holdWriteOf(Predicate<SessionState.Snapshot> which) {
     hold = which;
+  }
+
+  /** The next offset write is held and lost: a crash between the page's delivery and its offset. */
+  void crashOnNextWrite() {
+    dropHeld = true;
+    writeHeld = false;
+    hold = s -> true;
   }
 
   boolean writeHeld() {
@@ -82,6 +104,10 @@ final class PollerHarness implements AutoCloseable {
     Mono<Void> stopped = supervisor.stopAll(Duration.ofSeconds(10));
     whileStopping.run();
     stopped.block(Duration.ofSeconds(15));
+    held = Sinks.empty();
+    writeHeld = false;
+    dropHeld = false;
+    hold = s -> false;
     supervisor = newSupervisor();
     supervisor.restore(new ArrayList<>(stored.values()));
   }
