@@ -133,4 +133,19 @@ class SessionPollerDedupTest {
     assertThat(h.produced(SESSION)).containsExactlyElementsOf(api.eventIds(SESSION));
     assertThat(h.fatal).isEmpty();
   }
+
+  /** Shrunk by SessionPollerModelTest: more events at one instant than the window holds, then a replay. */
+  @Test
+  void moreEventsAtOneInstantThanTheWindowHoldsAreNotRepeatedByAReplay() {
+    h = new PollerHarness(api, PollerHarness.fastOptions(1));
+    api.append(SESSION, 1, MS);
+    h.supervisor.track(SESSION);
+    awaitCaughtUp("first event");
+    api.append(SESSION, 259, 0);
+    awaitCaughtUp("259 events at one instant");
+    api.replayFromStart(SESSION, 1);
+    await("the replay", () -> api.replaysLeft(SESSION) == 0);
+    awaitCaughtUp("after the replay");
+    assertThat(h.produced(SESSION)).containsExactlyElementsOf(api.eventIds(SESSION));
+  }
 }
