@@ -384,7 +384,9 @@ public final class ConfigLoader {
       problems.add("qoder.retry-backoff-min is above qoder.retry-backoff-max");
     }
     range(v, Settings.PAGE_SIZE, 1, 100, "the events endpoint accepts 1–100", problems);
-    range(v, Settings.DEDUP_WINDOW, 1, 100_000, null, problems);
+    range(v, Settings.DEDUP_WINDOW, 1, Settings.MAX_DEDUP_WINDOW, "the window is stored in the session's offset"
+        + " record, which must stay within 64 KiB; set sessions.dedup-window to at most " + Settings.MAX_DEDUP_WINDOW,
+        problems);
     range(v, Settings.QODER_MAX_RETRIES, 0, 100, null, problems);
     range(v, Settings.QODER_RATE, 1, 10_000, null, problems);
     range(v, Settings.QODER_CONCURRENCY, 1, 10_000, null, problems);

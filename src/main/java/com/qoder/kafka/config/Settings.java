@@ -101,8 +101,16 @@ public final class Settings {
       "Longest poll interval; a quiet session's interval doubles up to this.");
   public static final Setting PAGE_SIZE = def("sessions.page-size", Type.INT, "100",
       "Events per request (1–100, the documented range).");
+  /**
+   * Largest {@code sessions.dedup-window}: the window is stored in the session's offset record (8
+   * bytes per id, base64 in JSON), which must stay within 64 KiB with room for the cursor and
+   * fall-back ids.
+   */
+  public static final int MAX_DEDUP_WINDOW = 5_000;
   public static final Setting DEDUP_WINDOW = def("sessions.dedup-window", Type.INT, "512",
-      "Recent event ids remembered per session to drop duplicates (retries, cursor resets, restarts).");
+      "Recent event ids remembered per session (1–" + MAX_DEDUP_WINDOW + "; stored in its offset record, which stays"
+          + " within 64 KiB). Older events are recognised by the newest delivered event's created_at; the window"
+          + " recognises events at that instant and events without a created_at.");
 
   // --- sources -----------------------------------------------------------------------------------
   public static final Setting SOURCE_EVENTS = def("sources.events.enabled", Type.BOOLEAN, "true",
@@ -167,7 +175,8 @@ public final class Settings {
   public static final Setting MAX_IN_FLIGHT_RECORDS = def("kafka.max-in-flight-records", Type.INT, "20000",
       "Records handed to the producer and not yet acknowledged; polling waits above it.");
   public static final Setting MAX_IN_FLIGHT_BYTES = def("kafka.max-in-flight-bytes", Type.SIZE, "64MiB",
-      "Bytes handed to the producer and not yet acknowledged; bounds the heap during a broker outage.");
+      "Bytes handed to the producer and not yet acknowledged, and (separately) the heap of event pages fetched and"
+          + " not yet acknowledged (reserved before each request); bounds the heap during a broker outage.");
   public static final Setting MAX_RECORD_BYTES = def("kafka.max-record-bytes", Type.SIZE, "8MiB",
       "Largest record (an event with its Avro framing and headers, before compression) delivered to its topic;"
           + " larger events go to the dead-letter topic with a marker in their place. Sets the producer's"

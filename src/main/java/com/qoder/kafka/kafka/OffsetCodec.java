@@ -27,14 +27,15 @@ import java.util.Map;
  * type changes. Reading is strict where a wrong guess would move a cursor (version, types of the
  * known fields) and lenient about fields it does not know (added by a later v1 writer).
  */
-final class OffsetCodec {
+public final class OffsetCodec {
 
   static final int VERSION = 1;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private OffsetCodec() {}
 
-  static byte[] encode(OffsetRecord r) {
+  /** The bytes stored in the offsets topic. */
+  public static byte[] encode(OffsetRecord r) {
     ObjectNode root = JSON.createObjectNode();
     root.put("v", VERSION);
     if (r.cursor() != null) {
@@ -62,7 +63,7 @@ final class OffsetCodec {
   }
 
   /** Decodes a value; throws {@link IllegalArgumentException} saying what is wrong with it. */
-  static OffsetRecord decode(OffsetKey key, byte[] value) {
+  public static OffsetRecord decode(OffsetKey key, byte[] value) {
     JsonNode root;
     try {
       root = JSON.readTree(value);

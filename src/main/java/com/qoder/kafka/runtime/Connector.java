@@ -255,7 +255,8 @@ public final class Connector implements AutoCloseable {
     OffsetWriter offsetWriter = member.offsetWriter();
     PollerOptions pollerOptions = new PollerOptions(config.integer(Settings.PAGE_SIZE),
         config.duration(Settings.POLL_MIN), config.duration(Settings.POLL_MAX),
-        "latest".equals(config.string(Settings.START_POSITION)), config.integer(Settings.DEDUP_WINDOW));
+        "latest".equals(config.string(Settings.START_POSITION)), config.integer(Settings.DEDUP_WINDOW),
+        config.size(Settings.MAX_IN_FLIGHT_BYTES));
     // Change sources besides events (resources, files, session lifecycle): runtime/Sources. Their
     // state is read once here; with several instances an entity is handled by the instance that
     // owns its key's offsets partition, like a session.

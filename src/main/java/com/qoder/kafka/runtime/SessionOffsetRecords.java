@@ -12,27 +12,32 @@ import java.util.Map;
 /**
  * A session's progress as an offset record (key {@code events/<session id>}): cursor, fall-back
  * ids and counters in the record's own fields; the de-dup window (base64 fingerprints) and the
- * lag and start-position timestamps as attributes.
+ * lag and start-position timestamps, and the de-dup position (the newest delivered event's {@code
+ * created_at} and how many delivered events share it) as attributes. A record without a position
+ * (written by an earlier release) takes the newest delivered event's time as its position.
  */
-final class SessionOffsetRecords {
+public final class SessionOffsetRecords {
 
   static final String WINDOW = "window";
   static final String NEWEST_CREATED_AT_NS = "newest_created_at_ns";
   static final String FIRST_SEEN_AT_MS = "first_seen_at_ms";
+  static final String POSITION_NS = "position_ns";
+  static final String POSITION_TIES = "position_ties";
 
   private SessionOffsetRecords() {}
 
-  static OffsetRecord toRecord(SessionState.Snapshot s) {
+  public static OffsetRecord toRecord(SessionState.Snapshot s) {
     return new OffsetRecord(OffsetKey.events(s.sessionId()), s.cursor(), s.recentIds(), s.status().name(),
         new OffsetRecord.Counters(s.delivered(), s.deadLettered(), s.duplicates()),
         Instant.ofEpochMilli(s.updatedAtMillis()),
         Map.of(WINDOW, s.window(), NEWEST_CREATED_AT_NS, Long.toString(s.newestCreatedAtNanos()),
-            FIRST_SEEN_AT_MS, Long.toString(s.firstSeenAtMillis())));
+            FIRST_SEEN_AT_MS, Long.toString(s.firstSeenAtMillis()), POSITION_NS, Long.toString(s.positionNanos()),
+            POSITION_TIES, Integer.toString(s.tiesAtPosition())));
   }
 
   /**
    * The record that moves a session to {@code cursor} ({@code offsets reset}): an empty de-dup
-   * window, so every event after the cursor is produced again; state ACTIVE, so even a finished
+   * window and no position, so every event after the cursor is produced again; state ACTIVE, so even a finished
    * session is read again; first-seen 0, so {@code sessions.start-position=latest} does not skip
    * the events after an explicit position. Counters and the lag timestamp are kept (they never
    * go back).
@@ -44,6 +49,8 @@ final class SessionOffsetRecords {
     Map<String, String> attributes = new HashMap<>(current == null ? Map.of() : current.attributes());
     attributes.put(WINDOW, "");
     attributes.put(FIRST_SEEN_AT_MS, "0");
+    attributes.put(POSITION_NS, "0");
+    attributes.put(POSITION_TIES, "0");
     attributes.putIfAbsent(NEWEST_CREATED_AT_NS, "0");
     return new OffsetRecord(key, cursor, List.of(), SessionStatus.ACTIVE.name(),
         current == null ? OffsetRecord.Counters.ZERO : current.counters(), now, attributes);
@@ -55,7 +62,7 @@ final class SessionOffsetRecords {
    * @throws IllegalArgumentException naming the session and what is wrong; corruption is never
    *     read as "no progress", which would re-deliver the session's whole history
    */
-  static SessionState.Snapshot toSnapshot(OffsetRecord r) {
+  public static SessionState.Snapshot toSnapshot(OffsetRecord r) {
     String id = r.key().sessionId();
     SessionStatus status;
     try {
@@ -65,10 +72,12 @@ final class SessionOffsetRecords {
     }
     Map<String, String> a = r.attributes();
     try {
+      long newest = Long.parseLong(a.getOrDefault(NEWEST_CREATED_AT_NS, "0"));
+      String position = a.get(POSITION_NS);
       return new SessionState.Snapshot(id, r.cursor(), r.recentIds(), a.getOrDefault(WINDOW, ""), status,
           r.counters().delivered(), r.counters().deadLettered(), r.counters().duplicatesSkipped(),
-          Long.parseLong(a.getOrDefault(NEWEST_CREATED_AT_NS, "0")), Long.parseLong(a.getOrDefault(FIRST_SEEN_AT_MS, "0")),
-          r.updatedAt().toEpochMilli());
+          newest, Long.parseLong(a.getOrDefault(FIRST_SEEN_AT_MS, "0")), r.updatedAt().toEpochMilli(),
+          position == null ? newest : Long.parseLong(position), Integer.parseInt(a.getOrDefault(POSITION_TIES, "0")));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("offset record of session " + id + " has a malformed attribute: " + e.getMessage());
     }

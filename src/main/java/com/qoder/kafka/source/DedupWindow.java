@@ -150,6 +150,13 @@ public final class DedupWindow {
     capacity = newCapacity;
   }
 
+  /** Forgets every id and frees the array (a finished session). */
+  void clear() {
+    ring = EMPTY;
+    size = 0;
+    next = 0;
+  }
+
   /** Grows the window back to {@code capacity} keeping every id; the array grows when ids arrive. */
   public void growTo(int newCapacity) {
     if (newCapacity <= capacity) {

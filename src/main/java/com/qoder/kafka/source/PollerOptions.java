@@ -10,9 +10,17 @@ import java.time.Duration;
  * @param maxInterval the longest interval a quiet session reaches by doubling
  * @param startLatest for never-seen sessions, skip events created before the session was first seen
  * @param windowCapacity de-dup window per session
+ * @param maxFetchedBytes heap of pages fetched and not yet acknowledged, all sessions together
+ *     ({@code kafka.max-in-flight-bytes}); {@link Long#MAX_VALUE}: unbounded
  */
 public record PollerOptions(int pageSize, Duration minInterval, Duration maxInterval, boolean startLatest,
-    int windowCapacity) {
+    int windowCapacity, long maxFetchedBytes) {
+
+  /** Without a bound on fetched pages (tests that drive a few sessions). */
+  public PollerOptions(int pageSize, Duration minInterval, Duration maxInterval, boolean startLatest,
+      int windowCapacity) {
+    this(pageSize, minInterval, maxInterval, startLatest, windowCapacity, Long.MAX_VALUE);
+  }
 
   public PollerOptions {
     if (pageSize < 1 || pageSize > 100) {
@@ -23,6 +31,9 @@ public record PollerOptions(int pageSize, Duration minInterval, Duration maxInte
     }
     if (windowCapacity < 1) {
       throw new IllegalArgumentException("windowCapacity must be positive");
+    }
+    if (maxFetchedBytes < 1) {
+      throw new IllegalArgumentException("maxFetchedBytes must be positive");
     }
   }
 }

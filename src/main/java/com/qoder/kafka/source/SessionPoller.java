@@ -61,12 +61,13 @@ final class SessionPoller {
   /** A session counts as quiet (its interval starts doubling) after this many minimum intervals without new events. */
   static final int QUIET_AFTER_MIN_INTERVALS = 8;
   /**
-   * De-dup window of a quiet session: covers an API replay of recent events and a fall-back cursor
-   * a few events back (a full re-read is recognised by {@link #rereadBelowNanos}); the configured
-   * window returns with the next new events. A quiet session then holds 512 bytes of fingerprints
-   * instead of up to 8 bytes per configured id.
+   * De-dup window of a quiet session: replays and re-reads are recognised by the session's position
+   * (the newest delivered event's {@code created_at}, see {@link SessionState}), so the window only
+   * has to hold the events at that instant (it never drops those); the configured window returns
+   * with the next new events. A quiet session then holds 64 bytes of fingerprints instead of up to
+   * 8 bytes per configured id.
    */
-  static final int QUIET_WINDOW = 64;
+  static final int QUIET_WINDOW = SessionState.RESTORED_WINDOW;
 
   /** The timers between steps: Reactor's shared parallel scheduler; a wait is one task in its queue. */
   private static final Scheduler TIMER = Schedulers.parallel();
@@ -82,6 +83,9 @@ final class SessionPoller {
   private final PollerOptions options;
   private final SessionListener listener;
   private final StepGate gate;
+  private final PageBudget budget;
+  private PageBudget.Reservation reservation; // the page budget held by the step in progress
+  private volatile PageBudget.Waiter budgetWait; // while queued for the page budget
   private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.RUNNING);
   private long intervalMillis;
   private long lastNewEventsAtMillis = NEVER; // when a page last had new events (clock ms; NEVER: not since start)
@@ -110,14 +114,6 @@ final class SessionPoller {
       }
     }
   }
-  /**
-   * While re-reading a session from its first event after losing the cursor: events created
-   * before this instant (epoch ns) were delivered already. Events are chronological (document
-   * 002), so this recognises every old event even where the de-dup window is shorter than the
-   * session — the window would otherwise be flushed by the first re-read events. 0: not re-reading.
-   */
-  private long rereadBelowNanos;
-
   SessionPoller(SessionState state, QoderApi api, EventDelivery delivery, OffsetWriter offsets,
       PollerOptions options, SessionListener listener) {
     this(state, api, delivery, offsets, options, listener, StepGate.UNBOUNDED);
@@ -125,12 +121,23 @@ final class SessionPoller {
 
   SessionPoller(SessionState state, QoderApi api, EventDelivery delivery, OffsetWriter offsets,
       PollerOptions options, SessionListener listener, StepGate gate) {
-    this(state, api, delivery, offsets, options, listener, gate, TIMER);
+    this(state, api, delivery, offsets, options, listener, gate, PageBudget.UNBOUNDED, TIMER);
+  }
+
+  SessionPoller(SessionState state, QoderApi api, EventDelivery delivery, OffsetWriter offsets,
+      PollerOptions options, SessionListener listener, StepGate gate, PageBudget budget) {
+    this(state, api, delivery, offsets, options, listener, gate, budget, TIMER);
   }
 
   /** With the scheduler of its waits, whose clock is the poller's clock (a virtual one in tests). */
   SessionPoller(SessionState state, QoderApi api, EventDelivery delivery, OffsetWriter offsets,
       PollerOptions options, SessionListener listener, StepGate gate, Scheduler timer) {
+    this(state, api, delivery, offsets, options, listener, gate, PageBudget.UNBOUNDED, timer);
+  }
+
+  SessionPoller(SessionState state, QoderApi api, EventDelivery delivery, OffsetWriter offsets,
+      PollerOptions options, SessionListener listener, StepGate gate, PageBudget budget, Scheduler timer) {
+    this.budget = budget;
     this.timer = timer;
     this.nanoClock = timer == TIMER ? System::nanoTime : () -> timer.now(TimeUnit.NANOSECONDS);
     this.state = state;
@@ -172,6 +179,10 @@ final class SessionPoller {
   void stop() {
     phase.set(Phase.STOPPING);
     wakeUp();
+    PageBudget.Waiter w = budgetWait;
+    if (w != null && budget.withdraw(w)) {
+      finish(null); // was queued for the page budget: no step to wait for
+    }
   }
 
   /** The session was released: read what is left, then end with status RELEASED. */
@@ -206,7 +217,25 @@ final class SessionPoller {
       finish(null);
       return;
     }
-    gate.enter(this::admitted);
+    if (budget.unbounded()) {
+      gate.enter(this::admitted);
+      return;
+    }
+    // The page's heap is reserved before the request, so pages fetched and not yet acknowledged
+    // stay within kafka.max-in-flight-bytes however many sessions wait for Kafka.
+    budgetWait = budget.reserve(options.pageSize(), r -> {
+      budgetWait = null;
+      reservation = r;
+      gate.enter(this::admitted);
+    });
+  }
+
+  private void releaseReservation() {
+    PageBudget.Reservation r = reservation;
+    reservation = null;
+    if (r != null) {
+      r.release();
+    }
   }
 
   /**
@@ -217,6 +246,7 @@ final class SessionPoller {
   private void admitted() {
     if (phase.get() == Phase.STOPPING) {
       gate.leave();
+      releaseReservation();
       finish(null);
       return;
     }
@@ -224,13 +254,16 @@ final class SessionPoller {
     try {
       Mono.defer(() -> step(place)).defaultIfEmpty(0L).subscribe(delay -> {
         place.leave();
+        releaseReservation();
         afterStep(delay);
       }, error -> {
         place.leave();
+        releaseReservation();
         finish(error);
       });
     } catch (RuntimeException e) { // subscribe itself failed (a bug): the step never ran
       place.leave();
+      releaseReservation();
       finish(e);
     }
   }
@@ -320,6 +353,10 @@ final class SessionPoller {
           .doFinally(signal -> place.leave()) // the request is over: the next session may send its own
           .flatMap(page -> {
             goneSuspected = false; // the session answered: a 404 before was not its end
+            PageBudget.Reservation r = reservation;
+            if (r != null) {
+              r.resize(page.data()); // the estimate becomes what the page holds
+            }
             Page<SessionEvent> p = withLastId(page);
             return handle(p, readAfterRelease).doOnNext(next -> stepMovedWithData =
                 !p.data().isEmpty() && p.lastId() != null && !p.lastId().equals(cursor)
@@ -349,19 +386,15 @@ final class SessionPoller {
     List<SessionEvent> fresh = new ArrayList<>(page.data().size());
     List<SessionEvent> skipped = new ArrayList<>();
     Set<String> inPage = new HashSet<>();
+    boolean[] known = deliveredByPosition(page.data());
     int duplicates = 0;
     boolean terminated = false;
     String lastType = null;
-    long below = rereadBelowNanos;
-    for (SessionEvent e : page.data()) {
+    for (int i = 0; i < page.data().size(); i++) {
+      SessionEvent e = page.data().get(i);
       lastType = e.type();
       terminated |= "terminated".equals(e.type());
-      long created = below == 0 ? 0 : createdAtNanos(e);
-      if (created >= below) {
-        below = 0; // past the newest delivered event: from here on everything is new
-      }
-      // Below the threshold: delivered before the cursor was lost.
-      boolean duplicate = state.seen(e.id()) || !inPage.add(e.id()) || (below != 0 && created != 0);
+      boolean duplicate = known[i] || state.seen(e.id()) || !inPage.add(e.id());
       listener.eventFetched(state.sessionId(), e.type(), duplicate);
       if (duplicate) {
         duplicates++;
@@ -375,7 +408,6 @@ final class SessionPoller {
     int dups = duplicates;
     boolean ends = terminated;
     String last = lastType;
-    long belowAfterPage = below;
     Mono<EventDelivery.Report> sent = fresh.isEmpty()
         ? Mono.just(new EventDelivery.Report(0, 0))
         : delivery.deliver(state.sessionId(), fresh);
@@ -388,7 +420,6 @@ final class SessionPoller {
         state.acknowledged(e.id(), createdAtNanos(e));
       }
       state.count(report.delivered(), report.deadLettered(), dups);
-      rereadBelowNanos = belowAfterPage; // only now: a failed page is read again with the same threshold
       String before = state.cursor();
       state.advance(page.lastId());
       SessionStatus old = state.status();
@@ -431,7 +462,7 @@ final class SessionPoller {
       intervalMillis = min;
     } else if (now - lastNewEventsAtMillis >= QUIET_AFTER_MIN_INTERVALS * min) {
       intervalMillis = Math.min(intervalMillis * 2, maxMillis());
-      state.window().shrinkTo(Math.min(QUIET_WINDOW, options.windowCapacity()));
+      state.quiet(Math.min(QUIET_WINDOW, options.windowCapacity()));
     }
     return intervalMillis;
   }
@@ -488,13 +519,37 @@ final class SessionPoller {
       state.advance(next);
     } else {
       warn("cursor " + cursor + " rejected and no earlier cursor accepted; re-reading the session from its"
-          + " first event, skipping events older than the newest delivered one and the last "
-          + state.window().size() + " delivered ids", null);
+          + " first event, skipping events created before the newest delivered one (its position, stored"
+          + " with the offsets, so a restart during the re-read skips them too)", null);
       state.resetCursor();
       fallbackCursors = null;
-      rereadBelowNanos = state.newestCreatedAtNanos();
     }
     return Mono.just(0L);
+  }
+
+  /**
+   * Which events of a page were delivered already by the session's position alone: those created
+   * before the newest delivered event (events are chronological, document 002), and those without
+   * a parseable {@code created_at} that come before such an event in the page (their place in the
+   * chronological order puts them before it too). Replays and re-reads of any length fall here; the
+   * window is left to the events at the position's instant.
+   */
+  private boolean[] deliveredByPosition(List<SessionEvent> events) {
+    boolean[] old = new boolean[events.size()];
+    if (state.positionNanos() == 0) {
+      return old;
+    }
+    boolean olderFollows = false;
+    for (int i = events.size() - 1; i >= 0; i--) {
+      long created = createdAtNanos(events.get(i));
+      if (created == 0) {
+        old[i] = olderFollows;
+      } else {
+        old[i] = state.beforePosition(created);
+        olderFollows = old[i];
+      }
+    }
+    return old;
   }
 
   private boolean skipAsHistory(SessionEvent e) {

@@ -1,8 +1,6 @@
 package com.qoder.kafka.source;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 
 /**
@@ -11,21 +9,48 @@ import java.util.List;
  * <p>Mutated only by the session's own poller, one step at a time (the steps of a Reactor chain
  * are serialised); other threads read it through {@link #snapshot()} (status page, offsets).
  * {@code cursor} only ever moves to an event whose page Kafka has acknowledged.
+ *
+ * <p>Already delivered events are recognised two ways. The <em>position</em> is the {@code
+ * created_at} of the newest delivered event: events are chronological (document 002), so an event
+ * created before it was delivered already, however long ago — a replay of any length, a re-read
+ * after a lost cursor, a restart in the middle of either. The window of recent ids recognises the
+ * rest: the events at the position's instant (several events may share one {@code created_at};
+ * {@link #tiesAtPosition()} of them are the newest ids of the window and are always kept), and
+ * events without a parseable {@code created_at}. Both are stored with the offsets.
+ *
+ * <p>A finished session (terminated, gone, released) drops its window and fall-back ids: it is
+ * never polled again, and what is left costs a few dozen bytes.
  */
 public final class SessionState {
 
   /** Actual ids kept besides the fingerprints: fall-back cursors when the API rejects the cursor. */
   static final int FALLBACK_CURSORS = 4;
+  /**
+   * Ids kept in memory by a restored session until it has new events (then the configured window
+   * comes back): the position recognises everything older than the newest delivered event, so the
+   * window only has to hold the events at that instant.
+   */
+  static final int RESTORED_WINDOW = 8;
+  /**
+   * Most events at one instant the window grows to hold, whatever its configured size: what the
+   * offset record holds within 64 KiB (the largest {@code sessions.dedup-window}).
+   */
+  static final int MAX_TIES = 5_000;
+  private static final String[] NO_IDS = {};
 
   private final String sessionId;
   private volatile String cursor;
-  private final Deque<String> recentIds = new ArrayDeque<>(FALLBACK_CURSORS);
+  private String[] recent = NO_IDS; // ring of fall-back cursors, allocated with the first event
+  private int recentSize;
+  private int recentNext;
   private final DedupWindow window;
   private volatile SessionStatus status;
   private volatile long delivered;
   private volatile long deadLettered;
   private volatile long duplicates;
   private volatile long newestCreatedAtNanos;
+  private volatile long positionNanos; // created_at of the newest delivered event; 0: none (or reset)
+  private volatile int tiesAtPosition; // delivered events at positionNanos (the newest ids of the window)
   private volatile long firstSeenAtMillis;
   private volatile long updatedAtMillis;
   private volatile boolean caughtUp; // the last page read had has_more=false
@@ -38,32 +63,37 @@ public final class SessionState {
   }
 
   /**
-   * Restores state read from the offsets topic.
+   * Restores state read from the offsets topic. The window keeps the events at the position's
+   * instant and at least {@link #RESTORED_WINDOW} newest ids (a finished session none); it grows
+   * back to the configured capacity when the session has new events.
    *
    * @throws IllegalArgumentException when the stored de-dup window is corrupt
    */
   static SessionState fromSnapshot(Snapshot s, int windowCapacity) {
-    return restore(s.sessionId(), s.cursor(), s.recentIds(), DedupWindow.decode(s.window(), windowCapacity),
-        s.status(), s.delivered(), s.deadLettered(), s.duplicates(), s.newestCreatedAtNanos(),
-        s.firstSeenAtMillis(), s.updatedAtMillis());
-  }
-
-  private static SessionState restore(String sessionId, String cursor, List<String> recent, DedupWindow window,
-      SessionStatus status, long delivered, long deadLettered, long duplicates, long newestCreatedAtNanos,
-      long firstSeenAtMillis, long updatedAtMillis) {
-    SessionState s = new SessionState(sessionId, window.capacity(), firstSeenAtMillis);
-    s.cursor = cursor;
-    s.recentIds.addAll(recent.subList(Math.max(0, recent.size() - FALLBACK_CURSORS), recent.size()));
-    for (long f : window.fingerprints()) {
-      s.window.addFingerprint(f);
+    int keep = s.status().isFinal() ? 1
+        : Math.max(Math.min(windowCapacity, RESTORED_WINDOW), Math.min(MAX_TIES, s.tiesAtPosition()));
+    DedupWindow stored = DedupWindow.decode(s.status().isFinal() ? "" : s.window(), keep);
+    SessionState st = new SessionState(s.sessionId(), keep, s.firstSeenAtMillis());
+    for (long f : stored.fingerprints()) {
+      st.window.addFingerprint(f);
     }
-    s.status = status;
-    s.delivered = delivered;
-    s.deadLettered = deadLettered;
-    s.duplicates = duplicates;
-    s.newestCreatedAtNanos = newestCreatedAtNanos;
-    s.updatedAtMillis = updatedAtMillis;
-    return s;
+    st.cursor = s.cursor();
+    if (!s.status().isFinal()) {
+      List<String> r = s.recentIds();
+      for (String id : r.subList(Math.max(0, r.size() - FALLBACK_CURSORS), r.size())) {
+        // The cursor is usually the newest of them: one string, not two.
+        st.remember(id.equals(st.cursor) ? st.cursor : id);
+      }
+    }
+    st.status = s.status();
+    st.delivered = s.delivered();
+    st.deadLettered = s.deadLettered();
+    st.duplicates = s.duplicates();
+    st.newestCreatedAtNanos = s.newestCreatedAtNanos();
+    st.positionNanos = s.positionNanos();
+    st.tiesAtPosition = s.tiesAtPosition();
+    st.updatedAtMillis = s.updatedAtMillis();
+    return st;
   }
 
   public String sessionId() {
@@ -94,6 +124,25 @@ public final class SessionState {
     return newestCreatedAtNanos;
   }
 
+  /** The {@code created_at} (epoch ns) of the newest delivered event; 0 before the first (or after a reset). */
+  public long positionNanos() {
+    return positionNanos;
+  }
+
+  /** How many delivered events share {@link #positionNanos()}. */
+  public int tiesAtPosition() {
+    return tiesAtPosition;
+  }
+
+  /**
+   * Whether an event created at {@code createdAtNanos} (0: unknown) was delivered already by its
+   * time alone: it is older than the newest delivered event. Events at that very instant are
+   * recognised by the window.
+   */
+  boolean beforePosition(long createdAtNanos) {
+    return createdAtNanos != 0 && createdAtNanos < positionNanos;
+  }
+
   public long firstSeenAtMillis() {
     return firstSeenAtMillis;
   }
@@ -121,23 +170,66 @@ public final class SessionState {
 
   /** Recent delivered ids, newest last (fall-back cursors). */
   List<String> recentIds() {
-    return new ArrayList<>(recentIds);
+    String[] r = recent;
+    int n = Math.min(recentSize, r.length);
+    List<String> out = new ArrayList<>(n);
+    int start = n < r.length ? 0 : recentNext % Math.max(1, r.length);
+    for (int i = 0; i < n; i++) {
+      out.add(r[(start + i) % r.length]);
+    }
+    return out;
   }
 
+  private void remember(String eventId) {
+    if (recent.length == 0) {
+      recent = new String[FALLBACK_CURSORS];
+    }
+    recent[recentNext] = eventId;
+    recentNext = (recentNext + 1) % FALLBACK_CURSORS;
+    if (recentSize < FALLBACK_CURSORS) {
+      recentSize++;
+    }
+  }
+
+  /** Sets the status; a final one drops what only a polled session needs (window, fall-back ids). */
   void status(SessionStatus s) {
     this.status = s;
+    if (s.isFinal()) {
+      window.clear();
+      recent = NO_IDS;
+      recentSize = 0;
+      recentNext = 0;
+    }
   }
 
-  /** Records an acknowledged event: it can be neither lost nor produced again from here on. */
+  /** A quiet session keeps fewer ids: {@code capacity}, and never fewer than the events at the position. */
+  void quiet(int capacity) {
+    window.shrinkTo(Math.max(capacity, tiesAtPosition));
+  }
+
+  /**
+   * Records an acknowledged event: it can be neither lost nor produced again from here on.
+   *
+   * @param createdAtNanos its {@code created_at}; 0 when unknown, or for history skipped by {@code
+   *     start-position=latest} (it moves neither the position nor the lag)
+   */
   void acknowledged(String eventId, long createdAtNanos) {
-    window.add(eventId);
-    if (recentIds.size() == FALLBACK_CURSORS) {
-      recentIds.removeFirst();
-    }
-    recentIds.addLast(eventId);
     if (createdAtNanos > newestCreatedAtNanos) {
       newestCreatedAtNanos = createdAtNanos;
     }
+    if (createdAtNanos > positionNanos) {
+      positionNanos = createdAtNanos;
+      tiesAtPosition = 1;
+    } else if (createdAtNanos != 0 && createdAtNanos == positionNanos) {
+      tiesAtPosition++;
+      if (tiesAtPosition > window.capacity() && window.capacity() < MAX_TIES) {
+        // More events at one instant than the window holds: it grows to keep them all (up to the
+        // offset record's limit), or a replay would repeat the ones it dropped.
+        window.growTo(Math.min(MAX_TIES, tiesAtPosition));
+      }
+    }
+    window.add(eventId);
+    remember(eventId);
   }
 
   /** Moves the cursor; the caller guarantees every event up to it is acknowledged. */
@@ -162,11 +254,26 @@ public final class SessionState {
   /** An immutable copy for the offsets topic and the status page. */
   public Snapshot snapshot() {
     return new Snapshot(sessionId, cursor, recentIds(), window.encode(), status, delivered, deadLettered,
-        duplicates, newestCreatedAtNanos, firstSeenAtMillis, updatedAtMillis);
+        duplicates, newestCreatedAtNanos, firstSeenAtMillis, updatedAtMillis, positionNanos,
+        Math.min(tiesAtPosition, window.size()));
   }
 
-  /** What the offsets topic stores for a session. */
+  /**
+   * What the offsets topic stores for a session.
+   *
+   * @param positionNanos {@code created_at} of the newest delivered event (0: none, or reset)
+   * @param tiesAtPosition how many of the window's newest ids are events at {@code positionNanos}
+   */
   public record Snapshot(String sessionId, String cursor, List<String> recentIds, String window,
       SessionStatus status, long delivered, long deadLettered, long duplicates, long newestCreatedAtNanos,
-      long firstSeenAtMillis, long updatedAtMillis) {}
+      long firstSeenAtMillis, long updatedAtMillis, long positionNanos, int tiesAtPosition) {
+
+    /** A snapshot without a position of its own (written before positions were stored): the newest delivered event's time is one. */
+    public Snapshot(String sessionId, String cursor, List<String> recentIds, String window, SessionStatus status,
+        long delivered, long deadLettered, long duplicates, long newestCreatedAtNanos, long firstSeenAtMillis,
+        long updatedAtMillis) {
+      this(sessionId, cursor, recentIds, window, status, delivered, deadLettered, duplicates, newestCreatedAtNanos,
+          firstSeenAtMillis, updatedAtMillis, newestCreatedAtNanos, 0);
+    }
+  }
 }

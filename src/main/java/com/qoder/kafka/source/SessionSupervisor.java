@@ -55,6 +55,7 @@ public final class SessionSupervisor implements AutoCloseable {
   private final Map<String, SessionState> states = new ConcurrentHashMap<>();
   private final Map<String, Running> pollers = new ConcurrentHashMap<>();
   private final StepGate gate = new StepGate(MAX_SESSIONS_REQUESTING);
+  private final PageBudget budget;
   private volatile Predicate<String> owns = id -> true;
   private volatile Disposable discovery;
   private volatile boolean closing;
@@ -73,6 +74,8 @@ public final class SessionSupervisor implements AutoCloseable {
     this.options = options;
     this.listener = listener;
     this.onFatal = onFatal;
+    this.budget = options.maxFetchedBytes() == Long.MAX_VALUE ? PageBudget.UNBOUNDED
+        : new PageBudget(options.maxFetchedBytes());
   }
 
   /** Adds state restored from the offsets topic; call before tracking sessions. */
@@ -101,7 +104,7 @@ public final class SessionSupervisor implements AutoCloseable {
     boolean[] started = {false};
     Running running = pollers.computeIfAbsent(id, k -> {
       started[0] = true;
-      return new Running(new SessionPoller(state, api, delivery, offsets, options, listener, gate));
+      return new Running(new SessionPoller(state, api, delivery, offsets, options, listener, gate, budget));
     });
     if (started[0]) {
       // Started outside computeIfAbsent: a poller that ends at once removes itself from the map.
@@ -216,6 +219,10 @@ public final class SessionSupervisor implements AutoCloseable {
 
   StepGate gate() {
     return gate;
+  }
+
+  PageBudget budget() {
+    return budget;
   }
 
   public int polled() {

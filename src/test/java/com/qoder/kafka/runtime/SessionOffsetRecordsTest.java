@@ -25,6 +25,27 @@ class SessionOffsetRecordsTest {
   }
 
   @Test
+  void thePositionSurvivesTheOffsetRecordAndAResetClearsIt() {
+    SessionState.Snapshot s = new SessionState.Snapshot("sess_1", "evt_9", List.of("evt_9"), "AAAAAAAAAAE=",
+        SessionStatus.ACTIVE, 9, 0, 0, 1_779_069_713_409_000_123L, 42, 1_000, 1_779_069_713_409_000_000L, 3);
+    OffsetRecord r = SessionOffsetRecords.toRecord(s);
+    assertThat(SessionOffsetRecords.toSnapshot(r)).isEqualTo(s);
+    // offsets reset: every event after the cursor is produced again, so no position either.
+    SessionState.Snapshot reset = SessionOffsetRecords.toSnapshot(
+        SessionOffsetRecords.reset(r.key(), r, "evt_2", Instant.EPOCH));
+    assertThat(reset.positionNanos()).isZero();
+    assertThat(reset.tiesAtPosition()).isZero();
+    assertThat(reset.window()).isEmpty();
+    assertThat(reset.newestCreatedAtNanos()).as("the lag timestamp never goes back").isEqualTo(s.newestCreatedAtNanos());
+    // A record of an earlier release has no position: the newest delivered event's time is one.
+    Map<String, String> old = new java.util.HashMap<>(r.attributes());
+    old.remove(SessionOffsetRecords.POSITION_NS);
+    old.remove(SessionOffsetRecords.POSITION_TIES);
+    OffsetRecord earlier = new OffsetRecord(r.key(), r.cursor(), r.recentIds(), r.state(), r.counters(), r.updatedAt(), old);
+    assertThat(SessionOffsetRecords.toSnapshot(earlier).positionNanos()).isEqualTo(s.newestCreatedAtNanos());
+  }
+
+  @Test
   void anUnknownStateIsAnErrorNotAFreshSession() {
     OffsetRecord r = new OffsetRecord(OffsetKey.events("sess_1"), "evt_1", List.of(), "ASLEEP",
         OffsetRecord.Counters.ZERO, Instant.EPOCH, Map.of());
