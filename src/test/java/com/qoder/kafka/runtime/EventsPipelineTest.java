@@ -252,7 +252,7 @@ class EventsPipelineTest {
       PipelineFixture f = PipelineFixture.of("lossless", bootstrap(), sim);
       try (Connector connector = f.start(); SchemaRegistry registry = f.registry();
           DeliveryChecker checker = DeliveryChecker.builder(f.bootstrap).eventsTopic(f.eventsTopic())
-              .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registry(registry)
+              .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registryUrl(f.registryUrl())
               .retainValues(true).build()) {
         assertClean(checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth())));
         List<ObjectNode> served = sim.eventsJson(s);
@@ -287,7 +287,7 @@ class EventsPipelineTest {
       PipelineFixture f = PipelineFixture.of("oversized", bootstrap(), sim);
       try (Connector connector = f.start(); SchemaRegistry registry = f.registry();
           DeliveryChecker checker = DeliveryChecker.builder(f.bootstrap).eventsTopic(f.eventsTopic())
-              .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registry(registry)
+              .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registryUrl(f.registryUrl())
               .retainValues(true).build()) {
         DeliveryReport report = checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth()));
         assertClean(report);

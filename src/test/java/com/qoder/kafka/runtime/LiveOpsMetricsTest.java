@@ -97,7 +97,7 @@ class LiveOpsMetricsTest {
           .set(Settings.PAGE_SIZE.key(), "25");
       try (Connector connector = f.start(); SchemaRegistry registry = f.registry();
           DeliveryChecker checker = DeliveryChecker.builder(f.bootstrap).eventsTopic(f.eventsTopic())
-              .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registry(registry).build()) {
+              .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registryUrl(f.registryUrl()).build()) {
         String base = "http://127.0.0.1:" + connector.opsPort().orElseThrow();
 
         // ---- during the run ------------------------------------------------------------------
