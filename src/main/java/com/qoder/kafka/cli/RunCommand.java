@@ -9,7 +9,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code qoder-kafka run}: the connector, until SIGTERM or a fatal error. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -20,13 +22,15 @@ import picocli.CommandLine.Option;
         "SIGTERM drains: pages in hand are acknowledged and final offsets written before exit."},
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:stopped by a signal", "1:stopped by a fatal error (message logged)",
-        "2:invalid configuration (every problem listed)"})
+        "2:invalid configuration (every problem listed), or no Schema Registry (schema-registry.url)"})
 final class RunCommand implements Callable<Integer> {
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration file.")
   Path config;
 
   @Mixin CommonOptions common;
+
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
@@ -36,6 +40,12 @@ final class RunCommand implements Callable<Integer> {
       cfg = ConfigLoader.load(config, common.overrides());
     } catch (ConfigException e) {
       System.err.println(e.getMessage());
+      return 2;
+    }
+    // Before connecting to anything: a silent in-process registry would make every record unreadable.
+    Optional<String> refusal = cfg.inProcessRegistryRefusal();
+    if (refusal.isPresent()) {
+      spec.commandLine().getErr().println("qoder-kafka will not start: " + refusal.get());
       return 2;
     }
     Connector connector;

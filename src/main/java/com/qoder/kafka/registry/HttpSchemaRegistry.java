@@ -8,6 +8,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.ReadTimeoutException;
 import java.io.IOException;
 import java.net.UnknownHostException;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 import org.slf4j.Logger;
@@ -84,9 +87,47 @@ final class HttpSchemaRegistry implements SchemaRegistry {
         .pendingAcquireMaxCount(256)
         .maxIdleTime(Duration.ofSeconds(20))
         .build();
-    this.client = HttpClient.create(connections)
+    HttpClient http = HttpClient.create(connections)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, clampMillis(options.connectTimeout()))
         .responseTimeout(options.requestTimeout());
+    if (options.tls().isCustom()) {
+      // Built once, now: a bad PEM file fails the start-up with its name, not the first request.
+      SslContext ssl = sslContext(options.tls());
+      http = http.secure(spec -> spec.sslContext(ssl));
+    }
+    this.client = http;
+  }
+
+  /**
+   * A client TLS context trusting {@code caFile} (else the JDK's trust store) and presenting
+   * {@code certFile}/{@code keyFile} when the server asks for a client certificate (mutual TLS).
+   * Host names are verified (reactor-netty's default for {@code https://}).
+   */
+  static SslContext sslContext(RegistryTls tls) {
+    SslContextBuilder builder = SslContextBuilder.forClient();
+    if (tls.caFile() != null) {
+      try {
+        builder.trustManager(tls.caFile().toFile());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(RegistryTls.KEY_CA_FILE + " " + tls.caFile()
+            + " cannot be read as PEM CA certificates: " + e.getMessage(), e);
+      }
+    }
+    if (tls.certFile() != null) {
+      try {
+        builder.keyManager(tls.certFile().toFile(), tls.keyFile().toFile());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(RegistryTls.KEY_CERT_FILE + " " + tls.certFile() + " / "
+            + RegistryTls.KEY_KEY_FILE + " " + tls.keyFile() + " cannot be read as a PEM certificate chain and an"
+            + " unencrypted PKCS#8 PEM private key: " + e.getMessage(), e);
+      }
+    }
+    try {
+      return builder.build();
+    } catch (SSLException e) {
+      throw new IllegalArgumentException("cannot build the registry's TLS context from " + tls + ": "
+          + e.getMessage(), e);
+    }
   }
 
   // ---------------------------------------------------------------- blocking interface
