@@ -153,6 +153,11 @@ final class HttpSchemaRegistry implements SchemaRegistry {
   }
 
   @Override
+  public List<SubjectVersion> versions(String subject) {
+    return block("versions", versionsAsync(subject));
+  }
+
+  @Override
   public CompatibilityCheck checkCompatibility(String subject, Schema schema) {
     return block("checkCompatibility", checkCompatibilityAsync(subject, schema));
   }
@@ -260,6 +265,36 @@ final class HttpSchemaRegistry implements SchemaRegistry {
           }
           return Mono.error(failure(r, op, subject));
         });
+  }
+
+  Mono<List<SubjectVersion>> versionsAsync(String subject) {
+    String op = "list the versions of subject '" + subject + "'";
+    return execute(HttpMethod.GET, RegistryPaths.versions(subject), null, op)
+        .flatMap(r -> {
+          if (r.status == 404) {
+            return Mono.just(List.<Integer>of());
+          }
+          if (r.status != 200) {
+            return Mono.error(failure(r, op, subject));
+          }
+          return Mono.fromCallable(() -> {
+            List<Integer> numbers = new ArrayList<>();
+            r.json().forEach(n -> numbers.add(n.asInt()));
+            return numbers;
+          });
+        })
+        .flatMapMany(reactor.core.publisher.Flux::fromIterable)
+        .concatMap(v -> versionAsync(subject, v))
+        .collectList();
+  }
+
+  private Mono<SubjectVersion> versionAsync(String subject, int version) {
+    String op = "fetch version " + version + " of subject '" + subject + "'";
+    return execute(HttpMethod.GET, RegistryPaths.version(subject, version), null, op)
+        .flatMap(r -> r.status == 200
+            ? Mono.fromCallable(() -> new SubjectVersion(subject, requiredInt(r, op, "version"),
+                requiredInt(r, op, "id"), parseAvro(r, op, r.json())))
+            : Mono.error(failure(r, op, subject)));
   }
 
   Mono<CompatibilityCheck> checkCompatibilityAsync(String subject, Schema schema) {
