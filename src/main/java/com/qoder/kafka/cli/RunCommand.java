@@ -55,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
       System.err.println(e.getMessage());
       return 2;
     } catch (RuntimeException e) {
-      System.err.println("qoder-kafka could not start: " + e.getMessage());
+      spec.commandLine().getErr().println("qoder-kafka could not start: " + e.getMessage());
       return 1;
     }
     Thread hook = new Thread(connector::close, "qoder-kafka-shutdown");
