@@ -452,7 +452,18 @@ final class HttpSchemaRegistry implements SchemaRegistry {
   static boolean isTransportFailure(Throwable e) {
     return e instanceof IOException
         || e instanceof ReadTimeoutException
-        || e instanceof TimeoutException;
+        || e instanceof TimeoutException
+        // A handshake the server ends (mutual TLS without a client certificate) surfaces wrapped.
+        || tlsFailure(e) != null;
+  }
+
+  private static SSLException tlsFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SSLException ssl) {
+        return ssl;
+      }
+    }
+    return null;
   }
 
   private String describeTransport(Throwable e) {
@@ -464,6 +475,11 @@ final class HttpSchemaRegistry implements SchemaRegistry {
     }
     if (e instanceof UnknownHostException) {
       return "unknown host " + e.getMessage();
+    }
+    SSLException ssl = tlsFailure(e);
+    if (ssl != null) {
+      return "TLS handshake failed (" + ssl.getMessage() + "); check " + RegistryTls.KEY_CA_FILE + ", "
+          + RegistryTls.KEY_CERT_FILE + " and " + RegistryTls.KEY_KEY_FILE;
     }
     String message = e.getMessage();
     if (message == null || message.isBlank()) {
