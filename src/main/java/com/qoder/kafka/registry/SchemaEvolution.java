@@ -94,11 +94,69 @@ public final class SchemaEvolution {
     }
     Incompatibility i = pair.getResult().getIncompatibilities().get(0);
     String field = fieldPath(reader, i.getLocation());
+    Schema scopeReader = reader;
+    Schema scopeWriter = writer;
+    String scopePath = field;
+    // Avro reports a changed record inside a union as a missing union branch at the union: look
+    // inside the same-named branches for the field that actually changed (a few levels at most).
+    for (int depth = 0; depth < 8 && i.getType() == SchemaIncompatibilityType.MISSING_UNION_BRANCH; depth++) {
+      Schema r = fieldSchema(scopeReader, scopePath);
+      Schema w = fieldSchema(scopeWriter, scopePath);
+      Incompatibility inner = null;
+      String innerPath = null;
+      if (r != null && w != null && r.getType() == Schema.Type.UNION && w.getType() == Schema.Type.UNION) {
+        for (Schema wb : w.getTypes()) {
+          Schema rb = wb.getType() == Schema.Type.RECORD ? branch(r, wb.getFullName()) : null;
+          if (rb == null) {
+            continue;
+          }
+          SchemaCompatibility.SchemaPairCompatibility nested = SchemaCompatibility.checkReaderWriterCompatibility(rb, wb);
+          if (nested.getType() != SchemaCompatibilityType.COMPATIBLE) {
+            inner = nested.getResult().getIncompatibilities().get(0);
+            innerPath = fieldPath(rb, inner.getLocation());
+            scopeReader = rb;
+            scopeWriter = wb;
+            break;
+          }
+        }
+      }
+      if (inner == null) {
+        break;
+      }
+      i = inner;
+      scopePath = innerPath;
+      field = field + (innerPath.isEmpty() ? "" : "." + innerPath);
+    }
     if (i.getType() == SchemaIncompatibilityType.READER_FIELD_MISSING_DEFAULT_VALUE && !field.endsWith(i.getMessage())) {
       field = field.isEmpty() ? i.getMessage() : field; // the message is the field's name
     }
     return Optional.of(new Refusal(subject, level, old.version(), old.id(), backward, field, i.getType(),
         i.getMessage()));
+  }
+
+  /** The schema of the field at dotted {@code path} (through union branches of records), or null. */
+  private static Schema fieldSchema(Schema root, String path) {
+    Schema current = root;
+    for (String name : path.split("\\.")) {
+      if (name.isEmpty()) {
+        return null;
+      }
+      Schema record = current.getType() == Schema.Type.RECORD ? current : null;
+      if (record == null && current.getType() == Schema.Type.UNION) {
+        record = current.getTypes().stream().filter(t -> t.getType() == Schema.Type.RECORD && t.getField(name) != null)
+            .findFirst().orElse(null);
+      }
+      Schema.Field f = record == null ? null : record.getField(name);
+      if (f == null) {
+        return null;
+      }
+      current = f.schema();
+    }
+    return current;
+  }
+
+  private static Schema branch(Schema union, String fullName) {
+    return union.getTypes().stream().filter(t -> fullName.equals(t.getFullName())).findFirst().orElse(null);
   }
 
   /**
