@@ -3,7 +3,6 @@ package com.qoder.kafka.runtime;
 import com.qoder.kafka.avro.EventMapper;
 import com.qoder.kafka.jmh.PageFixture;
 import com.qoder.kafka.kafka.OffsetRecord;
-import com.qoder.kafka.kafka.OutboundRecord;
 import com.qoder.kafka.registry.RegisteredSchema;
 import com.qoder.kafka.source.SessionState;
 import com.qoder.kafka.source.SessionStatus;
@@ -46,7 +45,7 @@ public class RecordBuildingBenchmark {
     // The sink and metrics are not touched while building records.
     publisher = new EventPublisher(new EventMapper(), Map.of(topic, schema),
         new EventRouter(topic, Map.of("session.error", List.of("qoder.session-errors"))), null,
-        new DeadLetters("qoder.dead-letter", 1024 * 1024), null);
+        t -> 8 * 1024 * 1024, new DeadLetters("qoder.dead-letter", 8 * 1024 * 1024), null);
     byte[] window = new byte[512 * 8];
     new java.util.Random(1).nextBytes(window);
     snapshot = new SessionState.Snapshot(PageFixture.SESSION_ID, "evt_01a1e318a59e7678a31a26827a175999",
@@ -58,8 +57,8 @@ public class RecordBuildingBenchmark {
 
   @Benchmark
   @OperationsPerInvocation(PageFixture.PAGE_SIZE)
-  public List<OutboundRecord> recordsOfPage() {
-    return publisher.records(PageFixture.SESSION_ID, PageFixture.EVENTS);
+  public List<EventPublisher.Planned> recordsOfPage() {
+    return publisher.plan(PageFixture.SESSION_ID, PageFixture.EVENTS);
   }
 
   @Benchmark

@@ -39,11 +39,20 @@ import reactor.util.retry.Retry;
  *
  * <p>Every attempt (first try and retries alike) first takes a permit of the concurrency bound
  * ({@link QoderApiOptions#maxConcurrentRequests()}), then a token of the global request budget
- * ({@link QoderApiOptions#maxRequestsPerSecond()}), waiting on timers rather than threads, and
- * releases the permit when it completes, fails or is cancelled. Failures are classified once
- * ({@link ResponseClassifier}); retryable ones are retried with jittered exponential backoff, a
- * 429 after at least its {@code Retry-After} (which also pauses the whole budget, since the server
- * limits the token, not one request). 400, 401 and 404 are never retried.
+ * ({@link QoderApiOptions#maxRequestsPerSecond()}, at most that many in any one-second window),
+ * waiting on timers rather than threads, and releases the permit when it completes, fails or is
+ * cancelled. Failures are classified once ({@link ResponseClassifier}); retryable ones are retried
+ * with jittered exponential backoff, never sooner than {@link QoderApiOptions#sessionRetryMin()}
+ * for a request about one session (a retry counts against the session's request rate), and a 429
+ * after its {@code Retry-After} up to {@link QoderApiOptions#retryAfterMax()}. 400, 401 and 404
+ * are never retried.
+ *
+ * <p>A 429's wait pauses the whole instance, not only the request's session: the API's documents
+ * say nothing of per-session limits, and the usual meaning of 429 (RFC 6585: "the user has sent too
+ * many requests") is a limit on the token, which every session of this instance shares; the other
+ * sessions' requests would only earn more 429s. The cap bounds what a wrong or hostile
+ * {@code Retry-After} can cost: at most {@code retryAfterMax} of silence per 429, and a wait of more
+ * than {@value #LONG_WAIT_SECONDS} s is logged at WARN once, with its cause and length.
  *
  * <p>Bodies are aggregated once and parsed once, on the event loop that received them: a page of
  * 100 events is a few hundred microseconds of parsing, cheaper than a thread hop.
@@ -65,6 +74,8 @@ public final class QoderApiClient implements QoderApi, AutoCloseable {
   // Idle pooled connections are closed before typical load balancer idle timeouts (60 s) would
   // reset them under a request.
   private static final Duration POOL_MAX_IDLE = Duration.ofSeconds(20);
+  /** Waits longer than this are worth a WARN: requests (or the whole instance) stand still that long. */
+  static final long LONG_WAIT_SECONDS = 30;
 
   private final QoderApiOptions options;
   private final ApiMetrics metrics;
@@ -78,6 +89,8 @@ public final class QoderApiClient implements QoderApi, AutoCloseable {
   private final Scheduler timer;
   private final Clock clock;
   private volatile boolean closed;
+  /** Until when (nanoTime) the long wait last logged at WARN lasts: a wait inside it is not logged again. */
+  private volatile long warnedWaitUntilNanos = System.nanoTime();
 
   // Endpoint templates: low-cardinality names for metrics, logs and exception messages.
   private final String eventsEndpoint;
@@ -97,6 +110,7 @@ public final class QoderApiClient implements QoderApi, AutoCloseable {
     this.budget = new RateBudget(options.maxRequestsPerSecond(), System::nanoTime);
     this.concurrency = new ConcurrencyLimit(options.maxConcurrentRequests());
     this.retryPolicy = new RetryPolicy(options.maxRetries(), options.backoffMin(), options.backoffMax(),
+        options.retryAfterMax(),
         () -> ThreadLocalRandom.current().nextDouble());
     String prefix = options.cloudPathPrefix();
     this.eventsEndpoint = "GET " + prefix + "/sessions/{session_id}/events";
@@ -437,17 +451,44 @@ public final class QoderApiClient implements QoderApi, AutoCloseable {
       e.recordAttempts((int) Math.min(Integer.MAX_VALUE, retriesSoFar + 1));
       return Mono.error(e);
     }
-    Duration wait = retryPolicy.delay(e, retriesSoFar);
+    Duration backoff = retryPolicy.delay(e, retriesSoFar);
+    // A retry is a request of the session like any other: no sooner than its poll interval allows.
+    Duration wait = call.sessionId() != null && backoff.compareTo(options.sessionRetryMin()) < 0
+        ? options.sessionRetryMin() : backoff;
     if (e instanceof QoderApiException.RateLimited rl) {
       if (rl.retryAfterMillis() > 0) {
-        budget.pauseFor(Duration.ofMillis(rl.retryAfterMillis()).toNanos());
+        budget.pauseFor(wait.toNanos()); // the token is limited, not this request (see the class comment)
       }
       safely(() -> metrics.rateLimited(call.endpoint(), wait.toMillis()));
+    }
+    if (wait.compareTo(Duration.ofSeconds(LONG_WAIT_SECONDS)) > 0) {
+      warnLongWait(call, e, wait);
     }
     safely(() -> metrics.retry(call.endpoint(), retryReason(e)));
     log.debug("{} failed ({}), retry {} of {} in {} ms", call.endpoint(), e.getMessage(),
         retriesSoFar + 1, retryPolicy.maxRetries(), wait.toMillis());
     return Mono.delay(wait, timer);
+  }
+
+  /** One WARN per long wait: the waits of other requests that fall within it are not logged again. */
+  private void warnLongWait(Call call, QoderApiException e, Duration wait) {
+    long now = System.nanoTime();
+    if (now - warnedWaitUntilNanos < 0) {
+      log.debug("{}: waiting {} s before retrying ({})", call.endpoint(), wait.toSeconds(), e.getMessage());
+      return;
+    }
+    warnedWaitUntilNanos = now + wait.toNanos();
+    String cause;
+    if (e instanceof QoderApiException.RateLimited rl && rl.retryAfterMillis() >= 0) {
+      long askedSeconds = (rl.retryAfterMillis() + 999) / 1000;
+      cause = "the API answered 429 with Retry-After: " + askedSeconds + " s"
+          + (retryPolicy.capped(e) ? ", cut to qoder.retry-after-max (" + wait.toSeconds() + " s)" : "")
+          + "; every request of this instance waits (the rate limit is the token's)";
+    } else {
+      cause = "the request failed (" + e.getMessage() + ") and the backoff (qoder.retry-backoff-max) has reached "
+          + wait.toSeconds() + " s";
+    }
+    log.warn("{}: waiting {} s before the next attempt: {}", call.endpoint(), wait.toSeconds(), cause);
   }
 
   private static String retryReason(QoderApiException e) {
@@ -463,20 +504,27 @@ public final class QoderApiClient implements QoderApi, AutoCloseable {
   /** One attempt: a concurrency permit, a budget token, one HTTP exchange; the permit always goes back. */
   private <R> Mono<R> attempt(Call call, Function<InputStream, R> parse) {
     return Mono.usingWhen(concurrency.acquire(),
-        permit -> awaitBudget().then(Mono.defer(() -> exchange(call, parse))),
+        permit -> awaitBudget().flatMap(ticket -> exchange(call, parse, ticket)),
         permit -> Mono.fromRunnable(permit::release),
         (permit, error) -> Mono.fromRunnable(permit::release),
         permit -> Mono.fromRunnable(permit::release));
   }
 
-  private Mono<Void> awaitBudget() {
+  /**
+   * Completes when the budget let this attempt go, on a timer while it waits. A place is taken only
+   * when the request goes at once (the budget records when it really went), so a waiter asks again
+   * after its wait: it may find the place taken by another and wait again.
+   */
+  private Mono<Long> awaitBudget() {
     return Mono.defer(() -> {
-      long waitNanos = budget.reserve();
-      return waitNanos == 0 ? Mono.empty() : Mono.delay(Duration.ofNanos(waitNanos), timer).then();
-    });
+          long ticket = budget.tryAcquire();
+          return ticket >= 0 ? Mono.just(ticket)
+              : Mono.delay(Duration.ofNanos(-ticket), timer).then(Mono.<Long>empty());
+        })
+        .repeatWhenEmpty(Integer.MAX_VALUE, attempts -> attempts);
   }
 
-  private <R> Mono<R> exchange(Call call, Function<InputStream, R> parse) {
+  private <R> Mono<R> exchange(Call call, Function<InputStream, R> parse, long budgetTicket) {
     long start = System.nanoTime();
     int[] status = {0}; // written by the event loop before any signal that reads it
     HttpClient client = call.organizationId() == null
@@ -509,7 +557,9 @@ public final class QoderApiClient implements QoderApi, AutoCloseable {
         // Observed before the result travels downstream, so a caller that saw the result also
         // finds it counted; a cancelled attempt is not counted.
         .doOnSuccess(result -> observe(call, status[0], System.nanoTime() - start))
-        .doOnError(error -> observe(call, status[0], System.nanoTime() - start));
+        .doOnError(error -> observe(call, status[0], System.nanoTime() - start))
+        // The budget counts a request from its end (see RateBudget): answered, failed or cancelled.
+        .doFinally(signal -> budget.finished(budgetTicket));
   }
 
   /** The URL of a call without its query (cursors), for messages. */

@@ -41,8 +41,13 @@ import java.util.Map;
  *       attempt for retryable errors (429, 5xx, malformed 2xx, transport)</td></tr>
  *   <tr><td>backoffMin / backoffMax</td><td>{@link #DEFAULT_BACKOFF_MIN} (250 ms) / {@link
  *       #DEFAULT_BACKOFF_MAX} (30 s)</td><td>jittered exponential backoff between retries</td></tr>
+ *   <tr><td>retryAfterMax</td><td>{@link #DEFAULT_RETRY_AFTER_MAX} (60 s)</td><td>longest wait a
+ *       429's {@code Retry-After} can impose; a longer one is cut to this</td></tr>
+ *   <tr><td>sessionRetryMin</td><td>0</td><td>least wait before retrying a request about one session
+ *       (events, resources, one session's info), so retries keep the session's request rate; the
+ *       connector sets it to {@code sessions.poll-interval-min}</td></tr>
  *   <tr><td>maxRequestsPerSecond</td><td>{@value #DEFAULT_MAX_REQUESTS_PER_SECOND}</td><td>global
- *       request budget (token bucket holding one second of requests), retries included</td></tr>
+ *       request budget: at most this many requests in any one-second window, retries included</td></tr>
  *   <tr><td>maxConcurrentRequests</td><td>{@value #DEFAULT_MAX_CONCURRENT_REQUESTS}</td><td>bound
  *       on requests in flight; also the connection pool size</td></tr>
  *   <tr><td>userAgent</td><td>{@value #DEFAULT_USER_AGENT}</td><td>{@code User-Agent}
@@ -65,6 +70,8 @@ public record QoderApiOptions(
     int maxRetries,
     Duration backoffMin,
     Duration backoffMax,
+    Duration retryAfterMax,
+    Duration sessionRetryMin,
     double maxRequestsPerSecond,
     int maxConcurrentRequests,
     String userAgent,
@@ -81,6 +88,9 @@ public record QoderApiOptions(
   public static final int DEFAULT_MAX_RETRIES = 5;
   public static final Duration DEFAULT_BACKOFF_MIN = Duration.ofMillis(250);
   public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_RETRY_AFTER_MAX = Duration.ofSeconds(60);
+  /** Longest {@link #retryAfterMax}: beyond a day it is a unit mistake, not a policy. */
+  static final Duration RETRY_AFTER_MAX_LIMIT = Duration.ofDays(1);
   public static final double DEFAULT_MAX_REQUESTS_PER_SECOND = 20.0;
   public static final int DEFAULT_MAX_CONCURRENT_REQUESTS = 16;
   public static final String DEFAULT_USER_AGENT = "qoder-kafka-connector";
@@ -119,6 +129,13 @@ public record QoderApiOptions(
     requirePositive("backoffMax", backoffMax, problems);
     if (backoffMin != null && backoffMax != null && backoffMax.compareTo(backoffMin) < 0) {
       problems.add("backoffMax (" + backoffMax + ") must not be below backoffMin (" + backoffMin + ")");
+    }
+    requirePositive("retryAfterMax", retryAfterMax, problems);
+    if (retryAfterMax != null && retryAfterMax.compareTo(RETRY_AFTER_MAX_LIMIT) > 0) {
+      problems.add("retryAfterMax must be at most " + RETRY_AFTER_MAX_LIMIT + ", was " + retryAfterMax);
+    }
+    if (sessionRetryMin == null || sessionRetryMin.isNegative()) {
+      problems.add("sessionRetryMin must be zero or positive, was " + sessionRetryMin);
     }
     if (!(maxRequestsPerSecond > 0) || maxRequestsPerSecond > MAX_RATE_LIMIT) {
       problems.add("maxRequestsPerSecond must be > 0 and <= " + (long) MAX_RATE_LIMIT + ", was "
@@ -198,6 +215,7 @@ public record QoderApiOptions(
         + ", token=" + Secret.MASK + ", organizationId=" + organizationId
         + ", connectTimeout=" + connectTimeout + ", responseTimeout=" + responseTimeout
         + ", maxRetries=" + maxRetries + ", backoffMin=" + backoffMin + ", backoffMax=" + backoffMax
+        + ", retryAfterMax=" + retryAfterMax + ", sessionRetryMin=" + sessionRetryMin
         + ", maxRequestsPerSecond=" + maxRequestsPerSecond
         + ", maxConcurrentRequests=" + maxConcurrentRequests + ", userAgent=" + userAgent
         + ", caFile=" + caFile + ", verifyHostname=" + verifyHostname
@@ -273,6 +291,8 @@ public record QoderApiOptions(
     private int maxRetries = DEFAULT_MAX_RETRIES;
     private Duration backoffMin = DEFAULT_BACKOFF_MIN;
     private Duration backoffMax = DEFAULT_BACKOFF_MAX;
+    private Duration retryAfterMax = DEFAULT_RETRY_AFTER_MAX;
+    private Duration sessionRetryMin = Duration.ZERO;
     private double maxRequestsPerSecond = DEFAULT_MAX_REQUESTS_PER_SECOND;
     private int maxConcurrentRequests = DEFAULT_MAX_CONCURRENT_REQUESTS;
     private String userAgent = DEFAULT_USER_AGENT;
@@ -294,6 +314,8 @@ public record QoderApiOptions(
       maxRetries = o.maxRetries;
       backoffMin = o.backoffMin;
       backoffMax = o.backoffMax;
+      retryAfterMax = o.retryAfterMax;
+      sessionRetryMin = o.sessionRetryMin;
       maxRequestsPerSecond = o.maxRequestsPerSecond;
       maxConcurrentRequests = o.maxConcurrentRequests;
       userAgent = o.userAgent;
@@ -310,6 +332,8 @@ public record QoderApiOptions(
     public Builder responseTimeout(Duration v) { responseTimeout = v; return this; }
     public Builder maxRetries(int v) { maxRetries = v; return this; }
     public Builder backoff(Duration min, Duration max) { backoffMin = min; backoffMax = max; return this; }
+    public Builder retryAfterMax(Duration v) { retryAfterMax = v; return this; }
+    public Builder sessionRetryMin(Duration v) { sessionRetryMin = v; return this; }
     public Builder maxRequestsPerSecond(double v) { maxRequestsPerSecond = v; return this; }
     public Builder maxConcurrentRequests(int v) { maxConcurrentRequests = v; return this; }
     public Builder userAgent(String v) { userAgent = v; return this; }
@@ -319,7 +343,7 @@ public record QoderApiOptions(
 
     public QoderApiOptions build() {
       return new QoderApiOptions(baseUrl, cloudPathPrefix, token, organizationId, connectTimeout,
-          responseTimeout, maxRetries, backoffMin, backoffMax, maxRequestsPerSecond,
+          responseTimeout, maxRetries, backoffMin, backoffMax, retryAfterMax, sessionRetryMin, maxRequestsPerSecond,
           maxConcurrentRequests, userAgent, caFile, verifyHostname, insecureSkipTlsVerify);
     }
   }

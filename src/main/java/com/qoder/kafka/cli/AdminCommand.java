@@ -9,6 +9,7 @@ import ch.qos.logback.core.ConsoleAppender;
 import com.qoder.kafka.config.ConfigException;
 import com.qoder.kafka.config.ConnectorConfig;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -35,8 +36,16 @@ abstract class AdminCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
 
-  @Option(names = {"-v", "--verbose"}, description = "Show the connector's INFO logs (on stderr).")
+  @Option(names = {"-v", "--verbose"}, description = "Show the connector's INFO logs and Kafka's client logs (on stderr).")
   boolean verbose;
+
+  /** Long enough for a healthy cluster to answer; short enough that a wrong address fails fast. */
+  static final String DEFAULT_TIMEOUT = "10s";
+
+  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = DEFAULT_TIMEOUT,
+      converter = DurationConverter.class,
+      description = "How long to wait for Kafka (and the instance) before giving up. Default: ${DEFAULT-VALUE}.")
+  Duration timeout;
 
   @Spec CommandSpec spec;
 
@@ -86,6 +95,8 @@ abstract class AdminCommand implements Callable<Integer> {
   private static final class QuietLogs implements AutoCloseable {
     private final Logger qoder;
     private final Level previousLevel;
+    private final List<Logger> kafka = new ArrayList<>();
+    private final List<Level> kafkaLevels = new ArrayList<>();
     private final List<ConsoleAppender<ILoggingEvent>> moved = new ArrayList<>();
     private final List<String> previousTargets = new ArrayList<>();
 
@@ -98,6 +109,16 @@ abstract class AdminCommand implements Callable<Integer> {
       qoder = ctx.getLogger("com.qoder");
       previousLevel = qoder.getLevel();
       qoder.setLevel(verbose ? Level.INFO : Level.WARN);
+      if (!verbose) {
+        // The Kafka client logs a WARN a second while a broker is unreachable; the command says it
+        // once, with the bootstrap servers, when its --timeout is over.
+        for (String name : List.of("org.apache.kafka", "kafka")) {
+          Logger l = ctx.getLogger(name);
+          kafka.add(l);
+          kafkaLevels.add(l.getLevel());
+          l.setLevel(Level.OFF);
+        }
+      }
       for (Iterator<Appender<ILoggingEvent>> it = ctx.getLogger(Logger.ROOT_LOGGER_NAME).iteratorForAppenders();
           it.hasNext(); ) {
         if (it.next() instanceof ConsoleAppender<ILoggingEvent> console && !"System.err".equals(console.getTarget())) {
@@ -120,6 +141,9 @@ abstract class AdminCommand implements Callable<Integer> {
         return;
       }
       qoder.setLevel(previousLevel);
+      for (int i = 0; i < kafka.size(); i++) {
+        kafka.get(i).setLevel(kafkaLevels.get(i));
+      }
       for (int i = 0; i < moved.size(); i++) {
         retarget(moved.get(i), previousTargets.get(i));
       }

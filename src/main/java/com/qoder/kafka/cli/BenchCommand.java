@@ -90,8 +90,9 @@ final class BenchCommand implements Callable<Integer> {
           + " Default: ${DEFAULT-VALUE}.")
   long backfillWarmupEvents;
 
-  @Option(names = "--backfill-timeout", defaultValue = "5m", description = "Give up on the backfill after this long. Default: ${DEFAULT-VALUE}.")
-  String backfillTimeout;
+  @Option(names = "--backfill-timeout", defaultValue = "5m", converter = DurationConverter.class,
+      description = "Give up on the backfill after this long. Default: ${DEFAULT-VALUE}.")
+  Duration backfillTimeout;
 
   @Option(names = "--live-sessions", defaultValue = "1000", description = "Active sessions. Default: ${DEFAULT-VALUE}.")
   int liveSessions;
@@ -99,11 +100,13 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--live-rate", defaultValue = "1000", description = "New events per second, all sessions together. Default: ${DEFAULT-VALUE}.")
   double liveRate;
 
-  @Option(names = "--live-warmup", defaultValue = "15s", description = "Time before the measurement window. Default: ${DEFAULT-VALUE}.")
-  String liveWarmup;
+  @Option(names = "--live-warmup", defaultValue = "15s", converter = DurationConverter.class,
+      description = "Time before the measurement window. Default: ${DEFAULT-VALUE}.")
+  Duration liveWarmup;
 
-  @Option(names = "--live-duration", defaultValue = "60s", description = "Measurement window. Default: ${DEFAULT-VALUE}.")
-  String liveDuration;
+  @Option(names = "--live-duration", defaultValue = "60s", converter = DurationConverter.class,
+      description = "Measurement window. Default: ${DEFAULT-VALUE}.")
+  Duration liveDuration;
 
   @Option(names = "--live-request-rate", defaultValue = "3000",
       description = "qoder.max-requests-per-second during the live phase: 1,000 sessions polled every second need"
@@ -113,8 +116,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--scale-sessions", defaultValue = "100000", description = "Tracked idle sessions. Default: ${DEFAULT-VALUE}.")
   int scaleSessions;
 
-  @Option(names = "--scale-duration", defaultValue = "60s", description = "How long they are held. Default: ${DEFAULT-VALUE}.")
-  String scaleDuration;
+  @Option(names = "--scale-duration", defaultValue = "60s", converter = DurationConverter.class,
+      description = "How long they are held. Default: ${DEFAULT-VALUE}.")
+  Duration scaleDuration;
 
   @Option(names = "--scale-request-rate", defaultValue = "0",
       description = "qoder.max-requests-per-second during the scale phase; 0 keeps the connector's default.")
@@ -244,7 +248,7 @@ final class BenchCommand implements Callable<Integer> {
       for (String id : sim.sessionIds()) {
         c.sessions().track(id);
       }
-      Duration timeout = ConfigLoader.parseDuration(backfillTimeout);
+      Duration timeout = backfillTimeout;
       Thread progress = progressPrinter(() -> c.status().delivered(), total);
       boolean done = BenchSupport.await(() -> c.status().delivered() >= total || c.fatalError().isPresent(), timeout);
       Instant finished = Instant.now();
@@ -315,10 +319,10 @@ final class BenchCommand implements Callable<Integer> {
   // ---- live tail -----------------------------------------------------------------------------
 
   private Map<String, Object> live(EmbeddedKafka kafka) throws Exception {
-    Duration warmup = ConfigLoader.parseDuration(liveWarmup);
-    Duration window = ConfigLoader.parseDuration(liveDuration);
+    Duration warmup = liveWarmup;
+    Duration window = liveDuration;
     console.printf("%n== live: %d active sessions, %.0f new events/s; %s warm-up, %s measured%n",
-        liveSessions, liveRate, liveWarmup, liveDuration);
+        liveSessions, liveRate, DurationConverter.format(liveWarmup), DurationConverter.format(liveDuration));
     Map<String, Object> r = new LinkedHashMap<>();
     try (QoderSimulator sim = QoderSimulator.builder().seed(seed + 1).sessions(liveSessions).eventsPerSession(2)
         .terminatedFraction(0).releasedFraction(0).files(0).agents(0).maxResourcesPerSession(0)
@@ -386,8 +390,8 @@ final class BenchCommand implements Callable<Integer> {
   // ---- scale ---------------------------------------------------------------------------------
 
   private Map<String, Object> scale(EmbeddedKafka kafka) throws Exception {
-    Duration hold = ConfigLoader.parseDuration(scaleDuration);
-    console.printf("%n== scale: %,d tracked idle sessions held for %s%n", scaleSessions, scaleDuration);
+    Duration hold = scaleDuration;
+    console.printf("%n== scale: %,d tracked idle sessions held for %s%n", scaleSessions, DurationConverter.format(scaleDuration));
     Map<String, Object> r = new LinkedHashMap<>();
     long buildStart = System.nanoTime();
     try (QoderSimulator sim = QoderSimulator.builder().seed(seed + 2).sessions(scaleSessions).eventsPerSession(0)

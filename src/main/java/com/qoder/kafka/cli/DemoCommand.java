@@ -45,9 +45,10 @@ import picocli.CommandLine.Option;
         "in live mode, printing progress and a few decoded records. Stops after --duration or Ctrl-C."})
 final class DemoCommand implements Callable<Integer> {
 
-  @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "0s",
-      description = "Stop by itself after this long (e.g. 60s, 5m); 0s runs until Ctrl-C. Default: ${DEFAULT-VALUE}.")
-  String duration;
+  @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "0s", converter = DurationConverter.class,
+      description = "Stop by itself after this long (e.g. 60s, 5m, or 60 for seconds); 0s runs until Ctrl-C."
+          + " Default: ${DEFAULT-VALUE}.")
+  Duration duration;
 
   @Option(names = "--sessions", defaultValue = "20", description = "Sessions the simulator starts with. Default: ${DEFAULT-VALUE}.")
   int sessions;
@@ -79,7 +80,7 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     common.applyLogging();
     PrintStream out = System.out;
-    Duration runFor = ConfigLoader.parseDuration(duration);
+    Duration runFor = duration;
     out.println("qoder-kafka demo: starting an in-process Kafka broker (KRaft, 127.0.0.1) ...");
     try (EmbeddedKafka kafka = EmbeddedKafka.start();
         QoderSimulator sim = QoderSimulator.builder().seed(seed).sessions(sessions).eventsPerSession(eventsPerSession)

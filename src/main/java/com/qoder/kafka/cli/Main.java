@@ -22,7 +22,13 @@ public final class Main implements Runnable {
 
   /** The configured command line, shared by {@link #main} and the tests. */
   public static CommandLine commandLine() {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    return commandLine(CommandLine.defaultFactory());
+  }
+
+  /** The command line with {@code factory} making its commands (tests give them another environment). */
+  static CommandLine commandLine(CommandLine.IFactory factory) {
+    return new CommandLine(new Main(), factory).setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(new CleanErrors());
   }
 
   @Override

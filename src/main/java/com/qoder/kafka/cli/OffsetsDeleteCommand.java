@@ -21,7 +21,7 @@ final class OffsetsDeleteCommand extends AdminCommand {
   @Override
   int execute(ConnectorConfig config, PrintWriter out, PrintWriter err) {
     OffsetKey key = OffsetsAdmin.keyFor(target);
-    try (OffsetsAdmin admin = OffsetsAdmin.open(config)) {
+    try (OffsetsAdmin admin = OffsetsAdmin.open(config, timeout)) {
       try {
         admin.delete(key);
       } catch (OffsetsAdmin.InstancesRunningException e) {

@@ -15,7 +15,7 @@ final class OffsetsListCommand extends AdminCommand {
 
   @Override
   int execute(ConnectorConfig config, PrintWriter out, PrintWriter err) {
-    try (OffsetsAdmin admin = OffsetsAdmin.open(config)) {
+    try (OffsetsAdmin admin = OffsetsAdmin.open(config, timeout)) {
       List<OffsetRecord> records = admin.list();
       List<String[]> rows = new ArrayList<>();
       rows.add(new String[] {"KEY", "PARTITION", "STATE", "CURSOR", "DELIVERED", "UPDATED_AT"});

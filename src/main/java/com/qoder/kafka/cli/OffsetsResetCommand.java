@@ -43,7 +43,7 @@ final class OffsetsResetCommand extends AdminCommand {
       err.println("name the sessions to reset, or --all (not both)");
       return INVALID;
     }
-    try (OffsetsAdmin admin = OffsetsAdmin.open(config)) {
+    try (OffsetsAdmin admin = OffsetsAdmin.open(config, timeout)) {
       List<ResetOutcome> outcomes;
       try {
         outcomes = admin.reset(sessions, all, OffsetsAdmin.target(to), dryRun);

@@ -26,7 +26,7 @@ final class OffsetsShowCommand extends AdminCommand {
   @Override
   int execute(ConnectorConfig config, PrintWriter out, PrintWriter err) throws Exception {
     OffsetKey key = OffsetsAdmin.keyFor(target);
-    try (OffsetsAdmin admin = OffsetsAdmin.open(config)) {
+    try (OffsetsAdmin admin = OffsetsAdmin.open(config, timeout)) {
       Optional<OffsetRecord> record = admin.find(target);
       if (record.isEmpty()) {
         err.println("no position stored for " + key + " in " + admin.topic()

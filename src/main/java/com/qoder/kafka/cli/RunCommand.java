@@ -10,8 +10,8 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Option;
 
 /** {@code qoder-kafka run}: the connector, until SIGTERM or a fatal error. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -39,23 +39,23 @@ final class RunCommand implements Callable<Integer> {
     try {
       cfg = ConfigLoader.load(config, common.overrides());
     } catch (ConfigException e) {
-      System.err.println(e.getMessage());
+      err(e.getMessage());
       return 2;
     }
     // Before connecting to anything: a silent in-process registry would make every record unreadable.
     Optional<String> refusal = cfg.inProcessRegistryRefusal();
     if (refusal.isPresent()) {
-      spec.commandLine().getErr().println("qoder-kafka will not start: " + refusal.get());
+      err("qoder-kafka will not start: " + refusal.get());
       return 2;
     }
     Connector connector;
     try {
       connector = Connector.start(cfg);
     } catch (ConfigException e) {
-      System.err.println(e.getMessage());
+      err(e.getMessage());
       return 2;
     } catch (RuntimeException e) {
-      spec.commandLine().getErr().println("qoder-kafka could not start: " + e.getMessage());
+      err("qoder-kafka could not start: " + e.getMessage());
       return 1;
     }
     Thread hook = new Thread(connector::close, "qoder-kafka-shutdown");
@@ -63,10 +63,16 @@ final class RunCommand implements Callable<Integer> {
     SignalDrain.install(connector::close); // SIGTERM drains and exits 0, not 143
     Optional<Throwable> fatal = connector.awaitStop();
     if (fatal.isPresent()) {
-      System.err.println("qoder-kafka stopped: " + fatal.get().getMessage());
+      err("qoder-kafka stopped: " + fatal.get().getMessage());
       return 1;
     }
     return 0;
   }
 
+
+  /** A line on the command line's error stream (the terminal, or a test's writer). */
+  private void err(String line) {
+    spec.commandLine().getErr().println(line);
+    spec.commandLine().getErr().flush();
+  }
 }

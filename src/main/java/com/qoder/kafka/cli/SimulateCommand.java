@@ -65,6 +65,14 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--request-log-capacity", defaultValue = "100000", description = "Requests kept for /_sim/requests (default: ${DEFAULT-VALUE}).")
   int requestLogCapacity;
 
+  @Option(names = "--session-ties-page-size", defaultValue = "0", description = "Make generated sessions share a"
+      + " createdAt across every page boundary of this size in each organization's list; 0: none (default: ${DEFAULT-VALUE}).")
+  int tiePageSize;
+
+  @Option(names = "--session-tie-size", defaultValue = "2", description = "How many sessions share one createdAt at"
+      + " each such boundary: the last of a page and the first N-1 of the next (default: ${DEFAULT-VALUE}).")
+  int tieSize;
+
   @Option(names = "--live", description = "Generate events, sessions, releases and terminations while running.")
   boolean live;
 
@@ -98,6 +106,25 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--retry-after-http-date", description = "Send Retry-After as an HTTP-date instead of seconds.")
   boolean retryAfterHttpDate;
 
+  @Option(names = "--retry-after-raw", description = "Exact Retry-After text of a 429 (e.g. 604800, -1, soon, a"
+      + " past HTTP-date); an empty string sends no Retry-After.")
+  String retryAfterRaw;
+
+  @Option(names = "--fault-403", defaultValue = "0", description = "Probability of 403 permission_error (default: ${DEFAULT-VALUE}).")
+  double permissionDenied;
+
+  @Option(names = "--fault-empty-page", defaultValue = "0", description = "Probability a list answers an empty page"
+      + " that says has_more: true (default: ${DEFAULT-VALUE}).")
+  double emptyPage;
+
+  @Option(names = "--fault-replay", defaultValue = "0", description = "Probability an events request with after_id"
+      + " is answered from the first event, as if it had no cursor (default: ${DEFAULT-VALUE}).")
+  double replay;
+
+  @Option(names = "--fault-cursor-rejected", defaultValue = "0", description = "Probability a valid cursor is"
+      + " rejected with 400 as if its item were deleted (default: ${DEFAULT-VALUE}).")
+  double cursorRejected;
+
   @Option(names = "--fault-5xx", defaultValue = "0", description = "Probability of a 5xx api_error (default: ${DEFAULT-VALUE}).")
   double serverError;
 
@@ -119,6 +146,10 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--oversized-bytes", defaultValue = "2097152", description = "Content size of an oversized event (default: ${DEFAULT-VALUE}).")
   int oversizedBytes;
 
+  @Option(names = "--fault-event-time-ties", defaultValue = "0", description = "Probability a generated event"
+      + " has exactly the created_at of the event before it (default: ${DEFAULT-VALUE}).")
+  double eventTimeTies;
+
   @Option(names = "--fault-invalid-resource-cursor", defaultValue = "0", description = "Probability a resources page token is rejected with 400 (default: ${DEFAULT-VALUE}).")
   double invalidResourceCursor;
 
@@ -132,6 +163,10 @@ public final class SimulateCommand implements Callable<Integer> {
 
   @Option(names = "--fault-endpoints", split = ",", description = "Limit request faults to these endpoints: events, resources, files, agents, sessions, session.")
   List<String> faultEndpoints;
+
+  @Option(names = "--fault-sessions", split = ",", description = "Limit request faults to requests about these"
+      + " sessions (sess_ ids or UUIDs); requests that name no session then get none.")
+  List<String> faultSessions;
 
   /** Environment lookup; tests replace it. */
   Function<String, String> env = System::getenv;
@@ -152,6 +187,7 @@ public final class SimulateCommand implements Callable<Integer> {
           .seed(seed).sessions(sessions).eventsPerSession(eventsPerSession).files(files).agents(agents)
           .maxResourcesPerSession(resourcesPerSession).organizations(organizations.toArray(String[]::new))
           .token(chosen).host(host).port(port).requestLogCapacity(requestLogCapacity).liveMode(liveMode)
+          .sessionTiesAtPageBoundaries(tiePageSize, tieSize)
           .faults(this::configureFaults)
           .build();
     } catch (IllegalArgumentException e) {
@@ -183,19 +219,29 @@ public final class SimulateCommand implements Callable<Integer> {
   /** Throws IllegalArgumentException for a bad value; the builder reports it with the others. */
   private void configureFaults(Faults f) {
     if (latencyMs > 0 || latencyJitterMs > 0) {
-      f.latency(Trigger.chance(latencyProbability), latencyMs, latencyJitterMs);
+      f.latency(chance(latencyProbability), latencyMs, latencyJitterMs);
     }
-    f.rateLimit(Trigger.chance(rateLimit), retryAfter).retryAfterAsHttpDate(retryAfterHttpDate)
-        .serverError(Trigger.chance(serverError), serverStatuses)
-        .connectionReset(Trigger.chance(reset))
-        .malformedBody(Trigger.chance(malformed))
+    f.rateLimit(chance(rateLimit), retryAfter).retryAfterAsHttpDate(retryAfterHttpDate).retryAfterRaw(retryAfterRaw)
+        .permissionDenied(chance(permissionDenied))
+        .serverError(chance(serverError), serverStatuses)
+        .connectionReset(chance(reset))
+        .malformedBody(chance(malformed))
         .unknownEventTypes(unknownType)
         .oversizedEvents(oversized, oversizedBytes)
-        .invalidResourceCursor(Trigger.chance(invalidResourceCursor))
-        .routeNotFound(Trigger.chance(route404), Faults.NotFoundStyle.ofLabel(route404Style));
+        .eventTimestampTies(eventTimeTies)
+        .invalidResourceCursor(chance(invalidResourceCursor))
+        .routeNotFound(chance(route404), Faults.NotFoundStyle.ofLabel(route404Style))
+        .emptyPage(chance(emptyPage))
+        .replayFromStart(chance(replay))
+        .cursorRejected(chance(cursorRejected));
     if (faultEndpoints != null && !faultEndpoints.isEmpty()) {
       f.scope(faultEndpoints.stream().map(Endpoint::ofLabel).toArray(Endpoint[]::new));
     }
+  }
+
+  private Trigger chance(double probability) {
+    Trigger t = Trigger.chance(probability);
+    return faultSessions == null || faultSessions.isEmpty() ? t : t.forSessions(faultSessions.toArray(String[]::new));
   }
 
   private static void printBanner(PrintWriter out, QoderSimulator sim, boolean defaultToken, boolean fromEnv) {

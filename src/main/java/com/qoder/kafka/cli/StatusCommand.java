@@ -33,7 +33,6 @@ import picocli.CommandLine.Option;
 final class StatusCommand extends AdminCommand {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   @Option(names = "--url", paramLabel = "URL",
       description = "The instance's ops server; default http://127.0.0.1:<ops.port>.")
@@ -56,8 +55,8 @@ final class StatusCommand extends AdminCommand {
   private boolean printInstance(String base, PrintWriter out, PrintWriter err) throws InterruptedException {
     JsonNode s;
     try {
-      HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/status")).timeout(TIMEOUT)
+      HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/status")).timeout(timeout)
           .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         err.println("instance at " + base + " answered " + r.statusCode() + " on /api/status: " + abbreviate(r.body()));
@@ -102,7 +101,7 @@ final class StatusCommand extends AdminCommand {
   private boolean printGroup(ConnectorConfig config, PrintWriter out, PrintWriter err) {
     ConnectorGroup group;
     try (TopicAdmin admin = TopicAdmin.create(config.string(Settings.KAFKA_BOOTSTRAP), ClientOptions.kafka(config),
-        TIMEOUT)) {
+        timeout)) {
       group = admin.describeGroup(config.groupId());
     } catch (RuntimeException e) {
       err.println("consumer group " + config.groupId() + ": " + e.getMessage());

@@ -386,7 +386,7 @@ public final class ConfigLoader {
     range(v, Settings.PAGE_SIZE, 1, 100, "the events endpoint accepts 1–100", problems);
     range(v, Settings.DEDUP_WINDOW, 1, 100_000, null, problems);
     range(v, Settings.QODER_MAX_RETRIES, 0, 100, null, problems);
-    range(v, Settings.QODER_RATE, 1, 100_000, null, problems);
+    range(v, Settings.QODER_RATE, 1, 10_000, null, problems);
     range(v, Settings.QODER_CONCURRENCY, 1, 10_000, null, problems);
     range(v, Settings.TOPIC_PARTITIONS, 1, 10_000, null, problems);
     range(v, Settings.OFFSETS_PARTITIONS, 1, 10_000, null, problems);
@@ -410,8 +410,20 @@ public final class ConfigLoader {
     if (bytes != null && bytes < 1024 * 1024) {
       problems.add("kafka.max-in-flight-bytes must be at least 1MiB (one maximal record must fit)");
     }
+    Long record = (Long) v.get(Settings.MAX_RECORD_BYTES.key());
+    if (record != null && (record < 64 * 1024 || record > 1024L * 1024 * 1024)) {
+      problems.add("kafka.max-record-bytes = " + record + " is outside 64KiB–1GiB");
+    } else if (record != null && bytes != null && record > bytes) {
+      problems.add("kafka.max-record-bytes (" + record + ") is above kafka.max-in-flight-bytes (" + bytes
+          + "): one maximal record must fit in flight; raise kafka.max-in-flight-bytes or lower kafka.max-record-bytes");
+    }
+    if (kafkaProps.containsKey("max.request.size")) {
+      problems.add("kafka.properties.max.request.size is managed by the connector: set kafka.max-record-bytes"
+          + " instead (it also sizes the max.message.bytes of the topics the connector creates)");
+    }
     for (Setting d : List.of(Settings.POLL_MIN, Settings.POLL_MAX, Settings.DISCOVERY_INTERVAL,
         Settings.QODER_REQUEST_TIMEOUT, Settings.QODER_CONNECT_TIMEOUT, Settings.SHUTDOWN_TIMEOUT,
+        Settings.QODER_RETRY_AFTER_MAX,
         Settings.RESOURCES_INTERVAL, Settings.FILES_INTERVAL, Settings.FILES_FULL_RESCAN, Settings.SESSIONS_INTERVAL,
         Settings.COMMIT_INTERVAL, Settings.TRANSACTION_TIMEOUT, Settings.CLUSTER_SESSION_TIMEOUT)) {
       Duration x = (Duration) v.get(d.key());

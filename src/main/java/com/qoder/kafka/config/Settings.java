@@ -69,8 +69,12 @@ public final class Settings {
       "First retry delay; doubles per attempt with jitter.");
   public static final Setting QODER_BACKOFF_MAX = def("qoder.retry-backoff-max", Type.DURATION, "20s",
       "Largest retry delay.");
+  public static final Setting QODER_RETRY_AFTER_MAX = def("qoder.retry-after-max", Type.DURATION, "60s",
+      "Longest wait a 429's Retry-After can impose; a longer one is cut to this. The wait holds every request"
+          + " of this instance (the rate limit is the token's); a wait over 30s is logged at WARN.");
   public static final Setting QODER_RATE = def("qoder.max-requests-per-second", Type.INT, "50",
-      "Global request budget of this instance (all sessions and sources together).");
+      "Global request budget of this instance (all sessions and sources together, retries included): at most"
+          + " this many requests in any one-second window (1-10000).");
   public static final Setting QODER_CONCURRENCY = def("qoder.max-concurrent-requests", Type.INT, "16",
       "Requests in flight at once.");
   public static final Setting QODER_TLS_CA = def("qoder.tls.ca-file", Type.PATH, null,
@@ -91,7 +95,8 @@ public final class Settings {
       "Where a never-seen session starts: earliest (its whole history) or latest (only new events).",
       "earliest", "latest");
   public static final Setting POLL_MIN = def("sessions.poll-interval-min", Type.DURATION, "1s",
-      "Poll interval of a session that just had new events.");
+      "Poll interval of a session that just had new events, and the least time between two requests of a"
+          + " session (client retries and error paths included) unless its last page had data and moved its cursor.");
   public static final Setting POLL_MAX = def("sessions.poll-interval-max", Type.DURATION, "30s",
       "Longest poll interval; a quiet session's interval doubles up to this.");
   public static final Setting PAGE_SIZE = def("sessions.page-size", Type.INT, "100",
@@ -163,6 +168,11 @@ public final class Settings {
       "Records handed to the producer and not yet acknowledged; polling waits above it.");
   public static final Setting MAX_IN_FLIGHT_BYTES = def("kafka.max-in-flight-bytes", Type.SIZE, "64MiB",
       "Bytes handed to the producer and not yet acknowledged; bounds the heap during a broker outage.");
+  public static final Setting MAX_RECORD_BYTES = def("kafka.max-record-bytes", Type.SIZE, "8MiB",
+      "Largest record (an event with its Avro framing and headers, before compression) delivered to its topic;"
+          + " larger events go to the dead-letter topic with a marker in their place. Sets the producer's"
+          + " max.request.size; topics the connector creates get max.message.bytes = this + 1/512 (at least"
+          + " 16KiB), existing ones are checked at start-up. At most kafka.max-in-flight-bytes.");
 
   // --- Schema Registry ---------------------------------------------------------------------------
   public static final Setting REGISTRY_URL = def("schema-registry.url", Type.STRING, null,

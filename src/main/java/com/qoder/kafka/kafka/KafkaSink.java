@@ -56,8 +56,9 @@ import reactor.core.scheduler.Schedulers;
  * and the producer retries; a {@code send} that times out waiting for metadata (the record was
  * never appended, so trying again cannot duplicate it) is retried on the send thread with a
  * warning. A record Kafka can never accept completes as a {@link RecordRejectedException} inside
- * its {@link SendResult} (checked against {@code max.request.size} before the producer sees it,
- * so it cannot poison a transaction). Fatal producer errors ({@link KafkaFatalException}) put the
+ * its {@link SendResult}: checked against {@link #maxRecordBytes(String)} — {@code max.request.size},
+ * or less for a topic whose {@code max.message.bytes} is smaller ({@link #limitRecordSize}) — before
+ * the producer sees it, so it can neither poison a transaction nor reach the broker out of order. Fatal producer errors ({@link KafkaFatalException}) put the
  * sink in a failed state in which it refuses new records. Everything else is a
  * {@link KafkaDeliveryException}: the record is not acknowledged, the caller must not advance its
  * offset.
@@ -81,6 +82,8 @@ public final class KafkaSink implements AutoCloseable {
   private final InFlightLimiter<Pending> limiter;
   private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
   private final Set<SubmittedBatch> unfinished = ConcurrentHashMap.newKeySet();
+  /** Topics whose records must stay below max.request.size (their max.message.bytes is smaller). */
+  private final Map<String, Integer> topicLimits = new ConcurrentHashMap<>();
   private volatile Thread sendThread;
   private volatile KafkaFatalException fatal;
   /** The record the send thread is handing to the producer right now; read only on that thread. */
@@ -140,6 +143,31 @@ public final class KafkaSink implements AutoCloseable {
   }
 
   /**
+   * The largest record ({@link OutboundRecord#estimatedSizeInBytes()}) this sink hands to the
+   * producer for {@code topic}; larger ones are rejected at once with
+   * {@link RecordRejectedException.Reason#RECORD_TOO_LARGE}. Callers that must keep a record's
+   * place (the events topic) check it before sending.
+   */
+  public int maxRecordBytes(String topic) {
+    Integer limit = topicLimits.get(topic);
+    return limit == null ? options.maxRequestSizeBytes() : Math.min(limit, options.maxRequestSizeBytes());
+  }
+
+  /**
+   * Lowers the record limit of {@code topic} below {@code max.request.size}, for a topic whose
+   * {@code max.message.bytes} is smaller ({@link TopicSpec#maxRecordBytesWithin}): the broker would
+   * refuse such records after later ones were sent — out of order, and fatal to a transaction. Call
+   * at start-up, before records for the topic are submitted. Thread-safe.
+   */
+  public void limitRecordSize(String topic, int maxBytes) {
+    Objects.requireNonNull(topic, "topic");
+    if (maxBytes < 1) {
+      throw new IllegalArgumentException("maxBytes must be positive, was " + maxBytes);
+    }
+    topicLimits.put(topic, maxBytes);
+  }
+
+  /**
    * Queues {@code records} for sending. The Mono completes (on the callback scheduler) once every
    * record got in-flight capacity and was handed to the producer — the moment the caller may fetch
    * more. Records too large for Kafka do not take capacity: they come back rejected in
@@ -165,7 +193,7 @@ public final class KafkaSink implements AutoCloseable {
       List<Integer> tooLarge = new ArrayList<>();
       for (int i = 0; i < copy.size(); i++) {
         int size = copy.get(i).estimatedSizeInBytes();
-        if (size > options.maxRequestSizeBytes()) {
+        if (size > maxRecordBytes(copy.get(i).topic())) {
           tooLarge.add(i);
         } else {
           toSend.add(new Pending(batch, i, copy.get(i), size));
@@ -179,8 +207,9 @@ public final class KafkaSink implements AutoCloseable {
         OutboundRecord r = copy.get(i);
         batch.handedOver();
         batch.complete(i, null, SendErrors.classify(new RecordTooLargeException("the record is "
-            + r.estimatedSizeInBytes() + " bytes with framing, more than max.request.size="
-            + options.maxRequestSizeBytes()), r));
+            + r.estimatedSizeInBytes() + " bytes with framing, more than the " + maxRecordBytes(r.topic())
+            + " bytes topic '" + r.topic() + "' takes (" + (maxRecordBytes(r.topic()) < options.maxRequestSizeBytes()
+                ? "limited by the topic's max.message.bytes" : "max.request.size, kafka.max-record-bytes") + ")"), r));
       }
       if (toSend.isEmpty()) {
         return Mono.just(batch);
@@ -506,6 +535,23 @@ public final class KafkaSink implements AutoCloseable {
     }
   }
 
+  /**
+   * The broker refused a record that passed the size check (its topic's {@code max.message.bytes}
+   * was lowered while running, or is not what start-up read): from now on records of that topic at
+   * least this large are refused before sending, so the caller can put them aside in order, and a
+   * transaction is not poisoned by the same refusal again.
+   */
+  private void learnTopicLimit(OutboundRecord r, int size) {
+    int before = maxRecordBytes(r.topic());
+    if (size <= before) {
+      topicLimits.merge(r.topic(), size - 1, Math::min);
+      log.warn("Kafka sink '{}': the broker refused a record of {} bytes for topic '{}' (its max.message.bytes is"
+          + " below the {} bytes the connector expected); records of the topic from {} bytes on now go to the"
+          + " dead-letter topic. Check the topic's max.message.bytes against kafka.max-record-bytes.",
+          options.clientId(), size, r.topic(), before, size);
+    }
+  }
+
   private void enterFailedState(KafkaFatalException f) {
     if (fatal == null) {
       fatal = f;
@@ -555,6 +601,9 @@ public final class KafkaSink implements AutoCloseable {
     }
 
     private void complete(RecordMetadata metadata, Throwable error) {
+      if (error instanceof RecordTooLargeException && bytes > 0) {
+        learnTopicLimit(record, (int) bytes);
+      }
       KafkaSinkException classified = error == null ? null : SendErrors.classify(error, record);
       if (classified instanceof KafkaFatalException f) {
         enterFailedState(f);

@@ -23,7 +23,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       downstream consumer to decompress; choose zstd when storage or network costs more than CPU</td></tr>
  *   <tr><td>linger</td><td>10 ms</td><td>fills batches under load, adds at most 10 ms when idle</td></tr>
  *   <tr><td>batchSizeBytes</td><td>256 KiB</td><td>large batches compress better; Kafka's 16 KiB is tuned for tiny records</td></tr>
- *   <tr><td>maxRequestSizeBytes</td><td>1 MiB</td><td>Kafka's own default, matching the broker's {@code message.max.bytes}</td></tr>
+ *   <tr><td>maxRequestSizeBytes</td><td>1 MiB</td><td>Kafka's own default, matching the broker's
+ *       {@code message.max.bytes}; the largest record the sink sends (the connector sets it from
+ *       {@code kafka.max-record-bytes}, 8 MiB, and creates its topics with a matching
+ *       {@code max.message.bytes}, see {@link TopicSpec#maxMessageBytesFor})</td></tr>
  *   <tr><td>maxInFlightRecords</td><td>10 000</td><td>bound on records accepted but not yet acknowledged</td></tr>
  *   <tr><td>maxInFlightBytes</td><td>32 MiB</td><td>bound on their bytes: the heap the sink may hold during an outage</td></tr>
  *   <tr><td>deliveryTimeout</td><td>{@code Integer.MAX_VALUE} ms (~24.8 days)</td><td>a broker outage
@@ -224,7 +227,10 @@ public record KafkaSinkOptions(
     c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) requestTimeout.toMillis());
     c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, maxBlock.toMillis());
     // The in-flight limit bounds what the sink hands over; the producer's pool must hold all of it
-    // plus one open batch per partition, or send() would block on buffer space (see KafkaSink).
+    // plus one open batch per partition, or send() would block on buffer space (see KafkaSink). A
+    // record larger than the in-flight limit is let through alone (InFlightLimiter), so the pool also
+    // needs room for a few maximal records. buffer.memory is a ceiling, not an allocation: the pool
+    // only keeps batch.size buffers, larger batches are ordinary heap arrays freed after their ack.
     c.put(ProducerConfig.BUFFER_MEMORY_CONFIG,
         Math.max(64L * 1024 * 1024, 2 * maxInFlightBytes + 4L * Math.max(batchSizeBytes, maxRequestSizeBytes)));
     c.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +44,9 @@ import org.slf4j.LoggerFactory;
  *       and the connector would re-deliver or skip their history.
  *   <li>{@link #ensureDataTopics}: creates missing data topics when allowed, otherwise fails with
  *       the list of missing topics (the producer must never depend on broker auto-creation).
+ *   <li>{@link #checkRecordLimits}: the largest record each existing data topic accepts
+ *       ({@code max.message.bytes}), with what to change where that is below the connector's
+ *       {@code kafka.max-record-bytes};
  *   <li>{@link #describeGroup}: the members of the connector's consumer group (admin commands
  *       refuse to rewrite offsets while instances run).
  * </ul>
@@ -156,6 +160,120 @@ public final class TopicAdmin implements AutoCloseable {
       partitions.put(name, awaitVisible(name).partitions().size());
     }
     return partitions;
+  }
+
+  /**
+   * What the existing {@code topics} accept, against records of up to {@code maxRecordBytes}: each
+   * topic's record limit ({@link TopicSpec#maxRecordBytesWithin} its effective
+   * {@code max.message.bytes}, at most {@code maxRecordBytes}), and one actionable problem per topic
+   * whose limit is lower — naming the topic, its current {@code max.message.bytes} (and the broker's
+   * {@code message.max.bytes} when it is readable), and the command or setting that fixes it. Topics
+   * that do not exist are left out. The caller decides whether a problem is fatal; the connector logs
+   * it and sends larger records of the topic to the dead-letter topic (with a marker in their place).
+   */
+  public RecordLimits checkRecordLimits(Collection<String> topics, int maxRecordBytes) {
+    Map<String, Integer> maxMessageBytes;
+    try {
+      maxMessageBytes = maxMessageBytes(topics);
+    } catch (TopicConfigurationException e) {
+      if (!(e.getCause() instanceof AuthorizationException)) {
+        throw e;
+      }
+      // Only a check: without DESCRIBE_CONFIGS the connector still runs, trusting the topics.
+      return new RecordLimits(Map.of(), List.of("cannot check max.message.bytes of topics " + topics + ": "
+          + e.getMessage() + "; the connector assumes they take records of kafka.max-record-bytes (" + maxRecordBytes
+          + " bytes). Grant DESCRIBE_CONFIGS on them to have this checked at start-up."));
+    }
+    OptionalInt broker = OptionalInt.empty();
+    boolean brokerRead = false;
+    Map<String, Integer> limits = new java.util.LinkedHashMap<>();
+    List<String> problems = new ArrayList<>();
+    for (String topic : new java.util.LinkedHashSet<>(topics)) {
+      Integer current = maxMessageBytes.get(topic);
+      if (current == null) {
+        continue;
+      }
+      int limit = Math.min(maxRecordBytes, TopicSpec.maxRecordBytesWithin(current));
+      limits.put(topic, limit);
+      if (limit < maxRecordBytes) {
+        if (!brokerRead) {
+          broker = brokerMessageMaxBytes();
+          brokerRead = true;
+        }
+        problems.add(tooSmall(topic, current, broker, maxRecordBytes, limit, bootstrapServers));
+      }
+    }
+    return new RecordLimits(Map.copyOf(limits), List.copyOf(problems));
+  }
+
+  /**
+   * Outcome of {@link #checkRecordLimits}.
+   *
+   * @param limits the largest record (as {@link OutboundRecord#estimatedSizeInBytes()} counts it)
+   *     each existing topic surely accepts, for {@link KafkaSink#limitRecordSize}
+   * @param problems one message per topic below the wanted size, saying what to change
+   */
+  public record RecordLimits(Map<String, Integer> limits, List<String> problems) {}
+
+  static String tooSmall(String topic, int current, OptionalInt brokerMessageMaxBytes, int maxRecordBytes,
+      int limit, String bootstrapServers) {
+    int needed = TopicSpec.maxMessageBytesFor(maxRecordBytes);
+    return "topic '" + topic + "' has max.message.bytes=" + current
+        + (brokerMessageMaxBytes.isPresent() ? " (the broker's message.max.bytes is "
+            + brokerMessageMaxBytes.getAsInt() + ")" : "")
+        + ", so records above " + limit + " bytes cannot go there: such events go to the dead-letter topic, with a"
+        + " marker in their place, instead of up to the " + maxRecordBytes + " bytes of kafka.max-record-bytes."
+        + " Fix: kafka-configs.sh --bootstrap-server " + bootstrapServers + " --alter --entity-type topics"
+        + " --entity-name " + topic + " --add-config " + TopicSpec.MAX_MESSAGE_BYTES + "=" + needed
+        + " (kafka.max-record-bytes plus room for compression framing), or set kafka.max-record-bytes to " + limit
+        + " to accept what the topic takes.";
+  }
+
+  /** The effective {@code max.message.bytes} of each existing topic of {@code topics}. */
+  public Map<String, Integer> maxMessageBytes(Collection<String> topics) {
+    Map<String, Integer> out = new HashMap<>();
+    List<ConfigResource> resources = new ArrayList<>();
+    for (String topic : new java.util.LinkedHashSet<>(topics)) {
+      if (describe(topic).isPresent()) {
+        resources.add(new ConfigResource(ConfigResource.Type.TOPIC, topic));
+      }
+    }
+    if (resources.isEmpty()) {
+      return out;
+    }
+    Map<ConfigResource, Config> configs = await(admin.describeConfigs(resources).all(),
+        "describe the configuration of topics " + resources.stream().map(ConfigResource::name).toList());
+    configs.forEach((resource, config) -> {
+      ConfigEntry entry = config.get(TopicSpec.MAX_MESSAGE_BYTES);
+      // Absent only on brokers that do not report it: Kafka's default then applies.
+      out.put(resource.name(), entry == null || entry.value() == null ? TopicSpec.KAFKA_DEFAULT_MESSAGE_MAX_BYTES
+          : Integer.parseInt(entry.value()));
+    });
+    return out;
+  }
+
+  /**
+   * The broker's {@code message.max.bytes} (the default of topics without their own
+   * {@code max.message.bytes}), read from one broker; empty when it cannot be read (no
+   * DESCRIBE_CONFIGS on the cluster, or a cluster that does not answer): it only adds context.
+   */
+  public OptionalInt brokerMessageMaxBytes() {
+    try {
+      Collection<org.apache.kafka.common.Node> nodes = await(admin.describeCluster().nodes(), "describe the cluster");
+      if (nodes.isEmpty()) {
+        return OptionalInt.empty();
+      }
+      ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER,
+          Integer.toString(nodes.iterator().next().id()));
+      Config config = await(admin.describeConfigs(List.of(broker)).values().get(broker),
+          "describe the configuration of broker " + broker.name());
+      ConfigEntry entry = config.get("message.max.bytes");
+      return entry == null || entry.value() == null ? OptionalInt.empty()
+          : OptionalInt.of(Integer.parseInt(entry.value()));
+    } catch (RuntimeException e) {
+      log.debug("cannot read the broker's message.max.bytes: {}", e.getMessage());
+      return OptionalInt.empty();
+    }
   }
 
   /** The partition count of {@code topic}, or empty if it does not exist. */
@@ -273,7 +391,7 @@ public final class TopicAdmin implements AutoCloseable {
           + cause.getMessage(), cause);
     } catch (java.util.concurrent.TimeoutException e) {
       throw new TopicConfigurationException("could not " + what + ": Kafka at " + bootstrapServers
-          + " did not answer within " + timeout + "; is the cluster reachable and are the security settings "
+          + " did not answer within " + timeout.toMillis() + " ms; is the cluster reachable and are the security settings "
           + "right?", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -14,6 +14,13 @@ public record TopicSpec(String name, int partitions, short replicationFactor, Ma
 
   public static final int BROKER_DEFAULT = -1;
 
+  /** The topic config that bounds the size of one record batch the broker accepts. */
+  public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
+  /** Kafka's default {@code message.max.bytes} (1 MiB + 12 bytes of log overhead), for when the broker's is unreadable. */
+  public static final int KAFKA_DEFAULT_MESSAGE_MAX_BYTES = 1024 * 1024 + 12;
+  /** Least compression headroom; see {@link #maxMessageBytesFor}. */
+  private static final int MIN_HEADROOM = 16 * 1024;
+
   /**
    * Offsets-topic settings, after Kafka Connect's offsets topic: compaction keeps the latest record
    * per key forever. Segments roll every 10 minutes (or 64 MiB) so the cleaner can compact them
@@ -43,6 +50,46 @@ public record TopicSpec(String name, int partitions, short replicationFactor, Ma
           + "the broker default), was " + replicationFactor);
     }
     configs = Map.copyOf(Objects.requireNonNull(configs, "configs"));
+  }
+
+  /**
+   * The {@code max.message.bytes} a topic needs so that every record up to {@code maxRecordBytes}
+   * (as {@link OutboundRecord#estimatedSizeInBytes()} counts it: uncompressed, with its framing) is
+   * accepted. The broker compares the batch <em>after</em> compression, and compressing
+   * incompressible bytes adds a little framing (lz4 and zstd a few bytes per 64–128 KiB block,
+   * gzip 5 bytes per stored block, snappy a length per 32 KiB chunk: all well under 0.1 %), so the
+   * topic gets 1/512 more, at least 16 KiB: 8 MiB of records need 8,404,992 bytes.
+   */
+  public static int maxMessageBytesFor(int maxRecordBytes) {
+    if (maxRecordBytes < 1) {
+      throw new IllegalArgumentException("maxRecordBytes must be positive, was " + maxRecordBytes);
+    }
+    long v = (long) maxRecordBytes + Math.max(MIN_HEADROOM, maxRecordBytes / 512);
+    return (int) Math.min(Integer.MAX_VALUE, v);
+  }
+
+  /**
+   * The largest record a topic with this {@code max.message.bytes} surely accepts: the inverse of
+   * {@link #maxMessageBytesFor} (at least 1).
+   */
+  public static int maxRecordBytesWithin(int maxMessageBytes) {
+    long r = maxMessageBytes - Math.max(MIN_HEADROOM, (long) maxMessageBytes / 513);
+    while (r > 1 && maxMessageBytesFor((int) r) > maxMessageBytes) {
+      r--; // integer rounding of the /512 term: at most a step or two
+    }
+    return (int) Math.max(1, r);
+  }
+
+  /** This spec with one more topic config (replacing a config of the same name). */
+  public TopicSpec withConfig(String key, String value) {
+    Map<String, String> c = new TreeMap<>(configs);
+    c.put(key, value);
+    return new TopicSpec(name, partitions, replicationFactor, c);
+  }
+
+  /** This spec with the {@code max.message.bytes} that records up to {@code maxRecordBytes} need. */
+  public TopicSpec withMaxRecordBytes(int maxRecordBytes) {
+    return withConfig(MAX_MESSAGE_BYTES, Integer.toString(maxMessageBytesFor(maxRecordBytes)));
   }
 
   /** A data topic with no topic-level configs. */

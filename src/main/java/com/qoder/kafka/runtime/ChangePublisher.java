@@ -114,7 +114,7 @@ final class ChangePublisher implements ChangeDelivery {
     for (SendResult r : results) {
       Object c = r.correlation();
       if (r.acknowledged()) {
-        if (c instanceof DeadLetters.Marker) {
+        if (c instanceof DeadLetters.Letter) {
           deadLettered++;
           metrics.sourceRecords(source, "DEAD_LETTER", 1);
         } else if (c instanceof ItemChange change) {

@@ -26,6 +26,9 @@ public final class ClientOptions {
         .responseTimeout(config.duration(Settings.QODER_REQUEST_TIMEOUT))
         .maxRetries(config.integer(Settings.QODER_MAX_RETRIES))
         .backoff(config.duration(Settings.QODER_BACKOFF_MIN), config.duration(Settings.QODER_BACKOFF_MAX))
+        .retryAfterMax(config.duration(Settings.QODER_RETRY_AFTER_MAX))
+        // A retried request of a session counts against the session's rate like its pollers' requests.
+        .sessionRetryMin(config.duration(Settings.POLL_MIN))
         .maxRequestsPerSecond(config.integer(Settings.QODER_RATE))
         .maxConcurrentRequests(config.integer(Settings.QODER_CONCURRENCY))
         .caFile(config.path(Settings.QODER_TLS_CA))

@@ -172,8 +172,14 @@ public final class Connector implements AutoCloseable {
       ops.addReadinessCheck(checks.get(checks.size() - 1));
     }
 
-    // Topics: the offsets topic must be compacted; data topics exist or are created.
+    // Topics: the offsets topic must be compacted; data topics exist or are created. The events,
+    // alerts and dead-letter topics take records of up to kafka.max-record-bytes: created so, and
+    // checked when they exist (a smaller topic is logged with the fix; its larger records go to the
+    // dead-letter topic with a marker, in order, instead of being refused by the broker out of order).
+    int maxRecordBytes = (int) config.size(Settings.MAX_RECORD_BYTES);
+    String deadLetterTopic = config.string(Settings.TOPIC_DEAD_LETTER);
     int offsetsPartitions;
+    TopicAdmin.RecordLimits recordLimits;
     try (TopicAdmin admin = TopicAdmin.create(bootstrap, clientProps)) {
       short rf = (short) config.integer(Settings.REPLICATION_FACTOR);
       offsetsPartitions = admin.ensureOffsetsTopic(
@@ -181,10 +187,26 @@ public final class Connector implements AutoCloseable {
       List<TopicSpec> data = new ArrayList<>();
       int partitions = config.integer(Settings.TOPIC_PARTITIONS);
       for (String t : router.allTopics()) {
-        data.add(TopicSpec.data(t, partitions, rf));
+        data.add(TopicSpec.data(t, partitions, rf).withMaxRecordBytes(maxRecordBytes));
       }
-      data.add(TopicSpec.data(config.string(Settings.TOPIC_DEAD_LETTER), partitions, rf));
+      data.add(TopicSpec.data(deadLetterTopic, partitions, rf).withMaxRecordBytes(maxRecordBytes));
       admin.ensureDataTopics(data, config.bool(Settings.CREATE_TOPICS));
+      TopicAdmin.RecordLimits events = admin.checkRecordLimits(data.stream().map(TopicSpec::name).toList(),
+          maxRecordBytes);
+      events.problems().forEach(p -> log.warn("{}", p));
+      // The other sources' topics when they exist (Sources creates them otherwise, with the broker's
+      // default): their records must not pass the sink's size check and then be refused by the broker.
+      List<String> otherTopics = List.of(config.string(Settings.TOPIC_RESOURCES), config.string(Settings.TOPIC_FILES),
+          config.string(Settings.TOPIC_SESSIONS));
+      TopicAdmin.RecordLimits others = admin.checkRecordLimits(otherTopics, maxRecordBytes);
+      Map<String, Integer> limits = new LinkedHashMap<>(others.limits());
+      if (otherTopics.stream().anyMatch(t -> !limits.containsKey(t))) {
+        int brokerDefault = Math.min(maxRecordBytes, TopicSpec.maxRecordBytesWithin(
+            admin.brokerMessageMaxBytes().orElse(TopicSpec.KAFKA_DEFAULT_MESSAGE_MAX_BYTES)));
+        otherTopics.forEach(t -> limits.putIfAbsent(t, brokerDefault));
+      }
+      limits.putAll(events.limits());
+      recordLimits = new TopicAdmin.RecordLimits(limits, events.problems());
     }
 
     boolean exactlyOnce = config.exactlyOnce();
@@ -192,11 +214,13 @@ public final class Connector implements AutoCloseable {
         .withClientId(name + "-" + instanceId)
         .withClientProperties(exactlyOnce ? transactional(clientProps) : clientProps)
         .withCompression(config.string(Settings.COMPRESSION))
+        .withMaxRequestSizeBytes(maxRecordBytes)
         .withMaxInFlight(config.integer(Settings.MAX_IN_FLIGHT_RECORDS), config.size(Settings.MAX_IN_FLIGHT_BYTES));
     if (exactlyOnce) {
       sinkOptions = sinkOptions.withTransactionalId(ClusterOptions.transactionalId(name, instanceId));
     }
     sink = KafkaSink.create(sinkOptions);
+    recordLimits.limits().forEach(sink::limitRecordSize);
     KafkaSink createdSink = sink;
     // Closed within what is left of the shutdown timeout (not the sink's own default).
     resources.add(() -> createdSink.close(timeLeft(SINK_CLOSE_FLOOR)));
@@ -212,7 +236,7 @@ public final class Connector implements AutoCloseable {
     }
 
     EventPublisher publisher = new EventPublisher(new EventMapper(), schemas, router, sink,
-        new DeadLetters(config.string(Settings.TOPIC_DEAD_LETTER), sinkOptions.maxRequestSizeBytes()), metrics);
+        new DeadLetters(deadLetterTopic, sink), metrics);
     ClusterOptions clusterOptions = new ClusterOptions(bootstrap, clientProps, config.groupId(), instanceId,
         config.offsetsTopic(), offsetsPartitions, exactlyOnce, config.duration(Settings.CLUSTER_SESSION_TIMEOUT),
         config.duration(Settings.COMMIT_INTERVAL), config.duration(Settings.TRANSACTION_TIMEOUT),

@@ -1,6 +1,7 @@
 package com.qoder.kafka.runtime;
 
 import com.qoder.kafka.api.SessionEvent;
+import com.qoder.kafka.kafka.KafkaSink;
 import com.qoder.kafka.kafka.OutboundRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntSupplier;
 import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -25,6 +27,9 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  * {@code dlq.event-type} (events) or {@code dlq.source}, {@code dlq.item-id}, {@code dlq.change}
  * (resources, files, sessions records), {@code dlq.original-topic}, {@code dlq.original-size},
  * {@code dlq.content-encoding} (identity|gzip), {@code dlq.truncated}, {@code content-type}.
+ *
+ * <p>The bound is the dead-letter topic's record limit, read when a letter is built (the sink
+ * learns the topic's {@code max.message.bytes} at start-up), minus room for headers.
  */
 final class DeadLetters {
 
@@ -32,15 +37,29 @@ final class DeadLetters {
   private static final int HEADER_ROOM = 16 * 1024;
   private static final int MAX_MESSAGE_HEADER = 2048;
 
-  /** Correlation of a dead-letter record. */
-  record Marker(String eventId, String eventType, String reason) {}
+  /**
+   * Correlation of a dead-letter record: the item it stands for, why, and how its value was written
+   * (what an in-order marker repeats).
+   */
+  record Letter(String eventId, String eventType, String reason, String message, int originalSize,
+      String contentEncoding, boolean truncated) {}
 
   private final String topic;
-  private final int maxValueBytes;
+  private final IntSupplier maxRecordBytes;
 
-  DeadLetters(String topic, int maxRequestSizeBytes) {
+  /** Dead letters sized for records of at most {@code maxRecordBytes}. */
+  DeadLetters(String topic, int maxRecordBytes) {
+    this(topic, () -> maxRecordBytes);
+  }
+
+  /** Dead letters sized for what {@code sink} sends to {@code topic} ({@link KafkaSink#maxRecordBytes}). */
+  DeadLetters(String topic, KafkaSink sink) {
+    this(topic, () -> sink.maxRecordBytes(topic));
+  }
+
+  private DeadLetters(String topic, IntSupplier maxRecordBytes) {
     this.topic = topic;
-    this.maxValueBytes = Math.max(1024, maxRequestSizeBytes - HEADER_ROOM);
+    this.maxRecordBytes = maxRecordBytes;
   }
 
   String topic() {
@@ -53,8 +72,7 @@ final class DeadLetters {
     add(headers, "dlq.session-id", sessionId);
     add(headers, "dlq.event-id", event.id());
     add(headers, "dlq.event-type", event.type());
-    return build(sessionId, headers, reason, message, json, originalTopic,
-        new Marker(event.id(), event.type(), reason));
+    return build(sessionId, headers, reason, message, json, originalTopic, event.id(), event.type());
   }
 
   /**
@@ -68,11 +86,12 @@ final class DeadLetters {
     add(headers, "dlq.source", source);
     add(headers, "dlq.item-id", itemId);
     add(headers, "dlq.change", change);
-    return build(key, headers, reason, message, json, originalTopic, new Marker(itemId, source, reason));
+    return build(key, headers, reason, message, json, originalTopic, itemId, source);
   }
 
   private OutboundRecord build(String key, List<Header> headers, String reason, String message, byte[] json,
-      String originalTopic, Marker marker) {
+      String originalTopic, String itemId, String itemType) {
+    int maxValueBytes = Math.max(1024, maxRecordBytes.getAsInt() - HEADER_ROOM);
     String encoding = "identity";
     boolean truncated = false;
     byte[] value = json;
@@ -90,13 +109,15 @@ final class DeadLetters {
       }
     }
     add(headers, "dlq.reason", reason);
-    add(headers, "dlq.message", message.length() > MAX_MESSAGE_HEADER ? message.substring(0, MAX_MESSAGE_HEADER) : message);
+    String shortMessage = message.length() > MAX_MESSAGE_HEADER ? message.substring(0, MAX_MESSAGE_HEADER) : message;
+    add(headers, "dlq.message", shortMessage);
     add(headers, "dlq.original-topic", originalTopic);
     add(headers, "dlq.original-size", Integer.toString(json.length));
     add(headers, "dlq.content-encoding", encoding);
     add(headers, "dlq.truncated", Boolean.toString(truncated));
     add(headers, "content-type", "application/json");
-    return OutboundRecord.of(topic, key, value, headers, marker);
+    return OutboundRecord.of(topic, key, value, headers,
+        new Letter(itemId, itemType, reason, shortMessage, json.length, encoding, truncated));
   }
 
   private static void add(List<Header> headers, String key, String value) {

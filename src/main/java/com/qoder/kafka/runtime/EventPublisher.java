@@ -7,6 +7,7 @@ import com.qoder.kafka.avro.MappingResult;
 import com.qoder.kafka.kafka.CloudEventsHeaders;
 import com.qoder.kafka.kafka.KafkaSink;
 import com.qoder.kafka.kafka.OutboundRecord;
+import com.qoder.kafka.kafka.RecordRejectedException;
 import com.qoder.kafka.kafka.SendResult;
 import com.qoder.kafka.ops.ConnectorMetrics;
 import com.qoder.kafka.avro.AvroCodec;
@@ -20,6 +21,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -27,58 +30,95 @@ import reactor.core.publisher.Mono;
 /**
  * Turns a session's new events into Kafka records and sends them: map to Avro, frame with the
  * schema id registered at start-up (no registry call here), route, add CloudEvents headers, key by
- * session id. Events that cannot be mapped, and records Kafka rejects as too large, go to the
- * dead-letter topic with the reason in headers; the batch completes only when every record —
- * dead letters included — is acknowledged, so the poller's cursor never passes an unsaved event.
+ * session id.
+ *
+ * <h2>Dead letters keep their place</h2>
+ * An event that cannot be mapped, or whose record is larger than a topic it is routed to takes
+ * ({@link KafkaSink#maxRecordBytes}: {@code kafka.max-record-bytes}, or less for a topic whose
+ * {@code max.message.bytes} is smaller), goes to the dead-letter topic with the reason in headers, and
+ * a {@link DeadLetterMarker marker} takes its place in each such topic. Both are known before
+ * anything is sent, so a page is sent in segments: the records up to and including a dead letter,
+ * then — once the dead letter is acknowledged and its offset known — its markers and the records up to
+ * the next dead letter, and so on. Records of one session therefore reach each topic in API order,
+ * markers included. (A record the broker still refuses after that check — a topic's
+ * {@code max.message.bytes} lowered while the connector runs — is dead-lettered when its refusal
+ * comes back; its marker then follows the rest of its segment, and a warning says so. The sink
+ * learns the topic's lower limit from that refusal, so later large records are put aside in order.)
+ *
+ * <p>The batch completes only when every record — dead letters and markers included — is
+ * acknowledged, so the poller's cursor never passes an unsaved event. In exactly-once mode every
+ * segment is in the page's transaction.
  *
  * <p>Thread-safe and stateless per call.
  */
 final class EventPublisher implements EventDelivery {
 
   private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
+  private static final String RECORD_TOO_LARGE = RecordRejectedException.Reason.RECORD_TOO_LARGE.name();
 
   private final EventMapper mapper;
   private final Map<String, byte[]> headers; // wire-format header by topic: the subject (and id) may differ per topic
   private final EventRouter router;
   private final KafkaSink sink;
+  private final ToIntFunction<String> maxRecordBytes;
   private final DeadLetters deadLetters;
   private final ConnectorMetrics metrics;
 
   EventPublisher(EventMapper mapper, Map<String, RegisteredSchema> schemas, EventRouter router, KafkaSink sink,
       DeadLetters deadLetters, ConnectorMetrics metrics) {
+    this(mapper, schemas, router, sink, sink::maxRecordBytes, deadLetters, metrics);
+  }
+
+  /** With the record limit per topic given apart from the sink (record building without a broker). */
+  EventPublisher(EventMapper mapper, Map<String, RegisteredSchema> schemas, EventRouter router, KafkaSink sink,
+      ToIntFunction<String> maxRecordBytes, DeadLetters deadLetters, ConnectorMetrics metrics) {
     this.mapper = mapper;
     Map<String, byte[]> h = new LinkedHashMap<>();
     schemas.forEach((topic, rs) -> h.put(topic, ConfluentWireFormat.frame(rs.id(), new byte[0])));
     this.headers = Map.copyOf(h);
     this.router = router;
     this.sink = sink;
+    this.maxRecordBytes = maxRecordBytes;
     this.deadLetters = deadLetters;
     this.metrics = metrics;
   }
 
-  /** What one record stands for, so a rejection can be traced back to its event. */
-  private record Origin(SessionEvent event, boolean deadLetter) {}
+  /** Correlation of an event's record for one topic; {@code primary}: the events topic (counted as delivered). */
+  private record Copy(SessionEvent event, boolean primary) {}
+
+  /** Correlation of a marker record. */
+  private record MarkerOf(SessionEvent event) {}
+
+  /**
+   * One event of a page, planned before anything is sent: its records for the topics it fits, and —
+   * when it cannot go to some topic — its dead letter and the topics that get a marker instead.
+   */
+  record Planned(SessionEvent event, List<OutboundRecord> records, OutboundRecord deadLetter,
+      List<String> markerTopics) {}
 
   @Override
   public Mono<Report> deliver(String sessionId, List<SessionEvent> events) {
-    return Mono.fromCallable(() -> records(sessionId, events))
-        .flatMap(records -> TimedSends.sendAll(sink, records, metrics))
-        .flatMap(results -> afterFirstAttempt(sessionId, results));
+    return Mono.fromCallable(() -> plan(sessionId, events))
+        .flatMap(plan -> sendFrom(sessionId, plan, 0, List.of(), new Report(0, 0)));
   }
 
-  /** The records of a batch; package-private so the exactly-once path can reuse it. */
-  List<OutboundRecord> records(String sessionId, List<SessionEvent> events) {
-    List<OutboundRecord> out = new ArrayList<>(events.size() + 1);
-    String source = "/sessions/" + sessionId; // the same for the whole page
+  /** The plan of a page; package-private for the record-building benchmark. */
+  List<Planned> plan(String sessionId, List<SessionEvent> events) {
+    List<Planned> out = new ArrayList<>(events.size());
+    String source = source(sessionId); // the same for the whole page
     byte[] key = sessionId.getBytes(StandardCharsets.UTF_8);
     for (SessionEvent e : events) {
       MappingResult<com.qoder.kafka.avro.v1.SessionEvent> r = mapper.map(e);
       if (r instanceof MappingResult.Mapped<com.qoder.kafka.avro.v1.SessionEvent> m) {
         var ceHeaders = CloudEventsHeaders.of(e.id(), ceType(e.type()), source, time(e), sessionId,
             "application/avro");
+        List<String> topics = router.topics(e.type());
+        List<OutboundRecord> records = new ArrayList<>(topics.size());
+        List<String> refused = List.of();
+        OutboundRecord tooLarge = null;
         byte[] previous = null;
         byte[] previousHeader = null;
-        for (String topic : router.topics(e.type())) {
+        for (String topic : topics) {
           byte[] header = headers.get(topic);
           // AvroCodec, not a plain DatumWriter: it carries the fix for Avro 1.12.1's pre-1970
           // timestamp-nanos bug (AVRO-4269). The same schema id gives the same bytes: encode once.
@@ -86,56 +126,167 @@ final class EventPublisher implements EventDelivery {
               ? previous : AvroCodec.encodeWithPrefix(m.record(), header);
           previous = value;
           previousHeader = header;
-          out.add(new OutboundRecord(topic, key, value, ceHeaders, new Origin(e, false)));
+          OutboundRecord record = new OutboundRecord(topic, key, value, ceHeaders,
+              new Copy(e, topic.equals(topics.get(0))));
+          if (record.estimatedSizeInBytes() > maxRecordBytes.applyAsInt(topic)) {
+            refused = refused.isEmpty() ? new ArrayList<>(topics.size()) : refused;
+            refused.add(topic);
+            tooLarge = tooLarge == null ? record : tooLarge;
+          } else {
+            records.add(record);
+          }
+        }
+        if (refused.isEmpty()) {
+          out.add(new Planned(e, records, null, List.of()));
+        } else {
+          String message = "the record of event " + e.id() + " is " + tooLarge.estimatedSizeInBytes()
+              + " bytes (Avro with framing and headers, before compression), more than the "
+              + maxRecordBytes.applyAsInt(tooLarge.topic()) + " bytes topic '" + tooLarge.topic()
+              + "' takes (kafka.max-record-bytes, or the topic's max.message.bytes when smaller)";
+          log.warn("session {}: {}; it goes to the dead-letter topic, a marker takes its place in {}", sessionId,
+              message, refused);
+          out.add(new Planned(e, records, deadLetters.record(sessionId, e, RECORD_TOO_LARGE, message,
+              e.json().toString().getBytes(StandardCharsets.UTF_8), tooLarge.topic()), List.copyOf(refused)));
         }
       } else if (r instanceof MappingResult.Rejected<?> rej) {
-        log.warn("session {}: event {} cannot be mapped ({}: {}); it goes to the dead-letter topic",
-            sessionId, e.id(), rej.reason(), rej.message());
-        out.add(deadLetters.record(sessionId, e, rej.reason().name(), rej.message(), rej.originalJsonBytes(), null));
+        log.warn("session {}: event {} cannot be mapped ({}: {}); it goes to the dead-letter topic, a marker takes"
+            + " its place", sessionId, e.id(), rej.reason(), rej.message());
+        out.add(new Planned(e, List.of(), deadLetters.record(sessionId, e, rej.reason().name(), rej.message(),
+            rej.originalJsonBytes(), null), router.topics(e.type())));
       }
     }
     return out;
   }
 
-  private Mono<Report> afterFirstAttempt(String sessionId, List<SendResult> results) {
-    Map<String, SendResult> rejected = new LinkedHashMap<>(); // one dead letter per event
+  /**
+   * Sends {@code lead} (markers of the previous segment) and the plan from {@code from} up to and
+   * including the next dead letter; once acknowledged, goes on with that dead letter's markers.
+   */
+  private Mono<Report> sendFrom(String sessionId, List<Planned> plan, int from, List<OutboundRecord> lead,
+      Report sofar) {
+    if (from >= plan.size() && lead.isEmpty()) {
+      return Mono.just(sofar);
+    }
+    List<OutboundRecord> segment = new ArrayList<>(lead);
+    int i = from;
+    Planned refused = null;
+    while (i < plan.size() && refused == null) {
+      Planned p = plan.get(i++);
+      segment.addAll(p.records());
+      if (p.deadLetter() != null) {
+        segment.add(p.deadLetter());
+        refused = p;
+      }
+    }
+    int next = i;
+    Planned letterOwner = refused;
+    return TimedSends.sendAll(sink, segment, metrics)
+        .flatMap(results -> outcome(sessionId, results, letterOwner))
+        .flatMap(o -> sendFrom(sessionId, plan, next, o.markers(),
+            new Report(sofar.delivered() + o.report().delivered(), sofar.deadLettered() + o.report().deadLettered())));
+  }
+
+  /** What a segment came to, and the markers that must open the next one. */
+  private record Outcome(Report report, List<OutboundRecord> markers) {}
+
+  private Mono<Outcome> outcome(String sessionId, List<SendResult> results, Planned letterOwner) {
+    Map<String, List<SendResult>> rejected = new LinkedHashMap<>(); // refused by the broker, by event id
+    List<OutboundRecord> markers = new ArrayList<>();
     int delivered = 0;
     int deadLettered = 0;
     for (SendResult r : results) {
       Object c = r.correlation();
       if (r.acknowledged()) {
-        if (c instanceof DeadLetters.Marker marker) {
+        if (c instanceof DeadLetters.Letter letter) {
           deadLettered++;
-          metrics.eventDeadLettered(marker.eventType(), marker.reason());
-        } else if (c instanceof Origin o && r.record().topic().equals(router.topics(o.event().type()).get(0))) {
+          metrics.eventDeadLettered(letter.eventType(), letter.reason());
+          if (letterOwner != null && r.record() == letterOwner.deadLetter()) {
+            markers.addAll(markers(sessionId, letterOwner.event(), letter, r.metadata(), letterOwner.markerTopics()));
+          }
+        } else if (c instanceof Copy copy && copy.primary()) {
           delivered++;
-          metrics.eventsProduced(o.event().type(), 1);
+          metrics.eventsProduced(copy.event().type(), 1);
         }
-      } else if (c instanceof Origin o) {
-        rejected.putIfAbsent(o.event().id(), r);
+      } else if (c instanceof Copy copy) {
+        rejected.computeIfAbsent(copy.event().id(), k -> new ArrayList<>()).add(r);
       } else {
-        // A dead letter itself was refused: DeadLetters sizes them to fit, so this is a bug or a
-        // broker-side limit below max.request.size. Stop rather than lose the event silently.
-        return Mono.error(new FatalPipelineException("the dead-letter record for session " + sessionId
-            + " was refused by Kafka: " + r.rejection().getMessage()
-            + "; check max.message.bytes of the dead-letter topic", r.rejection()));
+        // A dead letter or a marker was refused: both are sized to fit (the dead letter's value is cut to
+        // the topic's limit, a marker is small), so this is a broker-side limit lowered while running.
+        // Stop rather than lose the event silently.
+        return Mono.error(new FatalPipelineException("the " + (c instanceof MarkerOf ? "dead-letter marker"
+            : "dead-letter record") + " for session " + sessionId + " was refused by Kafka: "
+            + r.rejection().getMessage() + "; check max.message.bytes of topic '" + r.record().topic() + "'",
+            r.rejection()));
       }
     }
+    Report report = new Report(delivered, deadLettered);
     if (rejected.isEmpty()) {
-      return Mono.just(new Report(delivered, deadLettered));
+      return Mono.just(new Outcome(report, markers));
     }
+    return refusedByBroker(sessionId, rejected).map(more -> {
+      List<OutboundRecord> all = new ArrayList<>(markers);
+      all.addAll(more.markers());
+      return new Outcome(new Report(report.delivered() + more.report().delivered(),
+          report.deadLettered() + more.report().deadLettered()), all);
+    });
+  }
+
+  /**
+   * Records the broker refused although they passed the size check: dead-letter each event once,
+   * then markers in the topics that refused it. They follow the rest of their segment (the broker
+   * answered after it was sent), which the warning says.
+   */
+  private Mono<Outcome> refusedByBroker(String sessionId, Map<String, List<SendResult>> rejected) {
     List<OutboundRecord> letters = new ArrayList<>(rejected.size());
-    for (SendResult r : rejected.values()) {
-      SessionEvent e = ((Origin) r.correlation()).event();
-      log.warn("session {}: event {} was refused by Kafka ({}); it goes to the dead-letter topic",
-          sessionId, e.id(), r.rejection().getMessage());
-      letters.add(deadLetters.record(sessionId, e, r.rejection().reason().name(), r.rejection().getMessage(),
-          e.json().toString().getBytes(StandardCharsets.UTF_8), r.record().topic()));
+    Map<OutboundRecord, Planned> owners = new java.util.IdentityHashMap<>();
+    for (List<SendResult> refusals : rejected.values()) {
+      SendResult first = refusals.get(0);
+      SessionEvent e = ((Copy) first.correlation()).event();
+      log.warn("session {}: Kafka refused event {} for topic {} ({}) after later records of its page were sent; it"
+          + " goes to the dead-letter topic and its marker follows those records. Check max.message.bytes of the"
+          + " topic against kafka.max-record-bytes.", sessionId, e.id(), first.record().topic(),
+          first.rejection().getMessage());
+      OutboundRecord letter = deadLetters.record(sessionId, e, first.rejection().reason().name(),
+          first.rejection().getMessage(), e.json().toString().getBytes(StandardCharsets.UTF_8), first.record().topic());
+      letters.add(letter);
+      owners.put(letter, new Planned(e, List.of(), letter, refusals.stream().map(r -> r.record().topic()).toList()));
     }
-    int firstDelivered = delivered;
-    int firstDead = deadLettered;
-    return TimedSends.sendAll(sink, letters, metrics).flatMap(second -> afterFirstAttempt(sessionId, second)
-        .map(rep -> new Report(firstDelivered + rep.delivered(), firstDead + rep.deadLettered())));
+    return TimedSends.sendAll(sink, letters, metrics).flatMap(results -> {
+      List<OutboundRecord> markers = new ArrayList<>();
+      int deadLettered = 0;
+      for (SendResult r : results) {
+        if (!r.acknowledged()) {
+          return Mono.error(new FatalPipelineException("the dead-letter record for session " + sessionId
+              + " was refused by Kafka: " + r.rejection().getMessage() + "; check max.message.bytes of topic '"
+              + r.record().topic() + "'", r.rejection()));
+        }
+        DeadLetters.Letter letter = (DeadLetters.Letter) r.correlation();
+        deadLettered++;
+        metrics.eventDeadLettered(letter.eventType(), letter.reason());
+        Planned owner = owners.get(r.record());
+        markers.addAll(markers(sessionId, owner.event(), letter, r.metadata(), owner.markerTopics()));
+      }
+      return Mono.just(new Outcome(new Report(0, deadLettered), markers));
+    });
+  }
+
+  /** The marker records of a dead-lettered event, one per topic it could not go to. */
+  private List<OutboundRecord> markers(String sessionId, SessionEvent e, DeadLetters.Letter letter,
+      RecordMetadata where, List<String> topics) {
+    com.qoder.kafka.avro.v1.SessionEvent marker = DeadLetterMarker.of(sessionId, e, letter, where);
+    var ceHeaders = CloudEventsHeaders.of(marker.getEventId(), ceType(DeadLetterMarker.TYPE), source(sessionId),
+        marker.getCreatedAt(), sessionId, "application/avro");
+    byte[] key = sessionId.getBytes(StandardCharsets.UTF_8);
+    List<OutboundRecord> out = new ArrayList<>(topics.size());
+    for (String topic : topics) {
+      out.add(new OutboundRecord(topic, key, AvroCodec.encodeWithPrefix(marker, headers.get(topic)), ceHeaders,
+          new MarkerOf(e)));
+    }
+    return out;
+  }
+
+  private static String source(String sessionId) {
+    return "/sessions/" + sessionId;
   }
 
   static String ceType(String type) {

@@ -63,8 +63,16 @@ public final class OffsetsAdmin implements AutoCloseable {
    * @throws OffsetsAdminException when the offsets topic does not exist
    */
   public static OffsetsAdmin open(ConnectorConfig config) {
+    return open(config, Duration.ofSeconds(30));
+  }
+
+  /**
+   * Connects to the cluster of {@code config}, waiting at most {@code kafkaTimeout} for each Kafka
+   * call (an unreachable cluster fails after that long, naming the bootstrap servers).
+   */
+  public static OffsetsAdmin open(ConnectorConfig config, Duration kafkaTimeout) {
     String bootstrap = config.string(Settings.KAFKA_BOOTSTRAP);
-    TopicAdmin admin = TopicAdmin.create(bootstrap, ClientOptions.kafka(config), Duration.ofSeconds(30));
+    TopicAdmin admin = TopicAdmin.create(bootstrap, ClientOptions.kafka(config), kafkaTimeout);
     try {
       int partitions = admin.partitionCount(config.offsetsTopic()).orElseThrow(() -> new OffsetsAdminException(
           "offsets topic '" + config.offsetsTopic() + "' does not exist on " + bootstrap + "; has connector '"
@@ -72,7 +80,7 @@ public final class OffsetsAdmin implements AutoCloseable {
       KafkaSink sink = KafkaSink.create(KafkaSinkOptions.defaults(bootstrap)
           .withClientId(config.connectorName() + "-offsets-admin")
           .withClientProperties(ClientOptions.kafka(config))
-          .withMaxBlock(Duration.ofSeconds(30)));
+          .withMaxBlock(kafkaTimeout));
       return new OffsetsAdmin(config, admin, sink, OffsetStore.create(config.offsetsTopic(), partitions, sink, WAIT));
     } catch (RuntimeException e) {
       admin.close();

@@ -105,8 +105,7 @@ public final class Sources implements AutoCloseable {
         withSessions ? sessionsTopic : null);
 
     ItemMapper mapper = new ItemMapper();
-    DeadLetters deadLetters = new DeadLetters(config.string(Settings.TOPIC_DEAD_LETTER),
-        sink.options().maxRequestSizeBytes());
+    DeadLetters deadLetters = new DeadLetters(config.string(Settings.TOPIC_DEAD_LETTER), sink);
     CheckpointWriter writer = checkpoint -> {
       long t0 = System.nanoTime();
       return offsets.write(CheckpointRecords.toRecord(checkpoint))

@@ -10,11 +10,23 @@ final class ApiError extends RuntimeException {
 
   final int status;
   final String type;
+  /** The injected fault that caused this answer (for the request log and {@code x-sim-fault}), or null. */
+  final String fault;
 
   private ApiError(int status, String type, String message) {
+    this(status, type, message, null);
+  }
+
+  private ApiError(int status, String type, String message, String fault) {
     super(message, null, false, false);
     this.status = status;
     this.type = type;
+    this.fault = fault;
+  }
+
+  /** The same answer, marked as caused by an injected fault. */
+  ApiError causedBy(String faultName) {
+    return new ApiError(status, type, getMessage(), faultName);
   }
 
   static ApiError invalidRequest(String message) {
@@ -23,6 +35,10 @@ final class ApiError extends RuntimeException {
 
   static ApiError authentication(String message) {
     return new ApiError(401, "authentication_error", message);
+  }
+
+  static ApiError permission(String message) {
+    return new ApiError(403, "permission_error", message);
   }
 
   static ApiError notFound(String message) {

@@ -2,8 +2,6 @@ package com.qoder.kafka.sim;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.qoder.kafka.api.SessionIds;
-import com.qoder.kafka.api.Timestamps;
 import com.qoder.kafka.sim.Items.AgentItem;
 import com.qoder.kafka.sim.Items.FileItem;
 import com.qoder.kafka.sim.Items.ResourceItem;
@@ -36,7 +34,7 @@ final class ApiHandler {
   /** Which endpoint a path names, with the session id as sent (either spelling) when it has one. */
   record Route(Endpoint endpoint, String rawSessionId) {
     String sessionId() {
-      return rawSessionId == null ? null : SessionIds.canonical(rawSessionId);
+      return rawSessionId == null ? null : Ids.canonicalSessionId(rawSessionId);
     }
   }
 
@@ -52,13 +50,15 @@ final class ApiHandler {
   private final SimData data;
   private final Faults faults;
   private final ObjectMapper mapper;
+  private final java.util.function.LongSupplier nowNanos;
   /** Bumped to expire every resources page token issued so far. */
   private final AtomicInteger tokenGeneration = new AtomicInteger();
 
-  ApiHandler(SimData data, Faults faults, ObjectMapper mapper) {
+  ApiHandler(SimData data, Faults faults, ObjectMapper mapper, java.util.function.LongSupplier nowNanos) {
     this.data = data;
     this.faults = faults;
     this.mapper = mapper;
+    this.nowNanos = nowNanos;
   }
 
   void invalidateResourceCursors() {
@@ -134,18 +134,29 @@ final class ApiHandler {
     String beforeId = param(q, "before_id");
     exclusive("before_id", beforeId, "after_id", afterId);
     SimSession s = requireSession(route.rawSessionId());
+    String sessionId = s.id;
     return s.read(log -> {
       int from;
       int step;
+      String fault = null;
       if (afterId != null) {
         from = eventIndex(log, afterId, "after_id", s) + 1;
         step = 1;
+        rejectCursor(Endpoint.EVENTS, sessionId, "after_id", afterId, "an event of session '" + s.id + "'");
+        if (faults.replayFromStart(sessionId)) {
+          from = 0; // answers the cursor as if there were none
+          fault = "replay_from_start";
+        }
       } else if (beforeId != null) {
         from = eventIndex(log, beforeId, "before_id", s) - 1;
         step = -1;
+        rejectCursor(Endpoint.EVENTS, sessionId, "before_id", beforeId, "an event of session '" + s.id + "'");
       } else {
         from = 0;
         step = 1;
+      }
+      if (faults.emptyPage(Endpoint.EVENTS, sessionId)) {
+        return emptyListPage(false);
       }
       List<Integer> picked = new ArrayList<>(Math.min(limit, 128));
       int i = from;
@@ -165,7 +176,7 @@ final class ApiHandler {
         java.util.Collections.reverse(picked); // oldest first within the page, as documented
       }
       boolean more = hasMore;
-      return Answer.ok(json(g -> {
+      byte[] body = json(g -> {
         g.writeStartObject();
         g.writeArrayFieldStart("data");
         for (int idx : picked) {
@@ -176,7 +187,8 @@ final class ApiHandler {
         stringOrNull(g, "last_id", picked.isEmpty() ? null : log.id(picked.get(picked.size() - 1)));
         g.writeBooleanField("has_more", more);
         g.writeEndObject();
-      }));
+      });
+      return fault == null ? Answer.ok(body) : new Answer(200, body, Map.of("x-sim-fault", fault));
     });
   }
 
@@ -206,18 +218,30 @@ final class ApiHandler {
     int from = 0;
     if (page != null) {
       String[] token = decodeToken(page, s);
-      int at = store.indexOf(token[1]);
-      if (at < 0) {
-        throw ApiError.invalidRequest("page token points at resource '" + token[1]
-            + "', which no longer exists; restart from the first page (no page parameter).");
-      }
       step = token[0].equals("b") ? -1 : 1;
-      from = at + step;
+      if (token[1].isEmpty()) { // issued by an empty page that had no cursor: the start of the list
+        from = store.end(step);
+      } else {
+        int at = store.indexOf(token[1]);
+        if (at < 0) {
+          throw ApiError.invalidRequest("page token points at resource '" + token[1]
+              + "', which no longer exists; restart from the first page (no page parameter).");
+        }
+        from = at + step;
+      }
     } else if (afterId != null) {
       from = resourceIndex(store, afterId, "after_id", s) + 1;
+      rejectCursor(Endpoint.RESOURCES, s.id, "after_id", afterId, "a resource of session '" + s.id + "'");
     } else if (beforeId != null) {
       step = -1;
       from = resourceIndex(store, beforeId, "before_id", s) - 1;
+      rejectCursor(Endpoint.RESOURCES, s.id, "before_id", beforeId, "a resource of session '" + s.id + "'");
+    }
+    if (faults.emptyPage(Endpoint.RESOURCES, s.id)) {
+      // next_page continues from exactly where this request stood, so nothing is skipped.
+      String same = page != null ? page
+          : encodeToken(s, beforeId != null ? "b" : "a", afterId != null ? afterId : beforeId != null ? beforeId : "");
+      return emptyResourcesPage(same);
     }
     ItemStore.Slice<ResourceItem> slice = store.walk(from, step, limit, r -> true);
     String next = !slice.hasMore() ? null
@@ -236,8 +260,8 @@ final class ApiHandler {
         g.writeStringField("type", r.type());
         g.writeStringField("file_id", r.fileId());
         g.writeStringField("mount_path", r.mountPath());
-        g.writeStringField("created_at", Timestamps.format(r.createdNanos()));
-        g.writeStringField("updated_at", Timestamps.format(r.updatedNanos()));
+        g.writeStringField("created_at", SimTime.format(r.createdNanos()));
+        g.writeStringField("updated_at", SimTime.format(r.updatedNanos()));
         g.writeEndObject();
       }
       g.writeEndArray();
@@ -277,7 +301,7 @@ final class ApiHandler {
       throw ApiError.invalidRequest("page token '" + token + "' is not valid for session '" + s.id
           + "'; pass the next_page value of a previous response unchanged.");
     }
-    if (!parts[2].equals(Integer.toString(tokenGeneration.get())) || faults.invalidResourceCursor()) {
+    if (!parts[2].equals(Integer.toString(tokenGeneration.get())) || faults.invalidResourceCursor(s.id)) {
       throw ApiError.invalidRequest("page token has expired; restart from the first page (no page parameter).");
     }
     return new String[] {parts[3], parts[4]};
@@ -297,13 +321,17 @@ final class ApiHandler {
     exclusive("before", before, "after", after);
     ItemStore.Slice<FileItem> slice = newestFirst(data.files, limit, after, before, "after", "before", "file",
         f -> purpose == null || purpose.equals(f.purpose()));
+    rejectCursor(Endpoint.FILES, null, after != null ? "after" : "before", after != null ? after : before, "a file");
+    if (faults.emptyPage(Endpoint.FILES, null)) {
+      return emptyListPage(true);
+    }
     List<FileItem> items = slice.items();
     return Answer.ok(json(g -> {
       g.writeStartObject();
       g.writeArrayFieldStart("data");
       for (FileItem f : items) {
         g.writeStartObject();
-        g.writeStringField("created_at", Timestamps.format(f.createdNanos()));
+        g.writeStringField("created_at", SimTime.format(f.createdNanos()));
         g.writeStringField("file_id", f.fileId());
         g.writeStringField("filename", f.filename());
         g.writeObjectFieldStart("metadata");
@@ -315,7 +343,7 @@ final class ApiHandler {
         g.writeStringField("purpose", f.purpose());
         g.writeNumberField("size_bytes", f.sizeBytes());
         g.writeStringField("status", f.status());
-        g.writeStringField("updated_at", Timestamps.format(f.updatedNanos()));
+        g.writeStringField("updated_at", SimTime.format(f.updatedNanos()));
         g.writeEndObject();
       }
       g.writeEndArray();
@@ -335,6 +363,11 @@ final class ApiHandler {
     exclusive("before_id", beforeId, "after_id", afterId);
     ItemStore.Slice<AgentItem> slice = newestFirst(data.agents, limit, afterId, beforeId, "after_id", "before_id",
         "agent", a -> true);
+    rejectCursor(Endpoint.AGENTS, null, afterId != null ? "after_id" : "before_id",
+        afterId != null ? afterId : beforeId, "an agent");
+    if (faults.emptyPage(Endpoint.AGENTS, null)) {
+      return emptyListPage(false);
+    }
     List<AgentItem> items = slice.items();
     return Answer.ok(json(g -> {
       g.writeStartObject();
@@ -345,7 +378,7 @@ final class ApiHandler {
         g.writeStringField("name", a.name());
         g.writeStringField("model", a.model());
         g.writeStringField("description", a.description());
-        g.writeStringField("created_at", Timestamps.format(a.createdNanos()));
+        g.writeStringField("created_at", SimTime.format(a.createdNanos()));
         g.writeEndObject();
       }
       g.writeEndArray();
@@ -388,7 +421,7 @@ final class ApiHandler {
     long beforeNanos = Long.MAX_VALUE;
     if (before != null) {
       try {
-        // Parsed here rather than with Timestamps: an instant past 2262 must page, not overflow.
+        // Parsed with java.time: an instant past 2262 must page, not overflow a long of nanoseconds.
         java.time.Instant i = java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(before,
             java.time.Instant::from);
         beforeNanos = i.getEpochSecond() >= Long.MAX_VALUE / 1_000_000_000L ? Long.MAX_VALUE
@@ -400,10 +433,25 @@ final class ApiHandler {
       }
     }
     String org = organization(orgHeader);
-    ConcurrentSkipListMap<Long, SimSession> all = data.sessionsOf(org);
+    ConcurrentSkipListMap<SimData.ListKey, SimSession> all = data.sessionsOf(org);
+    if (faults.emptyPage(Endpoint.SESSIONS, null)) {
+      // An empty page whose nextCursor lists the same sessions again: the one sent, else just
+      // after the newest session (or now when there is none).
+      String cursor = before != null ? before
+          : SimTime.format(all.isEmpty() ? nowNanos.getAsLong() : all.lastKey().createdNanos() + 1);
+      return new Answer(200, json(g -> {
+        g.writeStartObject();
+        g.writeStringField("object", "list");
+        g.writeArrayFieldStart("data");
+        g.writeEndArray();
+        g.writeStringField("nextCursor", cursor);
+        g.writeEndObject();
+      }), Map.of("x-sim-fault", "empty_page"));
+    }
     List<SimSession> page = new ArrayList<>(Math.min(limit, 128));
     boolean hasMore = false;
-    for (SimSession s : all.headMap(beforeNanos, false).descendingMap().values()) {
+    // Strictly before, as document 004 says: a session whose createdAt equals the cursor is not on the page.
+    for (SimSession s : all.headMap(SimData.ListKey.below(beforeNanos), false).descendingMap().values()) {
       if (s.isDeleted()) {
         continue;
       }
@@ -423,7 +471,7 @@ final class ApiHandler {
       }
       g.writeEndArray();
       if (more) { // document 004: "absent when there are no more results"
-        g.writeStringField("nextCursor", Timestamps.format(page.get(page.size() - 1).createdNanos));
+        g.writeStringField("nextCursor", SimTime.format(page.get(page.size() - 1).createdNanos));
       }
       g.writeEndObject();
     }));
@@ -461,10 +509,51 @@ final class ApiHandler {
     g.writeStringField("name", s.device.name());
     g.writeStringField("osVersion", s.device.osVersion());
     g.writeEndObject();
-    g.writeStringField("createdAt", Timestamps.format(s.createdNanos));
+    g.writeStringField("createdAt", SimTime.format(s.createdNanos));
     Long released = s.releasedNanos();
-    stringOrNull(g, "releasedAt", released == null ? null : Timestamps.format(released));
+    stringOrNull(g, "releasedAt", released == null ? null : SimTime.format(released));
     g.writeEndObject();
+  }
+
+  // ---- answer faults -------------------------------------------------------------------------
+
+  /** 400 for a valid cursor when the cursor_rejected fault fires; no cursor, no draw. */
+  private void rejectCursor(Endpoint e, String sessionId, String name, String cursor, String what) {
+    if (cursor != null && faults.cursorRejected(e, sessionId)) {
+      throw ApiError.invalidRequest(name + " '" + cursor + "' does not name " + what
+          + " (it may have been deleted); restart paging from a known id.").causedBy("cursor_rejected");
+    }
+  }
+
+  /** {@code {"data":[],"first_id":null,"last_id":null,"has_more":true}} in the endpoint's field order. */
+  private Answer emptyListPage(boolean filesOrder) {
+    return new Answer(200, json(g -> {
+      g.writeStartObject();
+      g.writeArrayFieldStart("data");
+      g.writeEndArray();
+      g.writeNullField("first_id");
+      if (filesOrder) { // document 001 puts has_more before last_id
+        g.writeBooleanField("has_more", true);
+        g.writeNullField("last_id");
+      } else {
+        g.writeNullField("last_id");
+        g.writeBooleanField("has_more", true);
+      }
+      g.writeEndObject();
+    }), Map.of("x-sim-fault", "empty_page"));
+  }
+
+  private Answer emptyResourcesPage(String nextPage) {
+    return new Answer(200, json(g -> {
+      g.writeStartObject();
+      g.writeArrayFieldStart("data");
+      g.writeEndArray();
+      g.writeNullField("first_id");
+      g.writeNullField("last_id");
+      g.writeBooleanField("has_more", true);
+      g.writeStringField("next_page", nextPage);
+      g.writeEndObject();
+    }), Map.of("x-sim-fault", "empty_page"));
   }
 
   // ---- shared validation ---------------------------------------------------------------------

@@ -62,9 +62,27 @@ final class ControlHandler {
       case "GET /_sim/info" -> info();
       case "GET /_sim/sessions" -> mapper.valueToTree(sim.sessionIds());
       case "POST /_sim/sessions" -> {
-        String id = sim.createSession(text(body, "organization"), body.path("events").asInt(0));
-        yield mapper.createObjectNode().put("session_id", id)
-            .put("uuid", com.qoder.kafka.api.SessionIds.toUuid(id));
+        int count = body.path("count").asInt(1);
+        String createdAt = text(body, "created_at");
+        List<String> ids;
+        if (count == 1 && createdAt == null) {
+          ids = List.of(sim.createSession(text(body, "organization"), body.path("events").asInt(0)));
+        } else {
+          java.time.Instant at = null;
+          if (createdAt != null) {
+            try {
+              at = SimTime.instant(SimTime.parseEpochNanos(createdAt));
+            } catch (java.time.DateTimeException e) {
+              throw new IllegalArgumentException("created_at must be an RFC 3339 timestamp; got '" + createdAt + "'");
+            }
+          }
+          ids = sim.createSessionsAt(text(body, "organization"), at, count, body.path("events").asInt(0));
+        }
+        ObjectNode out = mapper.createObjectNode().put("session_id", ids.get(0))
+            .put("uuid", Ids.sessionUuid(ids.get(0)));
+        out.set("session_ids", mapper.valueToTree(ids));
+        out.put("created_at", SimTime.format(SimTime.epochNanos(sim.sessionCreatedAt(ids.get(0)))));
+        yield out;
       }
       case "DELETE /_sim/sessions/*" -> {
         sim.deleteSession(p[2]);
@@ -102,9 +120,17 @@ final class ControlHandler {
         yield ok();
       }
       case "GET /_sim/files" -> mapper.valueToTree(sim.fileIds());
-      case "POST /_sim/files" -> mapper.createObjectNode().put("file_id",
-          sim.createFile(text(body, "purpose") == null ? "user_upload" : text(body, "purpose"),
-              text(body, "filename"), stringMap(body.get("metadata"))));
+      case "POST /_sim/files" -> {
+        String purpose = text(body, "purpose") == null ? "user_upload" : text(body, "purpose");
+        if (body.has("count")) {
+          List<String> ids = sim.createFiles(purpose, body.get("count").asInt());
+          ObjectNode out = mapper.createObjectNode().put("file_id", ids.get(ids.size() - 1));
+          out.set("file_ids", mapper.valueToTree(ids));
+          yield out;
+        }
+        yield mapper.createObjectNode().put("file_id",
+            sim.createFile(purpose, text(body, "filename"), stringMap(body.get("metadata"))));
+      }
       case "PATCH /_sim/files/*" -> {
         sim.updateFile(p[2], text(body, "status"), body.has("metadata") ? stringMap(body.get("metadata")) : null);
         yield ok();

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.qoder.kafka.api.Timestamps;
 import java.io.IOException;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -63,7 +62,7 @@ final class EventRenderer {
     ObjectNode fields = extra == null ? null : extra.fields();
     int contentBytes = extra == null ? 0 : extra.contentBytes();
     SplittableRandom c = new SplittableRandom(Ids.mix64(s.seed + 0x9E3779B97F4A7C15L * (i + 1)));
-    String created = Timestamps.format(log.created(i));
+    String created = SimTime.format(log.created(i));
 
     g.writeStartObject();
     field(g, fields, "id", log.id(i));

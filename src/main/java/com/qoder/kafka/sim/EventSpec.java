@@ -31,6 +31,14 @@ public record EventSpec(String type, ObjectNode extraFields, int contentBytes) {
     return new EventSpec(null, null, 0);
   }
 
+  /**
+   * One {@code agent.message} whose single text block has {@code contentBytes} characters: a large
+   * but legitimate event (e.g. 2 MB, which must stay in the ordered stream, or 20 MB).
+   */
+  public static EventSpec agentMessage(int contentBytes) {
+    return new EventSpec("agent.message", null, contentBytes);
+  }
+
   public static EventSpec ofType(String type) {
     return new EventSpec(type, null, 0);
   }

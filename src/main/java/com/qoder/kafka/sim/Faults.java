@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,13 +17,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * any time from any thread (tests, the control API, CLI flags at start-up).
  *
  * <p>Request faults fire per request of the endpoints in {@link #scope(Endpoint...)} (all by
- * default), in this order: latency, connection reset, misrouted 404, 429, 5xx; then the request is answered
- * normally and a malformed-body fault may corrupt a 200 answer. Each has a {@link Trigger}: the
- * next {@code count} matching requests fire, then each further one fires with {@code
- * probability}. Decisions draw from one random source seeded from the simulator seed, so a
- * single-threaded client sees the same faults for the same seed.
+ * default), in this order: latency, connection reset, misrouted 404, token check, 403, 429, 5xx;
+ * then the request is answered normally, where the answer faults (cursor rejected, replay from the
+ * start, empty page) shape it, and a malformed-body fault may corrupt a 200 answer. Each has a
+ * {@link Trigger}: the next {@code count} matching requests fire, then each further one fires with
+ * {@code probability}; a trigger made with {@link Trigger#forSessions(String...)} matches only
+ * requests about those sessions. Decisions draw from one random source seeded from the simulator
+ * seed, so a single-threaded client sees the same faults for the same seed.
  *
- * <p>Generation faults (unknown event types, oversized events) shape events when they are
+ * <p>Generation faults (unknown event types, oversized events, timestamp ties) shape events when they are
  * created. Those in force when the simulator is built apply to its generated history too.
  *
  * <p>Thread-safe.
@@ -34,8 +37,10 @@ public final class Faults {
    *
    * @param probability chance per matching request once {@code count} is used up, 0 to 1
    * @param count number of next matching requests that fire for sure
+   * @param sessions canonical {@code sess_} ids the trigger is limited to; empty: every request
+   *     (requests that name no session, such as the files list, match only an empty set)
    */
-  public record Trigger(double probability, int count) {
+  public record Trigger(double probability, int count, Set<String> sessions) {
 
     public static final Trigger NEVER = new Trigger(0, 0);
 
@@ -46,6 +51,30 @@ public final class Faults {
       if (count < 0) {
         throw new IllegalArgumentException("fault count must not be negative; got " + count);
       }
+      Set<String> canonical = new LinkedHashSet<>();
+      for (String id : sessions == null ? Set.<String>of() : sessions) {
+        if (id == null || id.isBlank()) {
+          throw new IllegalArgumentException("a fault's session id must not be blank");
+        }
+        canonical.add(Ids.canonicalSessionId(id.trim()));
+      }
+      sessions = Set.copyOf(canonical);
+    }
+
+    public Trigger(double probability, int count) {
+      this(probability, count, Set.of());
+    }
+
+    /**
+     * This trigger limited to requests about these sessions ({@code sess_} id or UUID): e.g. one
+     * 429 with {@code Retry-After: 86400} for one session while every other session is served.
+     */
+    public Trigger forSessions(String... sessionIds) {
+      return new Trigger(probability, count, Set.of(sessionIds));
+    }
+
+    boolean matches(String sessionId) {
+      return sessions.isEmpty() || (sessionId != null && sessions.contains(sessionId));
     }
 
     public static Trigger chance(double probability) {
@@ -65,6 +94,8 @@ public final class Faults {
     }
   }
 
+  /** Largest Retry-After in seconds a 429 fault sends as a number: one day (larger values: {@link #retryAfterRaw}). */
+  public static final int MAX_RETRY_AFTER_SECONDS = 86_400;
   /** Default Retry-After of a 429, in seconds. */
   public static final int DEFAULT_RETRY_AFTER_SECONDS = 1;
   /** Statuses a 5xx fault picks from unless told otherwise. */
@@ -125,6 +156,11 @@ public final class Faults {
   private volatile Rule rateLimit = new Rule(Trigger.NEVER);
   private volatile int retryAfterSeconds = DEFAULT_RETRY_AFTER_SECONDS;
   private volatile boolean retryAfterHttpDate;
+  private volatile String retryAfterRaw;
+  private volatile Rule permissionDenied = new Rule(Trigger.NEVER);
+  private volatile Rule emptyPage = new Rule(Trigger.NEVER);
+  private volatile Rule replayFromStart = new Rule(Trigger.NEVER);
+  private volatile Rule cursorRejected = new Rule(Trigger.NEVER);
   private volatile Rule serverError = new Rule(Trigger.NEVER);
   private volatile int[] serverStatuses = DEFAULT_SERVER_STATUSES;
   private volatile Rule connectionReset = new Rule(Trigger.NEVER);
@@ -135,6 +171,7 @@ public final class Faults {
   private volatile double unknownEventTypeProbability;
   private volatile double oversizedEventProbability;
   private volatile int oversizedEventBytes = DEFAULT_OVERSIZED_BYTES;
+  private volatile double eventTimestampTieProbability;
   private volatile boolean tokenRevoked;
   private volatile Set<Endpoint> scope = EnumSet.allOf(Endpoint.class);
 
@@ -156,8 +193,9 @@ public final class Faults {
 
   /** Answers 429 {@code rate_limit_error} with {@code Retry-After: <seconds>}. */
   public Faults rateLimit(Trigger trigger, int retryAfterSeconds) {
-    if (retryAfterSeconds < 0 || retryAfterSeconds > 86_400) {
-      throw new IllegalArgumentException("Retry-After must be 0..86400 seconds; got " + retryAfterSeconds);
+    if (retryAfterSeconds < 0 || retryAfterSeconds > MAX_RETRY_AFTER_SECONDS) {
+      throw new IllegalArgumentException("Retry-After must be 0..86400 seconds; got " + retryAfterSeconds
+          + " (send any other value with retryAfterRaw)");
     }
     this.retryAfterSeconds = retryAfterSeconds;
     rateLimit = new Rule(trigger);
@@ -167,6 +205,64 @@ public final class Faults {
   /** Sends Retry-After as an HTTP-date (RFC 9110 §10.2.3) instead of delay-seconds. */
   public Faults retryAfterAsHttpDate(boolean httpDate) {
     this.retryAfterHttpDate = httpDate;
+    return this;
+  }
+
+  /**
+   * Sends this exact {@code Retry-After} text with a 429 instead of the seconds (e.g. {@code
+   * "604800"}, {@code "-1"}, {@code "1.5"}, {@code "soon"}, a past HTTP-date); {@code ""} sends no
+   * Retry-After at all; null (the default) goes back to seconds or the HTTP-date. The documents
+   * do not define Retry-After, so a client must survive any of these.
+   */
+  public Faults retryAfterRaw(String headerValue) {
+    if (headerValue != null && headerValue.chars().anyMatch(c -> c < ' ' || c == 127)) {
+      throw new IllegalArgumentException("Retry-After text must not contain control characters");
+    }
+    this.retryAfterRaw = headerValue;
+    return this;
+  }
+
+  /**
+   * Answers 403 {@code permission_error} (the token is valid but may not read this session or
+   * list), after the token check. A client must neither give the session up on the first one nor
+   * retry it without delay.
+   */
+  public Faults permissionDenied(Trigger trigger) {
+    permissionDenied = new Rule(trigger);
+    return this;
+  }
+
+  /**
+   * Answers a list request (events, resources, files, agents, sessions) with an empty page that
+   * says there is more: {@code "data":[]}, null {@code first_id}/{@code last_id}, {@code
+   * "has_more":true} (resources: a {@code next_page} that continues from the same place; the
+   * sessions list: a {@code nextCursor} that lists the same sessions again). The request is
+   * validated first, so a bad cursor is still 400 and an unknown session still 404.
+   */
+  public Faults emptyPage(Trigger trigger) {
+    emptyPage = new Rule(trigger);
+    return this;
+  }
+
+  /**
+   * Answers an events request that carries {@code after_id} as if it carried no cursor: the page
+   * starts again from the session's first event (the cursor is still checked: an unknown one is
+   * 400). Only requests with {@code after_id} consume the trigger.
+   */
+  public Faults replayFromStart(Trigger trigger) {
+    replayFromStart = new Rule(trigger);
+    return this;
+  }
+
+  /**
+   * Rejects a valid cursor with 400 {@code invalid_request_error} as if its item had been deleted
+   * (document 003, note 3): {@code after_id}/{@code before_id} of events, resources and agents,
+   * {@code after}/{@code before} of files. Nothing is deleted; the same cursor works again once
+   * the trigger is spent. Only requests with a cursor consume the trigger. (To really delete the
+   * event a client holds as its cursor, use {@link QoderSimulator#deleteEvent}.)
+   */
+  public Faults cursorRejected(Trigger trigger) {
+    cursorRejected = new Rule(trigger);
     return this;
   }
 
@@ -228,6 +324,18 @@ public final class Faults {
     return this;
   }
 
+  /**
+   * Gives a new event (generated, live or appended) exactly the {@code created_at} of the event
+   * before it, with this probability: several events of a session share one instant. The turns
+   * (types, random ids) stay those of the seed; time-ordered ids follow the tied times. Set to 1,
+   * append N events, set back to 0: N events tied to the previous one.
+   */
+  public Faults eventTimestampTies(double probability) {
+    checkProbability(probability);
+    eventTimestampTieProbability = probability;
+    return this;
+  }
+
   /** Every request answers 401 until {@link #restoreToken()}. */
   public Faults revokeToken() {
     tokenRevoked = true;
@@ -254,6 +362,11 @@ public final class Faults {
     latency(Trigger.NEVER, 0, 0);
     rateLimit(Trigger.NEVER, DEFAULT_RETRY_AFTER_SECONDS);
     retryAfterAsHttpDate(false);
+    retryAfterRaw(null);
+    permissionDenied(Trigger.NEVER);
+    emptyPage(Trigger.NEVER);
+    replayFromStart(Trigger.NEVER);
+    cursorRejected(Trigger.NEVER);
     serverError(Trigger.NEVER);
     connectionReset(Trigger.NEVER);
     malformedBody(Trigger.NEVER);
@@ -261,6 +374,7 @@ public final class Faults {
     routeNotFound(Trigger.NEVER, NotFoundStyle.HTML);
     unknownEventTypes(0);
     oversizedEvents(0, DEFAULT_OVERSIZED_BYTES);
+    eventTimestampTies(0);
     restoreToken();
     scope();
     return this;
@@ -269,20 +383,41 @@ public final class Faults {
   // ---- decisions, used by the server --------------------------------------------------------
 
   /** Delay in ms for this request, or 0. */
-  long latencyMs(Endpoint e) {
-    if (!fires(latency, e)) {
+  long latencyMs(Endpoint e, String sessionId) {
+    if (!fires(latency, e, sessionId)) {
       return 0;
     }
     long jitter = latencyJitterMs;
     return latencyFixedMs + (jitter == 0 ? 0 : nextLong(jitter + 1));
   }
 
-  boolean connectionReset(Endpoint e) {
-    return fires(connectionReset, e);
+  boolean connectionReset(Endpoint e, String sessionId) {
+    return fires(connectionReset, e, sessionId);
   }
 
-  boolean rateLimited(Endpoint e) {
-    return fires(rateLimit, e);
+  boolean rateLimited(Endpoint e, String sessionId) {
+    return fires(rateLimit, e, sessionId);
+  }
+
+  /** The exact Retry-After text to send, "" for none, or null to send the seconds. */
+  String retryAfterRaw() {
+    return retryAfterRaw;
+  }
+
+  boolean permissionDenied(Endpoint e, String sessionId) {
+    return fires(permissionDenied, e, sessionId);
+  }
+
+  boolean emptyPage(Endpoint e, String sessionId) {
+    return fires(emptyPage, e, sessionId);
+  }
+
+  boolean replayFromStart(String sessionId) {
+    return fires(replayFromStart, Endpoint.EVENTS, sessionId);
+  }
+
+  boolean cursorRejected(Endpoint e, String sessionId) {
+    return fires(cursorRejected, e, sessionId);
   }
 
   int retryAfterSeconds() {
@@ -294,34 +429,34 @@ public final class Faults {
   }
 
   /** A 5xx status to answer, or 0. */
-  int serverErrorStatus(Endpoint e) {
-    if (!fires(serverError, e)) {
+  int serverErrorStatus(Endpoint e, String sessionId) {
+    if (!fires(serverError, e, sessionId)) {
       return 0;
     }
     int[] s = serverStatuses;
     return s[(int) nextLong(s.length)];
   }
 
-  boolean malformedBody(Endpoint e) {
-    return fires(malformedBody, e);
+  boolean malformedBody(Endpoint e, String sessionId) {
+    return fires(malformedBody, e, sessionId);
   }
 
   /** The style of a misrouted 404 for this request, or null when the fault does not fire. */
-  NotFoundStyle routeNotFound(Endpoint e) {
-    return fires(routeNotFound, e) ? routeNotFoundStyle : null;
+  NotFoundStyle routeNotFound(Endpoint e, String sessionId) {
+    return fires(routeNotFound, e, sessionId) ? routeNotFoundStyle : null;
   }
 
-  boolean invalidResourceCursor() {
-    return fires(invalidResourceCursor, Endpoint.RESOURCES);
+  boolean invalidResourceCursor(String sessionId) {
+    return fires(invalidResourceCursor, Endpoint.RESOURCES, sessionId);
   }
 
   SimSession.GenerationFaults generation() {
     return new SimSession.GenerationFaults(unknownEventTypeProbability, oversizedEventProbability,
-        oversizedEventBytes);
+        oversizedEventBytes, eventTimestampTieProbability);
   }
 
-  private boolean fires(Rule rule, Endpoint e) {
-    if (rule.trigger.isOff() || !scope.contains(e)) {
+  private boolean fires(Rule rule, Endpoint e, String sessionId) {
+    if (rule.trigger.isOff() || !scope.contains(e) || !rule.trigger.matches(sessionId)) {
       return false;
     }
     if (rule.remaining.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
@@ -349,7 +484,11 @@ public final class Faults {
     ObjectNode o = mapper.createObjectNode();
     trigger(o.putObject("latency"), latency).put("fixed_ms", latencyFixedMs).put("jitter_ms", latencyJitterMs);
     trigger(o.putObject("rate_limit"), rateLimit).put("retry_after_seconds", retryAfterSeconds)
-        .put("http_date", retryAfterHttpDate);
+        .put("http_date", retryAfterHttpDate).put("retry_after_raw", retryAfterRaw);
+    trigger(o.putObject("permission_denied"), permissionDenied);
+    trigger(o.putObject("empty_page"), emptyPage);
+    trigger(o.putObject("replay_from_start"), replayFromStart);
+    trigger(o.putObject("cursor_rejected"), cursorRejected);
     ArrayNode statuses = trigger(o.putObject("server_error"), serverError).putArray("statuses");
     for (int s : serverStatuses) {
       statuses.add(s);
@@ -360,6 +499,7 @@ public final class Faults {
     trigger(o.putObject("route_not_found"), routeNotFound).put("style", routeNotFoundStyle.label());
     o.putObject("unknown_event_type").put("probability", unknownEventTypeProbability);
     o.putObject("oversized_event").put("probability", oversizedEventProbability).put("bytes", oversizedEventBytes);
+    o.putObject("event_timestamp_ties").put("probability", eventTimestampTieProbability);
     o.put("token_revoked", tokenRevoked);
     ArrayNode sc = o.putArray("scope");
     scope.forEach(e -> sc.add(e.label()));
@@ -367,7 +507,10 @@ public final class Faults {
   }
 
   private static ObjectNode trigger(ObjectNode node, Rule rule) {
-    return node.put("probability", rule.trigger.probability()).put("count", rule.remaining.get());
+    node.put("probability", rule.trigger.probability()).put("count", rule.remaining.get());
+    ArrayNode sessions = node.putArray("sessions");
+    rule.trigger.sessions().stream().sorted().forEach(sessions::add);
+    return node;
   }
 
   /**
@@ -388,7 +531,14 @@ public final class Faults {
         case "rate_limit" -> {
           rateLimit(trigger(v, rateLimit), v.path("retry_after_seconds").asInt(retryAfterSeconds));
           retryAfterAsHttpDate(v.path("http_date").asBoolean(retryAfterHttpDate));
+          if (v.has("retry_after_raw")) {
+            retryAfterRaw(v.get("retry_after_raw").isNull() ? null : v.get("retry_after_raw").asText());
+          }
         }
+        case "permission_denied" -> permissionDenied(trigger(v, permissionDenied));
+        case "empty_page" -> emptyPage(trigger(v, emptyPage));
+        case "replay_from_start" -> replayFromStart(trigger(v, replayFromStart));
+        case "cursor_rejected" -> cursorRejected(trigger(v, cursorRejected));
         case "server_error" -> {
           int[] s = serverStatuses;
           if (v.has("statuses")) {
@@ -405,6 +555,8 @@ public final class Faults {
         case "route_not_found" -> routeNotFound(trigger(v, routeNotFound),
             v.has("style") ? NotFoundStyle.ofLabel(v.get("style").asText()) : routeNotFoundStyle);
         case "unknown_event_type" -> unknownEventTypes(v.path("probability").asDouble(unknownEventTypeProbability));
+        case "event_timestamp_ties" -> eventTimestampTies(
+            v.path("probability").asDouble(eventTimestampTieProbability));
         case "oversized_event" -> oversizedEvents(v.path("probability").asDouble(oversizedEventProbability),
             v.path("bytes").asInt(oversizedEventBytes));
         case "token_revoked" -> {
@@ -427,8 +579,9 @@ public final class Faults {
           }
         }
         default -> throw new IllegalArgumentException("unknown fault '" + key + "'; known: latency, rate_limit, "
-            + "server_error, connection_reset, malformed_body, invalid_resource_cursor, route_not_found, unknown_event_type, "
-            + "oversized_event, token_revoked, scope, clear");
+            + "permission_denied, server_error, connection_reset, malformed_body, invalid_resource_cursor, "
+            + "route_not_found, empty_page, replay_from_start, cursor_rejected, unknown_event_type, "
+            + "oversized_event, event_timestamp_ties, token_revoked, scope, clear");
       }
     }
   }
@@ -437,7 +590,17 @@ public final class Faults {
     if (!v.isObject()) {
       throw new IllegalArgumentException("fault settings must be objects such as {\"probability\":0.1,\"count\":2}");
     }
+    Set<String> sessions = current.trigger.sessions();
+    if (v.has("sessions")) {
+      JsonNode list = v.get("sessions");
+      if (!list.isArray()) {
+        throw new IllegalArgumentException("a fault's sessions must be an array of session ids, e.g. [\"sess_…\"]");
+      }
+      Set<String> ids = new LinkedHashSet<>();
+      list.forEach(id -> ids.add(id.asText()));
+      sessions = ids;
+    }
     return new Trigger(v.path("probability").asDouble(current.trigger.probability()),
-        v.path("count").asInt(current.remaining.get()));
+        v.path("count").asInt(current.remaining.get()), sessions);
   }
 }

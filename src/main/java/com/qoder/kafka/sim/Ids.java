@@ -78,6 +78,47 @@ final class Ids {
     return true;
   }
 
+  /**
+   * The canonical {@code sess_<32 hex>} spelling of a session id given either as that or as a
+   * UUID (any case); any other text comes back unchanged (and then names no session).
+   *
+   * <p>The simulator's own reading of the API's two spellings (documents 000–002 use {@code
+   * sess_}, document 004 the UUID of the same 128 bits), written here rather than shared with the
+   * client so that a misunderstanding in one cannot hide in the other.
+   */
+  static String canonicalSessionId(String id) {
+    if (id == null || id.length() != 36) {
+      return id;
+    }
+    StringBuilder sb = new StringBuilder(37).append("sess_");
+    for (int i = 0; i < 36; i++) {
+      char c = id.charAt(i);
+      if (i == 8 || i == 13 || i == 18 || i == 23) {
+        if (c != '-') {
+          return id;
+        }
+        continue;
+      }
+      int d = Character.digit(c, 16);
+      if (d < 0) {
+        return id;
+      }
+      sb.append(HEX[d]);
+    }
+    return sb.toString();
+  }
+
+  /** The UUID spelling of a {@code sess_<32 lower-case hex>} id, or null when it has another shape. */
+  static String sessionUuid(String sessId) {
+    long[] bits = new long[2];
+    if (!parse128(sessId, "sess_", bits)) {
+      return null;
+    }
+    String h = sessId.substring(5);
+    return h.substring(0, 8) + "-" + h.substring(8, 12) + "-" + h.substring(12, 16) + "-"
+        + h.substring(16, 20) + "-" + h.substring(20);
+  }
+
   /** The 64-bit finaliser of MurmurHash3 (also SplittableRandom's mixer): a bijection. */
   static long mix64(long z) {
     z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;

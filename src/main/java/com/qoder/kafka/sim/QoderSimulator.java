@@ -2,7 +2,6 @@ package com.qoder.kafka.sim;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.qoder.kafka.config.Secret;
 import com.qoder.kafka.sim.Items.FileItem;
 import com.qoder.kafka.sim.Items.ResourceItem;
 import java.io.IOException;
@@ -48,11 +47,15 @@ public final class QoderSimulator implements AutoCloseable {
 
   private final SimData data;
   private final Faults faults;
-  private final Secret token;
+  private final BearerToken token;
   private final String host;
   private final int requestedPort;
   private final Clock clock;
-  private final ObjectMapper mapper = new ObjectMapper();
+  /** Reads back events of up to {@link EventSpec#MAX_CONTENT_BYTES} (Jackson's default stops at 20,000,000 characters). */
+  private final ObjectMapper mapper = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+      .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+          .maxStringLength(2 * EventSpec.MAX_CONTENT_BYTES).build())
+      .build());
   private final RequestLog requestLog;
   private final ApiHandler api;
   private final LiveGenerator live;
@@ -61,13 +64,13 @@ public final class QoderSimulator implements AutoCloseable {
 
   private QoderSimulator(Builder b, SimSettings settings, Faults faults) {
     this.faults = faults;
-    this.token = Secret.of(b.token);
+    this.token = new BearerToken(b.token);
     this.host = b.host;
     this.requestedPort = b.port;
     this.clock = b.clock;
     this.data = new SimData(settings, faults.generation());
     this.requestLog = new RequestLog(b.requestLogCapacity);
-    this.api = new ApiHandler(data, faults, mapper);
+    this.api = new ApiHandler(data, faults, mapper, this::nowNanos);
     this.live = new LiveGenerator(this, data, b.liveMode);
   }
 
@@ -172,6 +175,65 @@ public final class QoderSimulator implements AutoCloseable {
     return s.id;
   }
 
+  /**
+   * Creates {@code count} empty sessions in the default organization that all share one {@code
+   * createdAt} (now, or just after the newest session). Document 004's {@code before} is strictly
+   * before, so a client that pages with {@code nextCursor} unchanged skips those of them that fall
+   * on the next page. Returns their {@code sess_} ids in creation order (the list shows them in
+   * reverse order, newest first).
+   */
+  public List<String> createSessions(int count) {
+    return createSessionsAt(null, null, count, 0);
+  }
+
+  /**
+   * Creates {@code count} sessions sharing {@code createdAt} (any instant, past or future; null:
+   * now, or just after the newest session), each with {@code eventsEach} events of the turn
+   * machine (timestamps from the clock, never before {@code createdAt}). To put a tie exactly
+   * across a page boundary of size P in an empty simulator: create the older sessions first, e.g.
+   * {@code createSessionsAt(null, t0, 2, 0)} then P − 1 sessions at later instants; the two tied
+   * ones are the P-th and (P+1)-th of the newest-first list.
+   *
+   * @param organization null for the default organization
+   * @return the {@code sess_} ids in creation order
+   */
+  public List<String> createSessionsAt(String organization, Instant createdAt, int count, int eventsEach) {
+    if (count < 1 || count > 1_000_000) {
+      throw new IllegalArgumentException("count must be 1..1000000; got " + count);
+    }
+    if (eventsEach < 0 || (long) count * eventsEach > 50_000_000L) {
+      throw new IllegalArgumentException("eventsEach must be 0.. and count × eventsEach at most 50,000,000; got "
+          + count + " × " + eventsEach);
+    }
+    Long at = createdAt == null ? null : SimTime.epochNanos(createdAt);
+    List<String> ids = new ArrayList<>(count);
+    for (SimSession s : data.createSessionsAt(organization, at, nowNanos(), count)) {
+      for (int i = 0; i < eventsEach; i++) {
+        s.appendNext(Math.max(nowNanos(), s.createdNanos), faults.generation());
+      }
+      ids.add(s.id);
+    }
+    return ids;
+  }
+
+  /** The {@code createdAt} of a session as the sessions list shows it (deleted sessions too). */
+  public Instant sessionCreatedAt(String sessionId) {
+    SimSession s = data.sessionEvenDeleted(sessionId);
+    if (s == null) {
+      throw new NoSuchElementException("no session '" + sessionId + "' was ever created");
+    }
+    return SimTime.instant(s.createdNanos);
+  }
+
+  /** The UUID spelling (document 004) of a {@code sess_} id. */
+  public static String sessionUuid(String sessionId) {
+    String uuid = Ids.sessionUuid(Ids.canonicalSessionId(sessionId));
+    if (uuid == null) {
+      throw new IllegalArgumentException("'" + sessionId + "' is neither a sess_<32 hex> id nor a UUID");
+    }
+    return uuid;
+  }
+
   /** Appends the next {@code count} events of the session's turn; returns their ids in order. */
   public List<String> appendEvents(String sessionId, int count) {
     return appendEvents(sessionId, count, EventSpec.next());
@@ -187,12 +249,22 @@ public final class QoderSimulator implements AutoCloseable {
     for (int i = 0; i < count; i++) {
       ids.add(spec.type() == null
           ? s.appendNext(nowNanos(), faults.generation(), spec.extraFields(), spec.contentBytes())
-          : s.appendExplicit(spec.type(), spec.extraFields(), spec.contentBytes(), nowNanos()));
+          : s.appendExplicit(spec.type(), spec.extraFields(), spec.contentBytes(), nowNanos(),
+              faults.generation().timestampTieProbability()));
     }
     if (!s.acceptsLiveEvents()) {
       data.deactivate(s);
     }
     return ids;
+  }
+
+  /**
+   * Appends one event shaped by {@code spec} at the end of the session; returns its id. Its
+   * position is the session's ground truth size before the call, e.g. one 20 MB {@code
+   * agent.message}: {@code appendEvent(id, EventSpec.agentMessage(20_000_000))}.
+   */
+  public String appendEvent(String sessionId, EventSpec spec) {
+    return appendEvents(sessionId, 1, spec).get(0);
   }
 
   /** Appends {@code terminated}; returns its id, or null when the session had already ended. */
@@ -278,6 +350,25 @@ public final class QoderSimulator implements AutoCloseable {
 
   public String createFile(String purpose) {
     return createFile(purpose, null, Map.of());
+  }
+
+  /**
+   * A burst: {@code count} files created at once, all with the same {@code created_at} second.
+   * The files list (newest first) shows the last of them first; a client polling with a bounded
+   * window must walk all of them with {@code after} cursors. Returns the ids in creation order.
+   *
+   * @param purpose one of document 001's five purposes
+   */
+  public List<String> createFiles(String purpose, int count) {
+    if (count < 1 || count > 10_000_000) {
+      throw new IllegalArgumentException("count must be 1..10000000; got " + count);
+    }
+    long now = nowNanos();
+    List<String> ids = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      ids.add(data.createFile(purpose, null, null, Map.of("burst", "true"), now).fileId());
+    }
+    return ids;
   }
 
   /** Creates a file (the newest); {@code filename} null picks one. Returns the {@code file_id}. */
@@ -411,7 +502,7 @@ public final class QoderSimulator implements AutoCloseable {
     return mapper;
   }
 
-  Secret secret() {
+  BearerToken secret() {
     return token;
   }
 
@@ -461,6 +552,8 @@ public final class QoderSimulator implements AutoCloseable {
     private Consumer<Faults> faults = f -> { };
     private int requestLogCapacity = 100_000;
     private Clock clock = Clock.systemUTC();
+    private int tiePageSize;
+    private int tieSize = 2;
 
     private Builder() {}
 
@@ -489,6 +582,20 @@ public final class QoderSimulator implements AutoCloseable {
     public Builder clock(Clock clock) { this.clock = clock; return this; }
 
     /**
+     * Places {@code createdAt} ties across every page boundary of size {@code pageSize} in each
+     * organization's generated sessions list (newest first): the last session of page k and the
+     * first {@code tieSize − 1} sessions of page k + 1 share one {@code createdAt}. With 501
+     * sessions, {@code sessionTiesAtPageBoundaries(500, 2)} ties the 500th and the 501st, which a
+     * client that passes {@code nextCursor} unchanged never reads. 0 (default) places none; the
+     * ids, events and everything else stay those of the seed.
+     */
+    public Builder sessionTiesAtPageBoundaries(int pageSize, int tieSize) {
+      this.tiePageSize = pageSize;
+      this.tieSize = tieSize;
+      return this;
+    }
+
+    /**
      * Validates every setting (reporting all problems at once) and generates the data.
      *
      * @throws IllegalArgumentException listing each invalid setting
@@ -502,6 +609,8 @@ public final class QoderSimulator implements AutoCloseable {
       range(problems, "maxResourcesPerSession", maxResourcesPerSession, 0, 1_000);
       range(problems, "port", port, 0, 65_535);
       range(problems, "requestLogCapacity", requestLogCapacity, 0, 10_000_000);
+      range(problems, "sessionTiesAtPageBoundaries pageSize", tiePageSize, 0, 1_000_000);
+      range(problems, "sessionTiesAtPageBoundaries tieSize", tieSize, 2, 1_000_000);
       if ((long) sessions * eventsPerSession > 50_000_000L) {
         problems.add("sessions × eventsPerSession must be at most 50,000,000; got "
             + (long) sessions * eventsPerSession);
@@ -535,7 +644,7 @@ public final class QoderSimulator implements AutoCloseable {
         throw new IllegalArgumentException("invalid simulator settings: " + String.join("; ", problems));
       }
       SimSettings settings = new SimSettings(seed, sessions, eventsPerSession, files, agents,
-          maxResourcesPerSession, organizations, terminatedFraction, releasedFraction, historyEnd);
+          maxResourcesPerSession, organizations, terminatedFraction, releasedFraction, historyEnd, tiePageSize, tieSize);
       return new QoderSimulator(this, settings, f);
     }
 

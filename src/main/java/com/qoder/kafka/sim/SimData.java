@@ -1,6 +1,5 @@
 package com.qoder.kafka.sim;
 
-import com.qoder.kafka.api.SessionIds;
 import com.qoder.kafka.sim.Items.AgentItem;
 import com.qoder.kafka.sim.Items.Device;
 import com.qoder.kafka.sim.Items.FileItem;
@@ -19,9 +18,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The simulated account: organizations, sessions, files and agents, generated from the seed at
  * construction and changed afterwards by the live generator and the control API.
  *
- * <p>Session {@code createdAt} values are distinct (at least 1 ms apart) so that the {@code before}
- * cursor of document 004 pages exactly. Files are kept in creation order with non-decreasing
- * {@code created_at}, which the files endpoint serves newest first.
+ * <p>Sessions are listed by ({@code createdAt}, creation order), not keyed by {@code createdAt}
+ * alone: several sessions may share one {@code createdAt} (live sessions made together through the
+ * control API, or history ties placed across page boundaries by {@link SimSettings#tiePageSize()}),
+ * and document 004's {@code before} is strictly before, so a client that passes {@code nextCursor}
+ * unchanged skips the tied sessions of the next page. By default generated and live sessions are
+ * at least 1 ms apart. Files are kept in creation order with non-decreasing {@code created_at},
+ * which the files endpoint serves newest first.
  *
  * <p>Thread-safe: maps are concurrent, creation is serialized on this object, each session and
  * store guards itself.
@@ -49,7 +52,7 @@ final class SimData {
   final String defaultOrganization;
   private final Map<String, List<String>> usersByOrg = new LinkedHashMap<>();
   private final Map<String, SimSession> sessions = new ConcurrentHashMap<>();
-  private final Map<String, ConcurrentSkipListMap<Long, SimSession>> byOrg = new ConcurrentHashMap<>();
+  private final Map<String, ConcurrentSkipListMap<ListKey, SimSession>> byOrg = new ConcurrentHashMap<>();
   private final CopyOnWriteArrayList<SimSession> active = new CopyOnWriteArrayList<>();
   final ItemStore<FileItem> files = new ItemStore<>(FileItem::fileId);
   final ItemStore<AgentItem> agents = new ItemStore<>(AgentItem::id);
@@ -57,6 +60,24 @@ final class SimData {
   private long lastSessionCreated = Long.MIN_VALUE;
   private long lastFileCreated = Long.MIN_VALUE;
   private long lastAgentCreated = Long.MIN_VALUE;
+  private long nextOrdinal;
+
+  /**
+   * Position of a session in its organization's list: oldest first by {@code createdAt}, ties by
+   * creation order. The sessions endpoint walks it backwards (newest first).
+   */
+  record ListKey(long createdNanos, long ordinal) implements Comparable<ListKey> {
+    /** Sorts before every session created at {@code createdNanos}: {@code headMap(below(t))} is "strictly before t". */
+    static ListKey below(long createdNanos) {
+      return new ListKey(createdNanos, Long.MIN_VALUE);
+    }
+
+    @Override
+    public int compareTo(ListKey o) {
+      int c = Long.compare(createdNanos, o.createdNanos);
+      return c != 0 ? c : Long.compare(ordinal, o.ordinal);
+    }
+  }
 
   SimData(SimSettings settings, SimSession.GenerationFaults historyFaults) {
     this.settings = settings;
@@ -67,7 +88,7 @@ final class SimData {
       byOrg.put(org, new ConcurrentSkipListMap<>());
       List<String> users = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        users.add(SessionIds.toUuid(Ids.hex32("sess_", Ids.v4High(random), Ids.variantLow(random))));
+        users.add(Ids.sessionUuid(Ids.hex32("sess_", Ids.v4High(random), Ids.variantLow(random))));
       }
       usersByOrg.put(org, users);
     }
@@ -82,6 +103,7 @@ final class SimData {
     long t = start;
     List<FileItem> pendingFiles = new ArrayList<>();
     List<Object[]> pendingResources = new ArrayList<>();
+    List<SimSession> generated = new ArrayList<>(settings.sessions());
     for (int k = 0; k < settings.sessions(); k++) {
       t += random.nextLong(1_000, 120_000) * MS;
       String org = organizations.size() == 1 || random.nextDouble() < 0.8 ? defaultOrganization
@@ -109,8 +131,10 @@ final class SimData {
         pendingFiles.add(f);
         pendingResources.add(new Object[] {s, newResource(f.fileId(), created)});
       }
-      register(s);
+      generated.add(s);
     }
+    placeTies(generated);
+    generated.forEach(this::register);
     long spanSeconds = (end - start) / SECOND;
     for (int i = 0; i < settings.files(); i++) {
       long created = end - random.nextLong(spanSeconds) * SECOND;
@@ -133,9 +157,38 @@ final class SimData {
     lastAgentCreated = agentTime;
   }
 
+  /**
+   * In each organization's list (newest first), makes the sessions at 1-based positions {@code
+   * k·pageSize … k·pageSize + tieSize − 1} share one {@code createdAt}: the last of page k and the
+   * first {@code tieSize − 1} of page k + 1. They take the oldest of their times, so no event
+   * precedes its session. Draws nothing from the random source: the data is otherwise unchanged.
+   */
+  private void placeTies(List<SimSession> generated) {
+    int pageSize = settings.tiePageSize();
+    int tieSize = settings.tieSize();
+    if (pageSize <= 0 || tieSize < 2) {
+      return;
+    }
+    for (String org : organizations) {
+      List<SimSession> newestFirst = new ArrayList<>();
+      for (int i = generated.size() - 1; i >= 0; i--) {
+        if (generated.get(i).organization.equals(org)) {
+          newestFirst.add(generated.get(i));
+        }
+      }
+      for (int first = pageSize - 1; first + 1 < newestFirst.size(); first += pageSize) {
+        int last = Math.min(first + tieSize - 1, newestFirst.size() - 1);
+        long shared = newestFirst.get(last).createdNanos;
+        for (int i = first; i < last; i++) {
+          newestFirst.get(i).createdNanos = shared;
+        }
+      }
+    }
+  }
+
   private SimSession newSession(String org, long createdNanos) {
     long ms = createdNanos / MS;
-    lastSessionCreated = ms * MS;
+    lastSessionCreated = Math.max(lastSessionCreated, ms * MS);
     String id = Ids.hex32("sess_", Ids.v7High(ms, random), Ids.variantLow(random));
     List<String> users = usersByOrg.get(org);
     String user = users.get(random.nextInt(users.size()));
@@ -143,12 +196,13 @@ final class SimData {
     String owner = NAMES[random.nextInt(NAMES.length)];
     Device device = new Device(Ids.hex("dev_", random, 16), d[0], d[1],
         owner + "-" + (d[0].equals("darwin") ? "mbp" : d[1].equals("cloud") ? "cloud-vm" : "pc"), d[2]);
-    return new SimSession(id, SessionIds.toUuid(id), random.nextLong(), org, user, device, ms * MS);
+    return new SimSession(id, Ids.sessionUuid(id), random.nextLong(), org, user, device, createdNanos,
+        nextOrdinal++);
   }
 
   private void register(SimSession s) {
     sessions.put(s.id, s);
-    byOrg.get(s.organization).put(s.createdNanos, s);
+    byOrg.get(s.organization).put(new ListKey(s.createdNanos, s.ordinal), s);
     if (s.acceptsLiveEvents()) {
       active.add(s);
     }
@@ -181,23 +235,23 @@ final class SimData {
 
   /** A session that is not deleted, by {@code sess_} id or UUID; null when unknown. */
   SimSession session(String anyId) {
-    SimSession s = sessions.get(SessionIds.canonical(anyId));
+    SimSession s = sessions.get(Ids.canonicalSessionId(anyId));
     return s == null || s.isDeleted() ? null : s;
   }
 
   /** Any session ever created (deleted ones included), for ground truth. */
   SimSession sessionEvenDeleted(String anyId) {
-    return sessions.get(SessionIds.canonical(anyId));
+    return sessions.get(Ids.canonicalSessionId(anyId));
   }
 
   List<SimSession> allSessionsEvenDeleted() {
     List<SimSession> out = new ArrayList<>(sessions.values());
-    out.sort(Comparator.comparingLong(s -> s.createdNanos));
+    out.sort(Comparator.comparingLong((SimSession s) -> s.createdNanos).thenComparingLong(s -> s.ordinal));
     return out;
   }
 
-  /** Live sessions of an organization keyed by createdAt nanos; null when the organization is unknown. */
-  ConcurrentSkipListMap<Long, SimSession> sessionsOf(String org) {
+  /** Live sessions of an organization in list order (oldest first); null when the organization is unknown. */
+  ConcurrentSkipListMap<ListKey, SimSession> sessionsOf(String org) {
     return byOrg.get(org);
   }
 
@@ -220,9 +274,31 @@ final class SimData {
     return s;
   }
 
+  /**
+   * Creates {@code count} sessions that all have {@code createdAt} = {@code createdNanos} (any
+   * instant, past or future; null: now, or the next free millisecond after every session so
+   * far). Listed newest first, the last created comes first among them.
+   */
+  synchronized List<SimSession> createSessionsAt(String org, Long createdNanos, long nowNanos, int count) {
+    if (org == null) {
+      org = defaultOrganization;
+    }
+    if (!byOrg.containsKey(org)) {
+      throw new IllegalArgumentException("unknown organization '" + org + "'; known: " + organizations);
+    }
+    long created = createdNanos != null ? createdNanos : Math.max(nowNanos / MS * MS, lastSessionCreated + MS);
+    List<SimSession> out = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      SimSession s = newSession(org, created);
+      register(s);
+      out.add(s);
+    }
+    return out;
+  }
+
   void deleteSession(SimSession s) {
     s.markDeleted();
-    byOrg.get(s.organization).remove(s.createdNanos, s);
+    byOrg.get(s.organization).remove(new ListKey(s.createdNanos, s.ordinal), s);
     active.remove(s);
   }
 

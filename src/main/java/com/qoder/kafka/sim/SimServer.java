@@ -4,7 +4,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -74,12 +73,12 @@ final class SimServer {
   private static final class Handler {
     private final QoderSimulator sim;
     private final ControlHandler control;
-    private final byte[] expectedAuth;
+    private final BearerToken token;
 
     Handler(QoderSimulator sim, ControlHandler control) {
       this.sim = sim;
       this.control = control;
-      this.expectedAuth = sim.secret().reveal().getBytes(StandardCharsets.UTF_8);
+      this.token = sim.secret();
     }
 
     Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
@@ -97,10 +96,11 @@ final class SimServer {
       String method = req.method().name();
       String userAgent = req.requestHeaders().get("User-Agent");
       Faults faults = sim.faults();
-      long delay = faults.latencyMs(endpoint);
+      String sessionId = route.sessionId();
+      long delay = faults.latencyMs(endpoint, sessionId);
       Mono<Void> respond = Mono.defer(() -> {
-        if (faults.connectionReset(endpoint)) {
-          sim.log().record(seq, arrived, method, path, query, endpoint, route.sessionId(), 0, "connection_reset",
+        if (faults.connectionReset(endpoint, sessionId)) {
+          sim.log().record(seq, arrived, method, path, query, endpoint, sessionId, 0, "connection_reset",
               userAgent);
           // SO_LINGER 0 makes close() send a TCP RST: the client sees a reset, not a clean EOF.
           res.withConnection(c -> {
@@ -117,17 +117,21 @@ final class SimServer {
             fault = answer.headers().get("x-sim-fault");
           }
         } catch (ApiError e) {
-          answer = Answer.error(sim.mapper(), e);
+          answer = e.fault == null ? Answer.error(sim.mapper(), e)
+              : Answer.error(sim.mapper(), e, Map.of("x-sim-fault", e.fault));
+          if (e.fault != null) {
+            fault = e.fault;
+          }
         } catch (RuntimeException e) {
           LOG.error("simulator failed on {} {}", method, path, e);
           answer = Answer.error(sim.mapper(), ApiError.server(500, "internal simulator error: " + e));
         }
-        if (answer.status() == 200 && faults.malformedBody(endpoint)) {
+        if (answer.status() == 200 && faults.malformedBody(endpoint, sessionId)) {
           byte[] b = answer.body();
           answer = new Answer(200, java.util.Arrays.copyOf(b, Math.max(1, b.length / 2)), answer.headers());
           fault = "malformed_body";
         }
-        sim.log().record(seq, arrived, method, path, query, endpoint, route.sessionId(), answer.status(), fault,
+        sim.log().record(seq, arrived, method, path, query, endpoint, sessionId, answer.status(), fault,
             userAgent);
         return send(res, seq, answer);
       });
@@ -137,7 +141,8 @@ final class SimServer {
     private Answer answer(HttpServerRequest req, ApiHandler.Route route, String method, String path,
         Map<String, List<String>> params, Endpoint endpoint) {
       Faults faults = sim.faults();
-      Faults.NotFoundStyle misrouted = faults.routeNotFound(endpoint);
+      String sessionId = route.sessionId();
+      Faults.NotFoundStyle misrouted = faults.routeNotFound(endpoint, sessionId);
       if (misrouted != null) {
         return misroutedAnswer(misrouted, path); // a proxy answers before the API checks the token
       }
@@ -148,16 +153,26 @@ final class SimServer {
         throw ApiError.authentication("Missing or invalid PAT: send the header 'Authorization: Bearer <token>' "
             + "with the token the simulator printed at start-up.");
       }
-      if (faults.rateLimited(endpoint)) {
+      if (endpoint != Endpoint.UNKNOWN && faults.permissionDenied(endpoint, sessionId)) {
+        return Answer.error(sim.mapper(), ApiError.permission(sessionId == null
+                ? "Your PAT does not have permission to perform this request."
+                : "Your PAT does not have permission to access session '" + route.rawSessionId() + "'."),
+            Map.of("x-sim-fault", "permission_denied"));
+      }
+      if (faults.rateLimited(endpoint, sessionId)) {
         int seconds = faults.retryAfterSeconds();
-        String retryAfter = faults.retryAfterHttpDate()
+        String raw = faults.retryAfterRaw();
+        String retryAfter = raw != null ? raw
+            : faults.retryAfterHttpDate()
             ? DateTimeFormatter.RFC_1123_DATE_TIME.format(
                 sim.clock().instant().plusSeconds(seconds).atOffset(ZoneOffset.UTC))
             : Integer.toString(seconds);
-        return Answer.error(sim.mapper(), ApiError.rateLimit("Rate limit exceeded; retry after " + seconds + " s."),
-            Map.of("Retry-After", retryAfter, "x-sim-fault", "rate_limit"));
+        ApiError limited = ApiError.rateLimit(raw != null ? "Rate limit exceeded."
+            : "Rate limit exceeded; retry after " + seconds + " s.");
+        return Answer.error(sim.mapper(), limited, retryAfter.isEmpty() ? Map.of("x-sim-fault", "rate_limit")
+            : Map.of("Retry-After", retryAfter, "x-sim-fault", "rate_limit"));
       }
-      int status = faults.serverErrorStatus(endpoint);
+      int status = faults.serverErrorStatus(endpoint, sessionId);
       if (status != 0) {
         return Answer.error(sim.mapper(), ApiError.server(status, "Simulated upstream failure (" + status + ")."),
             Map.of("x-sim-fault", "server_error"));
@@ -181,8 +196,7 @@ final class SimServer {
       if (header == null || header.length() < 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
         return false;
       }
-      byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-      return MessageDigest.isEqual(given, expectedAuth); // constant time
+      return token.matches(header.substring(7).trim()); // constant time
     }
   }
 

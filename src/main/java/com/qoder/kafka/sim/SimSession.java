@@ -18,7 +18,8 @@ import java.util.function.Function;
  * (a tool round) or failing with {@code session.error}. Every decision draws from the session's
  * own random source the same number of values whatever the clock says, so a seed gives the same
  * ids and types whether events are generated as history or live; only live timestamps follow the
- * wall clock. Timestamps are strictly increasing and mix millisecond and nanosecond precision.
+ * wall clock. Timestamps are strictly increasing (unless the timestamp-tie fault makes an event share
+ * its predecessor's) and mix millisecond and nanosecond precision.
  *
  * <p>Thread-safe: every method synchronizes on the session (the live generator, control calls
  * and server threads share it). Renders happen under the same lock, so a page is a consistent
@@ -29,8 +30,9 @@ final class SimSession {
   enum State { ACTIVE, TERMINATED }
 
   /** Probabilities applied while generating events (fault injection at generation time). */
-  record GenerationFaults(double unknownTypeProbability, double oversizedProbability, int oversizedBytes) {
-    static final GenerationFaults NONE = new GenerationFaults(0, 0, 0);
+  record GenerationFaults(double unknownTypeProbability, double oversizedProbability, int oversizedBytes,
+      double timestampTieProbability) {
+    static final GenerationFaults NONE = new GenerationFaults(0, 0, 0, 0);
   }
 
   static final String[] UNKNOWN_TYPES = {
@@ -44,7 +46,14 @@ final class SimSession {
   final String organization;
   final String user;
   final Device device;
-  final long createdNanos;
+  /**
+   * {@code createdAt} of document 004. Several sessions may share one (the sessions list then
+   * orders them by {@link #ordinal}). Set once before the session is published, except that the
+   * history generator may move it earlier (never past an event) to make ties; see SimData.
+   */
+  volatile long createdNanos;
+  /** Creation order in the whole simulator: breaks createdAt ties in the sessions list. */
+  final long ordinal;
   final ItemStore<ResourceItem> resources = new ItemStore<>(ResourceItem::id);
 
   private final EventLog log = new EventLog();
@@ -56,7 +65,7 @@ final class SimSession {
   private int currentTurn = -1;
 
   SimSession(String id, String uuid, long seed, String organization, String user, Device device,
-      long createdNanos) {
+      long createdNanos, long ordinal) {
     this.id = id;
     this.uuid = uuid;
     this.seed = seed;
@@ -64,6 +73,7 @@ final class SimSession {
     this.user = user;
     this.device = device;
     this.createdNanos = createdNanos;
+    this.ordinal = ordinal;
     this.rng = new SplittableRandom(Ids.mix64(seed ^ 0x5EED_E7E7L));
   }
 
@@ -128,7 +138,8 @@ final class SimSession {
     double branch = rng.nextDouble();
     if (unknown < faults.unknownTypeProbability()) {
       String type = UNKNOWN_TYPES[(int) (branch * UNKNOWN_TYPES.length)];
-      return emit(EventKind.CUSTOM, new EventLog.Extra(type, fields, contentBytes), nowNanos);
+      return emit(EventKind.CUSTOM, new EventLog.Extra(type, fields, contentBytes), nowNanos,
+          faults.timestampTieProbability());
     }
     EventKind kind;
     switch (step) {
@@ -155,11 +166,18 @@ final class SimSession {
       default -> { kind = EventKind.STATUS_IDLE; step = 0; }
     }
     boolean plain = fields == null && contentBytes == 0;
-    return emit(kind, plain ? null : new EventLog.Extra(null, fields, contentBytes), nowNanos);
+    return emit(kind, plain ? null : new EventLog.Extra(null, fields, contentBytes), nowNanos,
+        faults.timestampTieProbability());
   }
 
   /** Appends one event of an explicit type (control API); {@code terminated} ends the session. */
   synchronized String appendExplicit(String type, ObjectNode fields, int contentBytes, long nowNanos) {
+    return appendExplicit(type, fields, contentBytes, nowNanos, 0);
+  }
+
+  /** As above; with {@code tieProbability} the event may share the previous event's {@code created_at}. */
+  synchronized String appendExplicit(String type, ObjectNode fields, int contentBytes, long nowNanos,
+      double tieProbability) {
     rng.nextDouble(); // keep the draw count equal to appendNext's so later ids stay reproducible
     rng.nextDouble();
     rng.nextDouble();
@@ -172,7 +190,7 @@ final class SimSession {
     } else if (kind == EventKind.STATUS_IDLE) {
       step = 0;
     }
-    String id = emit(kind, extra, nowNanos);
+    String id = emit(kind, extra, nowNanos, tieProbability);
     if (kind == EventKind.TERMINATED) {
       state = State.TERMINATED;
     }
@@ -211,7 +229,13 @@ final class SimSession {
     return out;
   }
 
-  private String emit(EventKind kind, EventLog.Extra extra, long nowNanos) {
+  /**
+   * Appends one event. With {@code tieProbability} it takes the previous event's {@code
+   * created_at} exactly (document 002 promises no strictly increasing timestamps, so a client
+   * must not use {@code created_at} alone as a position). The decision is derived from draws
+   * made anyway, so with the probability at 0 (the default) the seed's data is unchanged.
+   */
+  private String emit(EventKind kind, EventLog.Extra extra, long nowNanos, double tieProbability) {
     long gapMs = gapMillis(kind);
     boolean milliPrecision = rng.nextBoolean();
     long subMilli = rng.nextInt(100_000) * 10L + 1 + rng.nextInt(9); // last digit never 0: 9 digits shown
@@ -223,6 +247,10 @@ final class SimSession {
     long base = nowNanos == Long.MIN_VALUE ? prev + gapMs * MS : Math.max(nowNanos, prev + 2 * MS);
     long floorMs = Math.floorDiv(base, MS) * MS; // ≥ prev + 1 ms, so strictly after prev
     long t = milliPrecision ? floorMs : floorMs + subMilli;
+    if (tieProbability > 0 && log.size() > 0
+        && (Ids.mix64(hiRandom ^ Long.rotateLeft(loRandom, 17)) >>> 11) * 0x1.0p-53 < tieProbability) {
+      t = prev;
+    }
     long epochMs = Math.floorDiv(t, MS);
 
     long hi = timeOrdered ? (epochMs << 16) | 0x7000L | (hiRandom & 0x0FFFL)

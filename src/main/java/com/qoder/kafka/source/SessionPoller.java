@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -29,13 +30,20 @@ import reactor.core.scheduler.Schedulers;
  * Follows one session: reads its events page by page, drops duplicates, delivers the rest and
  * moves the cursor once Kafka acknowledged them.
  *
- * <p>One step is one request. While {@code has_more} the next step runs at once; when caught up
+ * <p>One step is one request. While {@code has_more} and the page had data and moved the cursor,
+ * the next step runs at once; when caught up (an empty page that says {@code has_more} included)
  * it waits an adaptive interval: the minimum while the session had new events within the last
  * {@value #QUIET_AFTER_MIN_INTERVALS} minimum intervals (so an active session is read at most one
  * minimum interval after each event), then doubling while it stays quiet, up to the maximum; a
  * quiet session also keeps a smaller de-dup window ({@value #QUIET_WINDOW} ids). The
  * next page is requested only after the previous one was acknowledged and its offset written, so a
  * session never has more than one page in flight and a slow broker slows polling down.
+ *
+ * <p>Politeness holds on every path: whatever a step ended with (an error, a refused delivery, a
+ * cursor recovery, a release), the next request of the session goes no sooner than the minimum
+ * interval after the previous answer, unless that answer was a page with data that moved the cursor
+ * ({@link #afterStep}). The API client keeps the same spacing between its own retries of a session's
+ * request ({@code QoderApiOptions.sessionRetryMin}).
  *
  * <p>A poller is a small state machine, never a thread and never a long-lived Reactor chain: between
  * steps it is one timer task ({@link #TIMER}) or one entry in the supervisor's {@link StepGate}
@@ -49,6 +57,7 @@ final class SessionPoller {
 
   private static final Logger log = LoggerFactory.getLogger(SessionPoller.class);
   private static final long END = -1;
+  private static final long NEVER = Long.MIN_VALUE / 4;
   /** A session counts as quiet (its interval starts doubling) after this many minimum intervals without new events. */
   static final int QUIET_AFTER_MIN_INTERVALS = 8;
   /**
@@ -75,9 +84,17 @@ final class SessionPoller {
   private final StepGate gate;
   private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.RUNNING);
   private long intervalMillis;
-  private long lastNewEventsAtMillis; // when a page last had new events (0: not since start)
+  private long lastNewEventsAtMillis = NEVER; // when a page last had new events (clock ms; NEVER: not since start)
   private Deque<String> fallbackCursors; // non-null while recovering from a rejected cursor
   private volatile Waiting pending; // the timer of the wait in progress, null while queued or in a step
+  private final Scheduler timer;
+  private final LongSupplier nanoClock;
+  // Scheduling (serialised by the steps like the fields above):
+  private long answeredAtNanos = NEVER; // when the last request's answer (or failure) arrived
+  private boolean stepMovedWithData; // the last step's page had data and moved the cursor
+  private boolean goneSuspected; // a documented 404 came and no page since: one more confirms GONE
+  private boolean offsetUnwritten; // the last offset write failed: written again before anything else
+  private int writeFailures; // consecutive failed offset writes (backoff)
   private BiConsumer<SessionStatus, Throwable> onEnd;
   private Sinks.One<SessionStatus> done; // created when someone waits for the end; guarded by this
   private boolean finished; // guarded by this
@@ -108,6 +125,14 @@ final class SessionPoller {
 
   SessionPoller(SessionState state, QoderApi api, EventDelivery delivery, OffsetWriter offsets,
       PollerOptions options, SessionListener listener, StepGate gate) {
+    this(state, api, delivery, offsets, options, listener, gate, TIMER);
+  }
+
+  /** With the scheduler of its waits, whose clock is the poller's clock (a virtual one in tests). */
+  SessionPoller(SessionState state, QoderApi api, EventDelivery delivery, OffsetWriter offsets,
+      PollerOptions options, SessionListener listener, StepGate gate, Scheduler timer) {
+    this.timer = timer;
+    this.nanoClock = timer == TIMER ? System::nanoTime : () -> timer.now(TimeUnit.NANOSECONDS);
     this.state = state;
     this.api = api;
     this.delivery = delivery;
@@ -156,7 +181,10 @@ final class SessionPoller {
     }
   }
 
-  /** Ends the wait in progress, if any, and goes on at once. */
+  /**
+   * Ends the wait in progress, if any: a stop ends the poller at once, a release goes on as soon as
+   * the minimum spacing of requests allows.
+   */
   private void wakeUp() {
     Waiting w = PENDING.getAndSet(this, null);
     if (w != null) {
@@ -164,7 +192,11 @@ final class SessionPoller {
       if (t != null) {
         t.dispose();
       }
-      next();
+      if (phase.get() == Phase.STOPPING) {
+        next();
+      } else {
+        afterStep(0);
+      }
     }
   }
 
@@ -212,22 +244,42 @@ final class SessionPoller {
     }
   }
 
+  /**
+   * Schedules the next step after {@code delayMillis} — in every phase: a draining session waits
+   * like a running one — and never sooner than {@link #spacingNanos()} allows.
+   */
   private void afterStep(long delayMillis) {
     if (delayMillis == END || phase.get() == Phase.STOPPING) {
       finish(null);
       return;
     }
-    if (delayMillis == 0 || phase.get() != Phase.RUNNING) {
+    long waitNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(delayMillis), spacingNanos());
+    if (waitNanos <= 0) {
       next();
       return;
     }
-    listener.pollScheduled(state.sessionId(), delayMillis);
+    if (delayMillis > 0) {
+      listener.pollScheduled(state.sessionId(), delayMillis);
+    }
     Waiting w = new Waiting();
     pending = w;
-    w.timer = TIMER.schedule(w, delayMillis, TimeUnit.MILLISECONDS);
+    w.timer = timer.schedule(w, waitNanos, TimeUnit.NANOSECONDS);
     if (phase.get() == Phase.STOPPING) {
       wakeUp(); // stop() ran before the wait was visible to it
     }
+  }
+
+  /**
+   * How long the next request must still wait so that the session sends at most one request per
+   * minimum interval: measured from the previous answer (so however long a request queued in the
+   * client, two requests arrive at the server at least that far apart); 0 after a page with data
+   * that moved the cursor, the one case where reading on at once is right.
+   */
+  private long spacingNanos() {
+    if (stepMovedWithData || answeredAtNanos == NEVER) {
+      return 0;
+    }
+    return Math.max(0, answeredAtNanos + options.minInterval().toNanos() - nanoClock.getAsLong());
   }
 
   private void finish(Throwable error) {
@@ -250,14 +302,29 @@ final class SessionPoller {
   }
 
   private Mono<Long> step(GatePlace place) {
+    stepMovedWithData = false;
+    if (offsetUnwritten) {
+      // Delivered, but its offset record failed: write it before anything else (no request).
+      place.leave();
+      return writeOffset(state.status().isFinal() ? END : 0);
+    }
     String cursor = state.cursor();
     return Mono.defer(() -> {
       // Only a read that starts after the release was seen is sure to hold every event from before
       // the release; a page already in flight may not, so it cannot end the drain.
       boolean readAfterRelease = phase.get() == Phase.DRAINING;
       return api.eventsAfter(state.sessionId(), cursor, options.pageSize())
+          // Stamped before the answer travels on (a doFinally would run only after the whole step).
+          .doOnSuccess(page -> answeredAtNanos = nanoClock.getAsLong())
+          .doOnError(e -> answeredAtNanos = nanoClock.getAsLong())
           .doFinally(signal -> place.leave()) // the request is over: the next session may send its own
-          .flatMap(page -> handle(page, readAfterRelease));
+          .flatMap(page -> {
+            goneSuspected = false; // the session answered: a 404 before was not its end
+            Page<SessionEvent> p = withLastId(page);
+            return handle(p, readAfterRelease).doOnNext(next -> stepMovedWithData =
+                !p.data().isEmpty() && p.lastId() != null && !p.lastId().equals(cursor)
+                    && p.lastId().equals(state.cursor()));
+          });
     })
         .onErrorResume(QoderApiException.class, e -> onApiError(e, cursor))
         .onErrorResume(e -> !(e instanceof FatalPipelineException), e -> {
@@ -339,8 +406,9 @@ final class SessionPoller {
       }
       boolean changed = setStatus(old, now);
       boolean moved = page.lastId() != null && !page.lastId().equals(before);
-      Mono<Void> write = moved || changed || dups > 0 ? offsets.write(state.snapshot()) : Mono.empty();
-      return write.thenReturn(next);
+      // A page whose events were handed over always writes its offset record: in exactly-once mode
+      // that record closes the page's part of the open transaction.
+      return moved || changed || dups > 0 || !fresh.isEmpty() ? writeOffset(next) : Mono.just(next);
     });
   }
 
@@ -348,13 +416,15 @@ final class SessionPoller {
     if (terminated) {
       return END;
     }
-    if (page.hasMore()) {
-      return 0;
+    if (page.hasMore() && !page.data().isEmpty()) {
+      return 0; // the spacing in afterStep still applies unless the page moved the cursor
     }
-    if (phase.get() == Phase.DRAINING) {
-      return readAfterRelease ? END : 0; // drained to the end, or read once more now
+    // An empty page that says has_more has nothing to continue from: it waits like a caught-up
+    // session, draining or not (asking again at once would only repeat the same request).
+    if (phase.get() == Phase.DRAINING && !page.hasMore()) {
+      return readAfterRelease ? END : 0; // drained to the end, or read once more (after the spacing)
     }
-    long now = System.currentTimeMillis();
+    long now = TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong());
     long min = options.minInterval().toMillis();
     if (hadNew) {
       lastNewEventsAtMillis = now;
@@ -370,10 +440,20 @@ final class SessionPoller {
     // Only the documented "session not found" ends a session. Any other 404 (a wrong base URL or
     // path prefix, a proxy) falls through: retried like a 5xx, reported, the cursor kept.
     if (e instanceof QoderApiException.NotFound nf && nf.isSessionGone()) {
-      info("the API answered 404 (" + e.getMessage() + "): the session is gone; it is no longer polled");
+      if (!goneSuspected) {
+        // One answer is not enough to stop following a session for good: a replica that has not
+        // seen the session yet, a deploy, a misrouted request can all answer the documented 404 once.
+        // Ask again after a backoff (the longest poll interval); only a second 404 in a row ends it.
+        goneSuspected = true;
+        listener.error(state.sessionId(), e);
+        warn("the API answered 404 (" + e.getMessage() + "); asking again in " + maxMillis()
+            + " ms before treating the session as gone", null);
+        return Mono.just(maxMillis());
+      }
+      info("the API answered 404 again (" + e.getMessage() + "): the session is gone; it is no longer polled");
       SessionStatus old = state.status();
       setStatus(old, SessionStatus.GONE);
-      return offsets.write(state.snapshot()).thenReturn(END);
+      return writeOffset(END);
     }
     if (e instanceof QoderApiException.Authentication) {
       return Mono.error(new FatalPipelineException(e.getMessage(), e));
@@ -436,6 +516,48 @@ final class SessionPoller {
       log.debug("session listener failed", ex);
     }
     return true;
+  }
+
+  /**
+   * Writes the session's offset record and goes on with {@code next}. A failed write is not the
+   * end: the state in memory is ahead of the stored one, so the next step writes it again (after a
+   * backoff, without a request) before anything else — a session whose final status was not written
+   * ends only once it is.
+   */
+  private Mono<Long> writeOffset(long next) {
+    return offsets.write(state.snapshot())
+        .then(Mono.fromCallable(() -> {
+          offsetUnwritten = false;
+          writeFailures = 0;
+          return next;
+        }))
+        .onErrorResume(e -> !(e instanceof FatalPipelineException), e -> {
+          if (phase.get() == Phase.STOPPING) {
+            // Moved to another instance or shutting down (or, exactly-once, its transaction was
+            // aborted): the next owner resumes from the stored offsets; writing on would be wrong.
+            log.debug("session {}: offset not written while stopping: {}", state.sessionId(), e.toString());
+            return Mono.just(maxMillis());
+          }
+          offsetUnwritten = true;
+          long backoff = Math.min(maxMillis(), options.minInterval().toMillis() << Math.min(writeFailures, 20));
+          writeFailures++;
+          warn("the offset record could not be written (" + e + "); writing it again in " + backoff + " ms", null);
+          listener.error(state.sessionId(), e);
+          return Mono.just(backoff);
+        });
+  }
+
+  /**
+   * The page with {@code last_id} taken from its last event when the API sent data with
+   * {@code "last_id": null}: events are oldest first, so the last one is where the next page
+   * starts; keeping the old cursor would read the page again and again.
+   */
+  private static Page<SessionEvent> withLastId(Page<SessionEvent> page) {
+    if (page.lastId() != null || page.data().isEmpty()) {
+      return page;
+    }
+    String last = page.data().get(page.data().size() - 1).id();
+    return last == null ? page : new Page<>(page.data(), page.firstId(), last, page.hasMore(), page.nextCursor());
   }
 
   private long maxMillis() {

@@ -23,51 +23,51 @@ import reactor.netty.http.server.HttpServer;
  * says, including delays and abrupt connection resets. It counts requests in flight so tests can
  * check the client's concurrency bound.
  */
-final class FakeQoderServer implements AutoCloseable {
+public final class FakeQoderServer implements AutoCloseable {
 
   /** A request as the server received it. */
-  record Received(String method, String uri, String path, Map<String, List<String>> query,
+  public record Received(String method, String uri, String path, Map<String, List<String>> query,
       HttpHeaders headers, long atNanos, long atMillis, int index) {
 
     /** The single value of a query parameter, or null. */
-    String param(String name) {
+    public String param(String name) {
       List<String> v = query.get(name);
       return v == null || v.isEmpty() ? null : v.get(0);
     }
 
-    String header(String name) {
+    public String header(String name) {
       return headers.get(name);
     }
   }
 
   /** What to answer. */
-  record Reply(int status, String body, Map<String, String> headers, Duration delay, boolean resetConnection) {
+  public record Reply(int status, String body, Map<String, String> headers, Duration delay, boolean resetConnection) {
 
-    static Reply json(String body) {
+    public static Reply json(String body) {
       return new Reply(200, body, Map.of("Content-Type", "application/json"), Duration.ZERO, false);
     }
 
-    static Reply status(int status, String body) {
+    public static Reply status(int status, String body) {
       return new Reply(status, body, Map.of("Content-Type", "application/json"), Duration.ZERO, false);
     }
 
-    static Reply error(int status, String type, String message) {
+    public static Reply error(int status, String type, String message) {
       return status(status, "{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":\""
           + message + "\"}}");
     }
 
     /** Closes the connection with a TCP reset instead of answering. */
-    static Reply reset() {
+    public static Reply reset() {
       return new Reply(0, null, Map.of(), Duration.ZERO, true);
     }
 
-    Reply withHeader(String name, String value) {
+    public Reply withHeader(String name, String value) {
       Map<String, String> h = new LinkedHashMap<>(headers);
       h.put(name, value);
       return new Reply(status, body, h, delay, resetConnection);
     }
 
-    Reply after(Duration d) {
+    public Reply after(Duration d) {
       return new Reply(status, body, headers, d, resetConnection);
     }
   }
@@ -78,7 +78,7 @@ final class FakeQoderServer implements AutoCloseable {
   private final AtomicInteger maxInFlight = new AtomicInteger();
   private volatile Function<Received, Reply> script;
 
-  FakeQoderServer(Function<Received, Reply> script) {
+  public FakeQoderServer(Function<Received, Reply> script) {
     this.script = script;
     this.server = HttpServer.create()
         .host("127.0.0.1")
@@ -127,19 +127,19 @@ final class FakeQoderServer implements AutoCloseable {
   }
 
   /** Replaces the script for the requests that come next. */
-  void script(Function<Received, Reply> next) {
+  public void script(Function<Received, Reply> next) {
     this.script = next;
   }
 
-  String baseUrl() {
+  public String baseUrl() {
     return "http://127.0.0.1:" + server.port();
   }
 
-  List<Received> received() {
+  public List<Received> received() {
     return List.copyOf(received);
   }
 
-  int maxInFlight() {
+  public int maxInFlight() {
     return maxInFlight.get();
   }
 

@@ -10,7 +10,7 @@ class RetryPolicyTest {
   static final String EP = "GET /x";
 
   static RetryPolicy policy(double random) {
-    return new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(2), () -> random);
+    return new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(60), () -> random);
   }
 
   @Test
@@ -38,6 +38,17 @@ class RetryPolicyTest {
     assertThat(p.delay(new QoderApiException.RateLimited(EP, null, null, 0), 3)).isZero();
     assertThat(p.delay(new QoderApiException.RateLimited(EP, null, null, -1), 1))
         .isEqualTo(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aRetryAfterAboveTheMaximumWaitsTheMaximum() {
+    RetryPolicy p = policy(1.0);
+    QoderApiException.RateLimited day = new QoderApiException.RateLimited(EP, null, null, 86_400_000L);
+    assertThat(p.delay(day, 0)).isEqualTo(Duration.ofSeconds(60));
+    assertThat(p.capped(day)).isTrue();
+    QoderApiException.RateLimited minute = new QoderApiException.RateLimited(EP, null, null, 60_000L);
+    assertThat(p.delay(minute, 0)).isEqualTo(Duration.ofSeconds(60));
+    assertThat(p.capped(minute)).isFalse();
   }
 
   @Test

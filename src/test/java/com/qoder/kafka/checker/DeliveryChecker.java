@@ -78,8 +78,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *   <li><b>error copies</b>: every {@code session.error} in the events topic must have exactly one
  *       copy in the errors topic, and nothing else may be there;
  *   <li><b>dead letters without reason</b>: a dead letter lacking {@code dlq.reason},
- *       {@code dlq.event-id} or {@code dlq.session-id}, or whose session header is not its key.
+ *       {@code dlq.event-id} or {@code dlq.session-id}, or whose session header is not its key;
+ *   <li><b>silent gaps</b>: a dead-lettered event of an expected session without a marker
+ *       ({@code type} {@value #MARKER_TYPE}) in its place in the events topic;
+ *   <li><b>bad markers</b>: a marker whose {@code dead_letter} member does not name the event's
+ *       type and the topic, partition and offset of a dead letter of that event, or a marker with no
+ *       dead letter at all.
  * </ul>
+ *
+ * <p>A marker stands in the event's place: it is checked for order like the event, counts as neither
+ * delivered nor duplicate, and its dead letter counts as the event's delivery (dead-lettered). Its
+ * {@code dead_letter} member is read from the {@code UnknownEvent} raw JSON with a plain JSON parser.
  *
  * <p>Reading is incremental: each {@link #check} reads what arrived since the last one, up to the
  * end offsets at that moment, so it can be called in a waiting loop ({@link #awaitDelivered}).
@@ -88,6 +97,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class DeliveryChecker implements AutoCloseable {
 
   private static final int EXAMPLES = 10;
+  /** The reserved event type of a dead-letter marker (README, "Records and topics"). */
+  public static final String MARKER_TYPE = "qoder_kafka.dead_lettered";
   private static final Duration IO_TIMEOUT = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();
   /** The CloudEvents Kafka binding's id header (binary mode: {@code ce_} + attribute name). */
@@ -95,11 +106,18 @@ public final class DeliveryChecker implements AutoCloseable {
   /** The reader schema: the contract file itself, not the product's parsed copy. */
   private static final Schema READER = readerSchema();
 
-  /** One record of the events (or errors) topic, reduced to what the comparison needs. */
-  private record Entry(String eventId, String type, int partition) {}
+  /**
+   * One record of the events (or errors) topic, reduced to what the comparison needs; {@code marker}
+   * is set for a dead-letter marker.
+   */
+  private record Entry(String eventId, String type, int partition, Marker marker) {}
 
-  /** One dead-letter record: its key, the event it stands for, and its headers. */
-  public record DeadLetter(String sessionId, String eventId, Map<String, String> headers, byte[] value) {
+  /** What a marker's {@code dead_letter} member says (null members when absent or malformed). */
+  private record Marker(String eventType, String topic, Integer partition, Long offset) {}
+
+  /** One dead-letter record: its key, the event it stands for, its headers and where it is. */
+  public record DeadLetter(String sessionId, String eventId, Map<String, String> headers, byte[] value,
+      String topic, int partition, long offset) {
 
     public String reason() {
       return headers.get("dlq.reason");
@@ -138,6 +156,7 @@ public final class DeliveryChecker implements AutoCloseable {
   private long eventRecords;
   private long errorRecords;
   private long deadLetterRecords;
+  private long markerRecords;
 
   private DeliveryChecker(Builder b) {
     this.eventsTopic = Objects.requireNonNull(b.eventsTopic, "eventsTopic");
@@ -378,10 +397,33 @@ public final class DeliveryChecker implements AutoCloseable {
     if (!eventId.equals(ceId)) {
       intrinsic.badHeaders.add(where + " ce_id " + ceId + " but event_id " + eventId);
     }
-    Entry entry = new Entry(eventId, string(e, "type"), r.partition());
+    String type = string(e, "type");
+    Marker marker = MARKER_TYPE.equals(type) ? marker(e, eventId, where) : null;
+    if (marker != null && !errors) {
+      markerRecords++;
+    }
+    Entry entry = new Entry(eventId, type, r.partition(), marker);
     (errors ? errorCopies : events).computeIfAbsent(session, k -> new ArrayList<>()).add(entry);
     if (retainValues && !errors) {
       retained.putIfAbsent(eventId, e);
+    }
+  }
+
+  private Marker marker(GenericRecord e, String eventId, String where) {
+    Object payload = e.get("payload");
+    if (!(payload instanceof GenericRecord u) || !u.getSchema().getName().equals("UnknownEvent")) {
+      intrinsic.badMarkers.add(where + ": marker " + eventId + " without an UnknownEvent payload");
+      return new Marker(null, null, null, null);
+    }
+    try {
+      JsonNode d = JSON.readTree(String.valueOf(u.get("raw_json"))).path("dead_letter");
+      return new Marker(d.path("event_type").isTextual() ? d.get("event_type").asText() : null,
+          d.path("topic").isTextual() ? d.get("topic").asText() : null,
+          d.path("partition").isInt() ? d.get("partition").asInt() : null,
+          d.path("offset").canConvertToLong() && d.path("offset").isIntegralNumber() ? d.get("offset").asLong() : null);
+    } catch (IOException ex) {
+      intrinsic.badMarkers.add(where + ": marker " + eventId + " whose raw_json is not JSON");
+      return new Marker(null, null, null, null);
     }
   }
 
@@ -471,7 +513,8 @@ public final class DeliveryChecker implements AutoCloseable {
       return;
     }
     deadLetters.computeIfAbsent(key, k -> new ArrayList<>())
-        .add(new DeadLetter(key, eventId, Map.copyOf(headers), retainValues ? r.value() : new byte[0]));
+        .add(new DeadLetter(key, eventId, Map.copyOf(headers), retainValues ? r.value() : new byte[0], r.topic(),
+            r.partition(), r.offset()));
   }
 
   private static String header(Iterable<Header> headers, String name) {
@@ -502,6 +545,7 @@ public final class DeliveryChecker implements AutoCloseable {
         order.put(x.eventIds().get(i), i);
       }
       Set<String> seen = new HashSet<>();
+      Map<String, Marker> markers = new HashMap<>();
       Set<String> errorTyped = new HashSet<>();
       Set<Integer> partitions = new HashSet<>();
       int dups = 0;
@@ -514,8 +558,12 @@ public final class DeliveryChecker implements AutoCloseable {
           dups++;
           continue;
         }
-        if ("session.error".equals(e.type())) {
+        if ("session.error".equals(e.type())
+            || (e.marker() != null && "session.error".equals(e.marker().eventType()))) {
           errorTyped.add(e.eventId());
+        }
+        if (e.marker() != null) {
+          markers.put(e.eventId(), e.marker());
         }
         if (idx == null) {
           if (!x.optionalIds().contains(e.eventId())) {
@@ -523,7 +571,9 @@ public final class DeliveryChecker implements AutoCloseable {
           }
           continue;
         }
-        delivered++;
+        if (e.marker() == null) {
+          delivered++;
+        }
         if (idx < maxIndex) {
           p.outOfOrder.add(x.sessionId() + ": " + e.eventId() + " (API position " + idx + ") after " + maxId
               + " (API position " + maxIndex + ")");
@@ -535,16 +585,40 @@ public final class DeliveryChecker implements AutoCloseable {
       if (partitions.size() > 1) {
         p.splitSessions.add(x.sessionId() + " in partitions " + new TreeSet<>(partitions));
       }
+      Set<String> markedLetters = new HashSet<>();
       for (DeadLetter d : deadLetters.getOrDefault(x.sessionId(), List.of())) {
         deadLetterReasons.put(d.eventId(), d.reason() == null ? "(no dlq.reason header)" : d.reason());
+        Marker m = markers.get(d.eventId());
+        if (m != null && markedLetters.add(d.eventId())) {
+          // The marker took the event's place (and was counted in `seen`); this is its dead letter.
+          if (order.containsKey(d.eventId())) {
+            deadLettered++;
+          }
+          continue;
+        }
         if (!seen.add(d.eventId())) {
           dups++;
           continue;
         }
         if (order.containsKey(d.eventId())) {
           deadLettered++;
+          p.silentGaps.add(x.sessionId() + "/" + d.eventId() + " dead-lettered (" + d.reason()
+              + ") without a marker in the events topic");
         } else if (!x.optionalIds().contains(d.eventId())) {
           p.unexpected.add(x.sessionId() + "/" + d.eventId() + " (dead letter)");
+        }
+      }
+      for (Map.Entry<String, Marker> m : markers.entrySet()) {
+        List<DeadLetter> letters = deadLetters.getOrDefault(x.sessionId(), List.of()).stream()
+            .filter(d -> d.eventId().equals(m.getKey())).toList();
+        Marker mk = m.getValue();
+        boolean pointsAtOne = letters.stream().anyMatch(d -> d.topic().equals(mk.topic())
+            && Integer.valueOf(d.partition()).equals(mk.partition()) && Long.valueOf(d.offset()).equals(mk.offset())
+            && (mk.eventType() == null ? d.headers().get("dlq.event-type") == null
+                : mk.eventType().equals(d.headers().get("dlq.event-type"))));
+        if (!pointsAtOne) {
+          p.badMarkers.add(x.sessionId() + "/" + m.getKey() + ": marker " + mk + " but dead letters at "
+              + letters.stream().map(d -> d.topic() + "-" + d.partition() + "@" + d.offset()).toList());
         }
       }
       for (String id : x.eventIds()) {
@@ -585,7 +659,8 @@ public final class DeliveryChecker implements AutoCloseable {
         p.unexpected.examples(e.getKey() + ": " + e.getValue().size() + " dead letter(s) of a session not expected");
       }
     }
-    return new DeliveryReport(expected.size(), required, eventRecords, errorRecords, deadLetterRecords, delivered,
+    return new DeliveryReport(expected.size(), required, eventRecords, markerRecords, errorRecords, deadLetterRecords,
+        delivered,
         deadLettered, p, Map.copyOf(dupBySession), Map.copyOf(deadLetterReasons), Set.copyOf(schemaIds));
   }
 
@@ -628,6 +703,8 @@ public final class DeliveryChecker implements AutoCloseable {
     final Tally duplicatedErrorCopies = new Tally();
     final Tally unexpectedErrorCopies = new Tally();
     final Tally deadLettersWithoutReason = new Tally();
+    final Tally silentGaps = new Tally();
+    final Tally badMarkers = new Tally();
 
     Map<String, Tally> byName() {
       Map<String, Tally> m = new LinkedHashMap<>();
@@ -644,6 +721,8 @@ public final class DeliveryChecker implements AutoCloseable {
       m.put("session.error copies duplicated", duplicatedErrorCopies);
       m.put("unexpected records in the errors topic", unexpectedErrorCopies);
       m.put("dead letters without reason headers", deadLettersWithoutReason);
+      m.put("dead-lettered events without a marker (silent gaps)", silentGaps);
+      m.put("markers not pointing at their dead letter", badMarkers);
       return m;
     }
 

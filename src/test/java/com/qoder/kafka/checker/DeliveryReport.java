@@ -14,6 +14,7 @@ public final class DeliveryReport {
   private final int sessions;
   private final long requiredEvents;
   private final long eventRecords;
+  private final long markerRecords;
   private final long errorRecords;
   private final long deadLetterRecords;
   private final long delivered;
@@ -23,12 +24,14 @@ public final class DeliveryReport {
   private final Map<String, String> deadLetterReasons;
   private final Set<Integer> schemaIds;
 
-  DeliveryReport(int sessions, long requiredEvents, long eventRecords, long errorRecords, long deadLetterRecords,
+  DeliveryReport(int sessions, long requiredEvents, long eventRecords, long markerRecords, long errorRecords,
+      long deadLetterRecords,
       long delivered, long deadLettered, DeliveryChecker.Problems problems, Map<String, Integer> duplicatesBySession,
       Map<String, String> deadLetterReasons, Set<Integer> schemaIds) {
     this.sessions = sessions;
     this.requiredEvents = requiredEvents;
     this.eventRecords = eventRecords;
+    this.markerRecords = markerRecords;
     this.errorRecords = errorRecords;
     this.deadLetterRecords = deadLetterRecords;
     this.delivered = delivered;
@@ -47,6 +50,9 @@ public final class DeliveryReport {
 
   /** Records read from the events topic (duplicates included). */
   public long eventRecords() { return eventRecords; }
+
+  /** Dead-letter markers among {@link #eventRecords()}. */
+  public long markerRecords() { return markerRecords; }
 
   public long errorRecords() { return errorRecords; }
 
@@ -85,6 +91,12 @@ public final class DeliveryReport {
 
   public long deadLettersWithoutReason() { return problems.deadLettersWithoutReason.count; }
 
+  /** Dead-lettered events with no marker in their place in the events topic. */
+  public long silentGaps() { return problems.silentGaps.count; }
+
+  /** Markers whose {@code dead_letter} member does not point at a dead letter of their event. */
+  public long badMarkers() { return problems.badMarkers.count; }
+
   /** Duplicate copies per session (sessions without duplicates absent). */
   public Map<String, Integer> duplicatesBySession() { return duplicatesBySession; }
 
@@ -113,8 +125,9 @@ public final class DeliveryReport {
   public String toString() {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format("delivery check: %d session(s), %d required event(s); read %d event record(s), "
-            + "%d errors-topic record(s), %d dead letter(s); delivered %d, dead-lettered %d; schema ids %s%n",
-        sessions, requiredEvents, eventRecords, errorRecords, deadLetterRecords, delivered, deadLettered, schemaIds));
+            + "%d errors-topic record(s), %d dead letter(s), %d marker(s); delivered %d, dead-lettered %d; schema ids %s%n",
+        sessions, requiredEvents, eventRecords, errorRecords, deadLetterRecords, markerRecords, delivered, deadLettered,
+        schemaIds));
     sb.append(problems.byName().entrySet().stream()
         .map(e -> e.getKey() + " " + e.getValue().count).collect(Collectors.joining(", ", "  ", "")));
     problems.byName().forEach((name, t) -> {

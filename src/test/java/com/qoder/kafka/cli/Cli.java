@@ -32,8 +32,7 @@ final class Cli {
     };
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new Main(), factory).setCaseInsensitiveEnumValuesAllowed(true)
-        .setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
+    CommandLine cli = Main.commandLine(factory).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
     int exit = cli.execute(args);
     return new Result(exit, out.toString(), err.toString());
   }

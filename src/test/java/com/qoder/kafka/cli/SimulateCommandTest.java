@@ -60,6 +60,45 @@ class SimulateCommandTest {
   }
 
   @Test
+  void adversarialFlagsTieSessionsAcrossPagesAndAnswerEmptyPagesThatSayHasMore() throws Exception {
+    SimulateCommand command = new SimulateCommand();
+    command.env = Map.<String, String>of()::get;
+    StringWriter out = new StringWriter();
+    CommandLine cli = new CommandLine(command).setOut(new PrintWriter(out, true));
+    Thread runner = new Thread(() -> cli.execute("--port", "0", "--sessions", "11", "--events-per-session", "0",
+        "--organizations", "org_default", "--session-ties-page-size", "5", "--fault-empty-page", "1",
+        "--fault-endpoints", "files", "--retry-after-raw", "soon"), "simulate-adversarial-test");
+    runner.start();
+    String base = null;
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (base == null && System.nanoTime() < deadline && runner.isAlive()) {
+      Matcher m = URL.matcher(out.toString());
+      if (out.toString().contains("Stop with Ctrl-C.") && m.find()) {
+        base = m.group(1);
+      } else {
+        Thread.sleep(20); // polling the output with a deadline
+      }
+    }
+    assertThat(base).as("banner: %s", out).isNotNull();
+    HttpClient http = HttpClient.newHttpClient();
+    String auth = "Bearer qoder-sim-token";
+    HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/sessions?limit=5"))
+        .header("Authorization", auth).build(), HttpResponse.BodyHandlers.ofString());
+    String cursor = page.body().replaceAll(".*\"nextCursor\":\"([^\"]+)\".*", "$1");
+    HttpResponse<String> next = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/sessions?limit=5&before="
+        + cursor)).header("Authorization", auth).build(), HttpResponse.BodyHandlers.ofString());
+    // Sessions 5 and 6 (newest first) share a createdAt: page 2 holds 7..11 and is the last, so 10 of 11 are seen.
+    assertThat(next.body().split("\"createdAt\"", -1)).as("five sessions on page 2").hasSize(6);
+    assertThat(next.body()).doesNotContain("nextCursor");
+    HttpResponse<String> files = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/files"))
+        .header("Authorization", auth).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(files.body()).isEqualTo("{\"data\":[],\"first_id\":null,\"has_more\":true,\"last_id\":null}");
+    command.stop.countDown();
+    runner.join(Duration.ofSeconds(20).toMillis());
+    assertThat(runner.isAlive()).isFalse();
+  }
+
+  @Test
   void invalidSettingsAreReportedAsUsageErrors() {
     StringWriter err = new StringWriter();
     CommandLine cli = new CommandLine(new SimulateCommand()).setErr(new PrintWriter(err, true));

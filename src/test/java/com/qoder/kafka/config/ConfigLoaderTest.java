@@ -108,6 +108,21 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theLargestRecordMustFitInFlightAndIsSetOnlyThroughItsOwnKey() {
+    assertThat(ConfigLoader.load(null, Map.of(), Map.of()).size(Settings.MAX_RECORD_BYTES)).isEqualTo(8L << 20);
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("kafka.max-record-bytes", "32MiB",
+        "kafka.max-in-flight-bytes", "16MiB", "kafka.properties.max.request.size", "9999999")))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .anySatisfy(p -> assertThat(p).contains("kafka.max-record-bytes (33554432) is above"
+                + " kafka.max-in-flight-bytes (16777216)"))
+            .anySatisfy(p -> assertThat(p).contains("kafka.properties.max.request.size is managed by the connector:"
+                + " set kafka.max-record-bytes instead"))
+            .hasSize(2));
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("kafka.max-record-bytes", "1KiB")))
+        .hasMessageContaining("kafka.max-record-bytes = 1024 is outside 64KiB–1GiB");
+  }
+
+  @Test
   void secretsAreMaskedInProblemsAndToString() {
     assertThatThrownBy(() -> ConfigLoader.load(null,
         Map.of("QODER_PAT", "super-secret", "OPS_PORT", "x"), Map.of()))

@@ -203,6 +203,38 @@ class KafkaSinkTest {
     assertThat(KafkaTestSupport.consumeAll(kafka.bootstrapServers(), unseen, WAIT)).hasSize(1);
   }
 
+  /**
+   * A topic whose max.message.bytes is below max.request.size gets a lower record limit: its larger
+   * records are refused before the producer sees them (never by the broker after later ones), the
+   * limit of other topics is untouched.
+   */
+  @Test
+  void aLimitedTopicRefusesItsLargerRecordsBeforeTheBrokerSeesThem() {
+    String small = KafkaTestSupport.uniqueTopic("limited");
+    String large = KafkaTestSupport.uniqueTopic("unlimited");
+    KafkaTestSupport.createTopic(kafka.bootstrapServers(), small, 1, Map.of("max.message.bytes", "40000"));
+    KafkaTestSupport.createTopic(kafka.bootstrapServers(), large, 1, Map.of("max.message.bytes", "200000"));
+
+    try (KafkaSink sink = KafkaSink.create(options().withMaxRequestSizeBytes(100_000))) {
+      sink.limitRecordSize(small, TopicSpec.maxRecordBytesWithin(40_000));
+      assertThat(sink.maxRecordBytes(small)).isEqualTo(23_616);
+      assertThat(sink.maxRecordBytes(large)).isEqualTo(100_000);
+
+      List<SendResult> results = sink.sendAll(List.of(
+          incompressible(small, "sess_1", "small-fits", 20_000),
+          incompressible(small, "sess_1", "small-too-large", 30_000),
+          incompressible(large, "sess_1", "large-fits", 30_000))).block(WAIT);
+
+      assertThat(results.get(0).acknowledged()).isTrue();
+      assertThat(results.get(1).rejection().reason()).isEqualTo(RecordRejectedException.Reason.RECORD_TOO_LARGE);
+      assertThat(results.get(1).rejection().getMessage()).contains("limited by the topic's max.message.bytes")
+          .contains("23616 bytes topic '" + small + "'");
+      assertThat(results.get(1).rejection().getCause()).as("refused by the sink, not by the broker")
+          .hasMessageStartingWith("the record is");
+      assertThat(results.get(2).acknowledged()).isTrue();
+    }
+  }
+
   @Test
   void recordsKafkaCanNeverTakeAreRejectedAloneAndTheRestIsDelivered() {
     String topic = KafkaTestSupport.uniqueTopic("too-large");

@@ -145,4 +145,37 @@ class TopicAdminTest {
     assertThat(TopicSpec.data("t", TopicSpec.BROKER_DEFAULT, (short) TopicSpec.BROKER_DEFAULT).partitions())
         .isEqualTo(-1);
   }
+
+  // ---- record size: max.message.bytes of the data topics (issue 12, defect 9) ------------------
+
+  @Test
+  void createsDataTopicsWithTheMaxMessageBytesTheirLargestRecordsNeed() {
+    String topic = KafkaTestSupport.uniqueTopic("large-records");
+    admin.ensureDataTopics(List.of(TopicSpec.data(topic, 1, (short) 1).withMaxRecordBytes(8 * 1024 * 1024)), true);
+
+    assertThat(admin.maxMessageBytes(List.of(topic))).containsEntry(topic, 8 * 1024 * 1024 + 16 * 1024);
+    TopicAdmin.RecordLimits limits = admin.checkRecordLimits(List.of(topic), 8 * 1024 * 1024);
+    assertThat(limits.limits()).containsEntry(topic, 8 * 1024 * 1024);
+    assertThat(limits.problems()).isEmpty();
+  }
+
+  @Test
+  void anExistingTopicBelowTheRecordSizeIsReportedWithTheCommandThatFixesIt() {
+    String small = KafkaTestSupport.uniqueTopic("small-records");
+    KafkaTestSupport.createTopic(bootstrap, small, 1, Map.of()); // the broker's default: 1 MiB + 12
+    String missing = KafkaTestSupport.uniqueTopic("never-created");
+
+    TopicAdmin.RecordLimits limits = admin.checkRecordLimits(List.of(small, missing), 8 * 1024 * 1024);
+
+    assertThat(limits.limits()).as("records up to what the topic surely takes after compression")
+        .containsOnlyKeys(small).containsEntry(small, 1_048_588 - 16 * 1024);
+    assertThat(limits.problems()).singleElement().asString()
+        .contains("topic '" + small + "' has max.message.bytes=1048588")
+        .contains("the broker's message.max.bytes is 1048588")
+        .contains("records above 1032204 bytes")
+        .contains("kafka-configs.sh --bootstrap-server " + bootstrap + " --alter --entity-type topics --entity-name "
+            + small + " --add-config max.message.bytes=8404992")
+        .contains("or set kafka.max-record-bytes to 1032204");
+    assertThat(admin.brokerMessageMaxBytes()).hasValue(1_048_588);
+  }
 }

@@ -72,7 +72,7 @@ final class Fixtures {
   static void assertCleanApartFromDuplicates(DeliveryReport r) {
     assertThat(new long[] {r.missing(), r.outOfOrder(), r.undecodable(), r.wrongKey(), r.unexpected(),
         r.wrongSchemaId(), r.badHeaders(), r.splitSessions(), r.missingErrorCopies(), r.unexpectedErrorCopies(),
-        r.deadLettersWithoutReason()}).as("%s", r).containsOnly(0L);
+        r.deadLettersWithoutReason(), r.silentGaps(), r.badMarkers()}).as("%s", r).containsOnly(0L);
   }
 
   /** {@code GET path} on a connector's ops server (started with the ops server on). */

@@ -91,7 +91,8 @@ class SecretsTest {
       Pipeline p = Pipeline.of("secrets", bootstrap, sim, registry.url())
           .set(Settings.REGISTRY_BASIC_AUTH.key(), "qoder:" + registryPassword)
           .set("kafka.properties.ssl.key.password", kafkaPassword)
-          .set(Settings.OPS_ENABLED.key(), "true");
+          .set(Settings.OPS_ENABLED.key(), "true")
+          .set(Settings.MAX_RECORD_BYTES.key(), "1MiB"); // the 1.2 MB event below is dead-lettered
       ConnectorConfig config = p.config();
       sim.appendEvents(sim.sessionIds().get(0), 1,
           com.qoder.kafka.sim.EventSpec.ofType("agent.message").withContentBytes(1_200_000));

@@ -275,13 +275,55 @@ class EventsPipelineTest {
     }
   }
 
-  // ---- (g) too large for Kafka --------------------------------------------------------------
+  // ---- (g) large events, and events too large for Kafka --------------------------------------
 
+  /**
+   * Issue 12, defect 9: a 2 MB {@code agent.message} is a normal event. It must arrive in the events
+   * topic, in its place, and decode to what the API served; before the fix it went to the dead-letter
+   * topic as gzip JSON and the events topic had a silent gap.
+   */
   @Test
-  void anEventTooLargeForKafkaGoesToTheDeadLetterTopicAndTheSessionMovesOn() {
+  void aTwoMegabyteEventArrivesInTheEventsTopicInOrderAndDecodes() {
     try (QoderSimulator sim = sim(51, 2, 10).build().start()) {
       String s = sim.sessionIds().get(0);
-      String huge = sim.appendEvents(s, 1, EventSpec.ofType("agent.message").withContentBytes(2_000_000)).get(0);
+      String large = sim.appendEvents(s, 1, EventSpec.ofType("agent.message").withContentBytes(2_000_000)).get(0);
+      List<String> after = sim.appendEvents(s, 6);
+
+      PipelineFixture f = PipelineFixture.of("large", bootstrap(), sim);
+      try (Connector connector = f.start(); SchemaRegistry registry = f.registry();
+          DeliveryChecker checker = DeliveryChecker.builder(f.bootstrap).eventsTopic(f.eventsTopic())
+              .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registryUrl(f.registryUrl())
+              .retainValues(true).build()) {
+        DeliveryReport report = checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth()));
+        assertClean(report);
+        assertThat(report.deadLettered()).as("events dead-lettered (the 2 MB one went there before the fix)")
+            .isZero();
+        List<String> served = sim.eventsJson(s).stream().map(e -> e.get("id").asText()).toList();
+        assertThat(checker.eventIds(s)).as("the session's events topic history, in API order").isEqualTo(served);
+        ObjectNode servedLarge = sim.eventsJson(s).stream().filter(e -> e.get("id").asText().equals(large))
+            .findFirst().orElseThrow();
+        ObjectNode back = EventJson.toJson(checker.decoded(large).orElseThrow());
+        assertThat(back.at("/content/0/text").asText()).hasSize(2_000_000);
+        assertThat(instants(back)).isEqualTo(instants(servedLarge));
+        SessionState st = connector.sessions().state(s);
+        assertThat(st.deadLettered()).isZero();
+        assertThat(st.cursor()).isEqualTo(after.get(after.size() - 1));
+      } finally {
+        f.dropRegistry();
+      }
+    }
+  }
+
+  /**
+   * Beyond {@code kafka.max-record-bytes} (8 MiB by default) an event goes to the dead-letter topic,
+   * and a marker ({@code qoder_kafka.dead_lettered}) takes its place in the events topic, pointing at
+   * the dead letter: an event-sourced consumer sees where the event was and where to find it.
+   */
+  @Test
+  void aTwentyMegabyteEventLeavesAnInOrderMarkerAndADeadLetter() throws Exception {
+    try (QoderSimulator sim = sim(52, 2, 10).build().start()) {
+      String s = sim.sessionIds().get(0);
+      String huge = sim.appendEvents(s, 1, EventSpec.ofType("agent.message").withContentBytes(20_000_000)).get(0);
       List<String> after = sim.appendEvents(s, 6);
 
       PipelineFixture f = PipelineFixture.of("oversized", bootstrap(), sim);
@@ -294,22 +336,87 @@ class EventsPipelineTest {
         assertThat(report.deadLettered()).isEqualTo(1);
         assertThat(report.deadLetterReasons()).containsOnlyKeys(huge);
         DeliveryChecker.DeadLetter letter = checker.deadLetters().get(s).get(0);
-        assertThat(letter.reason()).isNotBlank();
+        assertThat(letter.reason()).isEqualTo("RECORD_TOO_LARGE");
         assertThat(letter.headers()).containsEntry("dlq.event-id", huge).containsEntry("dlq.session-id", s)
             .containsEntry("dlq.original-topic", f.eventsTopic()).containsKey("dlq.message");
-        log.info("dead letter headers: {}", letter.headers().entrySet().stream()
-            .filter(e -> !e.getKey().equals("dlq.message")).toList());
-        assertThat(Integer.parseInt(letter.headers().get("dlq.original-size"))).isGreaterThan(2_000_000);
+        assertThat(Integer.parseInt(letter.headers().get("dlq.original-size"))).isGreaterThan(20_000_000);
         // The event itself survives in the dead letter (compressed, not truncated).
         assertThat(letter.headers()).containsEntry("dlq.truncated", "false");
         ObjectNode servedHuge = sim.eventsJson(s).stream().filter(e -> e.get("id").asText().equals(huge))
             .findFirst().orElseThrow();
         assertThat(readTree(letter.json())).isEqualTo(servedHuge);
-        // The session moved on: every later event is in the events topic, after the earlier ones.
-        assertThat(checker.eventIds(s)).containsSubsequence(after);
+
+        // In the events topic: every event in API order, the marker in the huge one's place.
+        List<String> served = sim.eventsJson(s).stream().map(e -> e.get("id").asText()).toList();
+        assertThat(checker.eventIds(s)).isEqualTo(served);
+        com.qoder.kafka.avro.v1.SessionEvent marker = checker.decoded(huge).orElseThrow();
+        assertThat(marker.getType()).isEqualTo("qoder_kafka.dead_lettered");
+        assertThat(marker.getSessionId()).isEqualTo(s);
+        JsonNode payload = readTree(((com.qoder.kafka.avro.v1.UnknownEvent) marker.getPayload()).getRawJson())
+            .get("dead_letter");
+        assertThat(payload.get("event_id").asText()).isEqualTo(huge);
+        assertThat(payload.get("event_type").asText()).isEqualTo("agent.message");
+        assertThat(payload.get("reason").asText()).isEqualTo("RECORD_TOO_LARGE");
+        assertThat(payload.get("topic").asText()).isEqualTo(f.deadLetterTopic());
+        assertThat(payload.get("partition").asInt()).isEqualTo(letter.partition());
+        assertThat(payload.get("offset").asLong()).isEqualTo(letter.offset());
         SessionState st = connector.sessions().state(s);
         assertThat(st.deadLettered()).isEqualTo(1);
         assertThat(st.cursor()).isEqualTo(after.get(after.size() - 1));
+      } finally {
+        f.dropRegistry();
+      }
+    }
+  }
+
+  /**
+   * A topic's max.message.bytes lowered while the connector runs: the broker refuses a 2 MB record
+   * that passed the size check. The event is dead-lettered with a marker (after the rest of its page,
+   * the one case where a marker is late); the sink learns the topic's limit, so the next large event
+   * of the topic leaves its marker exactly in its place.
+   */
+  @Test
+  void aTopicLimitLoweredWhileRunningIsLearnedFromTheBrokersRefusal() throws Exception {
+    try (QoderSimulator sim = sim(53, 1, 10).build().start()) {
+      String s = sim.sessionIds().get(0);
+      // Uncompressed: the simulator's padding would compress far below any limit the broker checks.
+      PipelineFixture f = PipelineFixture.of("lowered", bootstrap(), sim).set(Settings.COMPRESSION.key(), "none");
+      try (Connector connector = f.start(); SchemaRegistry registry = f.registry();
+          DeliveryChecker checker = DeliveryChecker.builder(f.bootstrap).eventsTopic(f.eventsTopic())
+              .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registryUrl(f.registryUrl())
+              .retainValues(true).build()) {
+        assertClean(checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth())));
+        try (var admin = KafkaTestSupport.admin(f.bootstrap)) {
+          var resource = new org.apache.kafka.common.config.ConfigResource(
+              org.apache.kafka.common.config.ConfigResource.Type.TOPIC, f.eventsTopic());
+          admin.incrementalAlterConfigs(Map.of(resource, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+              new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes", "1048588"),
+              org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+        }
+        String first = sim.appendEvents(s, 1, EventSpec.ofType("agent.message").withContentBytes(2_000_000)).get(0);
+        sim.appendEvents(s, 3);
+        DeliveryReport report = checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth()));
+        assertThat(report.missing()).as("%s", report).isZero();
+        assertThat(report.silentGaps() + report.badMarkers() + report.duplicated()).as("%s", report).isZero();
+        assertThat(report.outOfOrder()).as("at most the refused event's marker comes late: %s", report)
+            .isLessThanOrEqualTo(1);
+        assertThat(checker.decoded(first).orElseThrow().getType()).isEqualTo(DeliveryChecker.MARKER_TYPE);
+        assertThat(connector.sink().maxRecordBytes(f.eventsTopic())).as("learned from the refusal")
+            .isLessThan(2_001_000);
+
+        String second = sim.appendEvents(s, 1, EventSpec.ofType("agent.message").withContentBytes(2_000_000)).get(0);
+        List<String> after = sim.appendEvents(s, 3);
+        DeliveryReport again = checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth()));
+        assertThat(again.missing() + again.silentGaps() + again.badMarkers() + again.duplicated()).as("%s", again)
+            .isZero();
+        assertThat(again.outOfOrder()).as("nothing more out of order: %s", again).isEqualTo(report.outOfOrder());
+        List<String> ids = checker.eventIds(s);
+        List<String> tail = new java.util.ArrayList<>(List.of(second));
+        tail.addAll(after);
+        assertThat(ids.subList(ids.size() - 4, ids.size())).as("the second marker in its place").isEqualTo(tail);
+        assertThat(checker.decoded(second).orElseThrow().getType()).isEqualTo(DeliveryChecker.MARKER_TYPE);
+        assertThat(again.deadLettered()).isEqualTo(2);
+        assertThat(connector.fatalError()).isEmpty();
       } finally {
         f.dropRegistry();
       }

@@ -3,7 +3,6 @@ package com.qoder.kafka.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.qoder.kafka.api.Timestamps;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,7 +52,7 @@ class AgentsEndpointTest {
     JsonNode first = http.get("/api/v1/cloud/agents?limit=100").json();
     long prev = Long.MAX_VALUE;
     for (JsonNode a : first.get("data")) {
-      long t = Timestamps.parseEpochNanos(a.get("created_at").asText());
+      long t = SimTime.parseEpochNanos(a.get("created_at").asText());
       assertThat(t).isLessThanOrEqualTo(prev);
       prev = t;
       assertThat(a.get("id").asText()).startsWith("agent_");

@@ -137,7 +137,7 @@ class ControlApiTest {
   void requestLogAndCountersPerEndpointAndSession() {
     http.control("DELETE", "/_sim/stats", null);
     String s = sim.sessionIds().get(2);
-    String uuid = com.qoder.kafka.api.SessionIds.toUuid(s);
+    String uuid = Ids.sessionUuid(s);
     http.get("/v1/sessions/" + s + "/events?limit=2");
     http.get("/api/v1/cloud/sessions/" + uuid + "/events?limit=3");
     http.get("/api/v1/cloud/sessions/" + s + "/resources");

@@ -3,8 +3,6 @@ package com.qoder.kafka.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.qoder.kafka.api.SessionIds;
-import com.qoder.kafka.api.Timestamps;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -59,7 +57,7 @@ class EventsEndpointTest {
 
   @Test
   void bothPathFormsAndBothSessionIdSpellingsAnswerTheSame() {
-    String uuid = SessionIds.toUuid(big);
+    String uuid = Ids.sessionUuid(big);
     String a = http.get("/v1/sessions/" + big + "/events?limit=7").body();
     String b = http.get(events(big) + "?limit=7").body();
     String c = http.get("/v1/sessions/" + uuid + "/events?limit=7").body();
@@ -92,7 +90,7 @@ class EventsEndpointTest {
       assertThat(e.get("schema_version").asText()).isEqualTo("1.0");
       assertThat(e.get("processed_at").asText()).isNotEmpty();
       String created = e.get("created_at").asText();
-      long t = Timestamps.parseEpochNanos(created);
+      long t = SimTime.parseEpochNanos(created);
       assertThat(t).as("created_at strictly increasing at %s", created).isGreaterThan(prev);
       prev = t;
       sawNanos |= created.matches(".*\\.\\d{9}Z");

@@ -3,7 +3,6 @@ package com.qoder.kafka.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.qoder.kafka.api.Timestamps;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +51,7 @@ class FilesEndpointTest {
     assertThat(http.walkIds("/v1/files?limit=100", "after", "file_id")).isEqualTo(walked);
     long prev = Long.MAX_VALUE;
     for (JsonNode f : http.get("/v1/files?limit=100").json().get("data")) {
-      long t = Timestamps.parseEpochNanos(f.get("created_at").asText());
+      long t = SimTime.parseEpochNanos(f.get("created_at").asText());
       assertThat(t).isLessThanOrEqualTo(prev);
       prev = t;
     }

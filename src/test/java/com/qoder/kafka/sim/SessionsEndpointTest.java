@@ -3,8 +3,6 @@ package com.qoder.kafka.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.qoder.kafka.api.SessionIds;
-import com.qoder.kafka.api.Timestamps;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -75,13 +73,13 @@ class SessionsEndpointTest {
     Set<String> all = new HashSet<>(def);
     all.addAll(other);
     Set<String> expected = new HashSet<>();
-    sim.sessionIds().forEach(id -> expected.add(SessionIds.toUuid(id)));
+    sim.sessionIds().forEach(id -> expected.add(Ids.sessionUuid(id)));
     assertThat(all).isEqualTo(expected);
     assertThat(other).isNotEmpty();
     // newest first with distinct createdAt
     long prev = Long.MAX_VALUE;
     for (JsonNode s : http.get("/api/v1/sessions?limit=500").json().get("data")) {
-      long t = Timestamps.parseEpochNanos(s.get("createdAt").asText());
+      long t = SimTime.parseEpochNanos(s.get("createdAt").asText());
       assertThat(t).isLessThan(prev);
       prev = t;
     }
@@ -131,14 +129,14 @@ class SessionsEndpointTest {
         open++;
       } else {
         released++;
-        assertThat(Timestamps.parseEpochNanos(s.get("releasedAt").asText()))
-            .isGreaterThan(Timestamps.parseEpochNanos(s.get("createdAt").asText()));
+        assertThat(SimTime.parseEpochNanos(s.get("releasedAt").asText()))
+            .isGreaterThan(SimTime.parseEpochNanos(s.get("createdAt").asText()));
       }
     }
     assertThat(released).isPositive();
     assertThat(open).isPositive();
     String id = sim.createSession();
-    String uuid = SessionIds.toUuid(id);
+    String uuid = Ids.sessionUuid(id);
     assertThat(http.get("/api/v1/sessions/" + uuid).json().get("releasedAt").isNull()).isTrue();
     sim.releaseSession(id);
     assertThat(http.get("/api/v1/sessions/" + uuid).json().get("releasedAt").isTextual()).isTrue();
@@ -159,7 +157,7 @@ class SessionsEndpointTest {
   @Test
   void listedSessionsAreExactlyTheOnesTheEventsEndpointAnswersFor() {
     for (String uuid : walk(null, 500).subList(0, 50)) {
-      String sess = SessionIds.canonical(uuid);
+      String sess = Ids.canonicalSessionId(uuid);
       assertThat(http.get("/api/v1/cloud/sessions/" + sess + "/events?limit=1").status()).isEqualTo(200);
       assertThat(http.get("/api/v1/cloud/sessions/" + uuid + "/resources?limit=1").status()).isEqualTo(200);
     }
@@ -168,7 +166,7 @@ class SessionsEndpointTest {
   @Test
   void deletedSessionsDisappearEverywhere() {
     String id = sim.createSession(null, 4);
-    String uuid = SessionIds.toUuid(id);
+    String uuid = Ids.sessionUuid(id);
     assertThat(http.get("/api/v1/sessions/" + uuid).status()).isEqualTo(200);
     sim.deleteSession(id);
     assertThat(http.get("/api/v1/sessions/" + uuid).status()).isEqualTo(404);
