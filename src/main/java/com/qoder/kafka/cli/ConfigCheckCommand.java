@@ -3,6 +3,7 @@ package com.qoder.kafka.cli;
 import com.qoder.kafka.config.ConnectorConfig;
 import com.qoder.kafka.config.Settings;
 import java.io.PrintWriter;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 
 /**
@@ -27,7 +28,8 @@ final class ConfigCheckCommand extends AdminCommand {
     out.print(config.effective());
     out.println("# consumer group of the instances: " + config.groupId());
     boolean noToken = config.secret(Settings.QODER_TOKEN) == null;
-    if (config.warnings().isEmpty() && !noToken) {
+    Optional<String> registryRefusal = config.inProcessRegistryRefusal();
+    if (config.warnings().isEmpty() && !noToken && registryRefusal.isEmpty()) {
       out.println("# no warnings");
       return OK;
     }
@@ -37,6 +39,7 @@ final class ConfigCheckCommand extends AdminCommand {
       out.println("#   - no Qoder API token: run refuses to start until QODER_PAT, qoder.token-file or qoder.token"
           + " is set");
     }
+    registryRefusal.ifPresent(r -> out.println("#   - run refuses to start: " + r));
     return OK;
   }
 

@@ -9,6 +9,7 @@ import com.qoder.kafka.registry.RegistryAvroDecoder;
 import com.qoder.kafka.registry.RegistryOptions;
 import com.qoder.kafka.registry.SchemaRegistries;
 import com.qoder.kafka.registry.SchemaRegistry;
+import com.qoder.kafka.runtime.ClientOptions;
 import com.qoder.kafka.runtime.Connector;
 import com.qoder.kafka.runtime.ConnectorStatus;
 import com.qoder.kafka.sim.LiveMode;
@@ -65,6 +66,14 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Simulator seed. Default: ${DEFAULT-VALUE}.")
   long seed;
 
+  @Option(names = "--registry", paramLabel = "URL",
+      description = {"A running Schema Registry (e.g. http://localhost:8081) instead of the in-process one; the",
+          "record printer and the final tally read through it too. Same as --set schema-registry.url=URL."})
+  String registryUrl;
+
+  /** The demo's own in-process registry, used when no registry is given. */
+  static final String IN_PROCESS_REGISTRY = "mock://demo";
+
   @Mixin CommonOptions common;
 
   @Override
@@ -81,12 +90,13 @@ final class DemoCommand implements Callable<Integer> {
             .build().start()) {
       out.printf("  Kafka broker      %s%n", kafka.bootstrapServers());
       out.printf("  Qoder simulator   %s (%d sessions, %.0f live events/s)%n", sim.baseUrl(), sessions, eventRate);
-      out.printf("  Schema Registry   mock://demo (in-process)%n");
       Map<String, String> o = new HashMap<>();
       o.put(Settings.QODER_BASE_URL.key(), sim.baseUrl());
       o.put(Settings.QODER_TOKEN.key(), sim.token());
       o.put(Settings.KAFKA_BOOTSTRAP.key(), kafka.bootstrapServers());
-      o.put(Settings.REGISTRY_URL.key(), "mock://demo");
+      // The demo's in-process registry is deliberate (nothing installed); run refuses one unless allowed.
+      o.put(Settings.REGISTRY_URL.key(), registryUrl != null ? registryUrl : IN_PROCESS_REGISTRY);
+      o.put(Settings.REGISTRY_ALLOW_IN_PROCESS.key(), "true");
       o.put(Settings.CONNECTOR_NAME.key(), "demo");
       // Every organization of the simulator: the final tally compares with all the events it created.
       o.put(Settings.QODER_ORGANIZATION_IDS.key(), String.join(",", sim.organizations()));
@@ -112,8 +122,17 @@ final class DemoCommand implements Callable<Integer> {
         System.err.println(e.getMessage());
         return 2;
       }
+      RegistryOptions registryOptions;
+      try {
+        registryOptions = ClientOptions.registry(config);
+      } catch (IllegalArgumentException e) {
+        System.err.println(e.getMessage());
+        return 2;
+      }
+      out.println(registryLine(registryOptions));
+      // The printer and the tally read through the registry the connector writes to (its URL, auth, TLS).
       try (Connector connector = Connector.start(config);
-          SchemaRegistry registry = SchemaRegistries.create(RegistryOptions.of("mock://demo"))) {
+          SchemaRegistry registry = SchemaRegistries.create(registryOptions)) {
         connector.opsPort().ifPresent(p -> out.printf("  Status page       http://127.0.0.1:%d/  (metrics: /metrics)%n", p));
         out.printf("  Topics            %s, %s, %s, %s%n%n", config.string(Settings.TOPIC_EVENTS),
             config.string(Settings.TOPIC_ERRORS), config.string(Settings.TOPIC_DEAD_LETTER), config.offsetsTopic());
@@ -168,6 +187,14 @@ final class DemoCommand implements Callable<Integer> {
     }
     out.println("demo finished.");
     return 0;
+  }
+
+  /** The start-up line that says which registry the demo writes to, and what an in-process one means. */
+  static String registryLine(RegistryOptions options) {
+    return options.isMock()
+        ? "  Schema Registry   " + options.displayUrls() + " (in-process: its schema ids exist only inside this demo;"
+            + " --registry URL uses a real one)"
+        : "  Schema Registry   " + options.displayUrls();
   }
 
   /** At most this long for the connector to catch up after live traffic stopped. */

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
         "SIGTERM drains: pages in hand are acknowledged and final offsets written before exit."},
     exitCodeListHeading = "Exit codes:%n",
     exitCodeList = {"0:stopped by a signal", "1:stopped by a fatal error (message logged)",
-        "2:invalid configuration (every problem listed)"})
+        "2:invalid configuration (every problem listed), or no Schema Registry (schema-registry.url)"})
 final class RunCommand implements Callable<Integer> {
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration file.")
@@ -40,6 +40,12 @@ final class RunCommand implements Callable<Integer> {
       cfg = ConfigLoader.load(config, common.overrides());
     } catch (ConfigException e) {
       err(e.getMessage());
+      return 2;
+    }
+    // Before connecting to anything: a silent in-process registry would make every record unreadable.
+    Optional<String> refusal = cfg.inProcessRegistryRefusal();
+    if (refusal.isPresent()) {
+      err("qoder-kafka will not start: " + refusal.get());
       return 2;
     }
     Connector connector;

@@ -468,6 +468,16 @@ public final class ConfigLoader {
     if (basic != null && v.get(Settings.REGISTRY_BEARER.key()) != null) {
       problems.add("set either schema-registry.basic-auth or schema-registry.bearer-token, not both");
     }
+    for (Setting tls : List.of(Settings.REGISTRY_TLS_CA, Settings.REGISTRY_TLS_CERT, Settings.REGISTRY_TLS_KEY)) {
+      Path file = (Path) v.get(tls.key());
+      if (file != null && !Files.isReadable(file)) {
+        problems.add(tls.key() + " " + file + " does not exist or cannot be read");
+      }
+    }
+    if ((v.get(Settings.REGISTRY_TLS_CERT.key()) == null) != (v.get(Settings.REGISTRY_TLS_KEY.key()) == null)) {
+      problems.add("schema-registry.tls.cert-file and schema-registry.tls.key-file go together (mutual TLS needs"
+          + " the certificate and its private key); set both or neither");
+    }
     Path ca = (Path) v.get(Settings.QODER_TLS_CA.key());
     if (ca != null && !Files.isReadable(ca)) {
       problems.add("qoder.tls.ca-file " + ca + " does not exist or cannot be read");

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.TreeMap;
 
@@ -20,6 +21,9 @@ public final class ConnectorConfig {
 
   /** Prefix of {@link #groupId()}. */
   public static final String GROUP_ID_PREFIX = "qoder-kafka.";
+
+  /** The in-process registry used when {@code schema-registry.url} is empty and in-process is allowed. */
+  public static final String DEFAULT_IN_PROCESS_REGISTRY = "mock://qoder";
 
   private final Map<String, Object> values;
   private final Map<String, String> kafkaProperties;
@@ -128,6 +132,30 @@ public final class ConnectorConfig {
       orgs.add(one == null ? "" : one);
     }
     return orgs;
+  }
+
+  /**
+   * Why {@code run} must not start with this registry setting, in one line, or empty when it may: an
+   * empty {@code schema-registry.url} or a {@code mock://} one would give records schema ids from an
+   * in-process registry that no consumer can resolve, unless {@code schema-registry.allow-in-process}
+   * says that is what the user wants (tests, local experiments).
+   */
+  public Optional<String> inProcessRegistryRefusal() {
+    if (bool(Settings.REGISTRY_ALLOW_IN_PROCESS)) {
+      return Optional.empty();
+    }
+    String url = string(Settings.REGISTRY_URL);
+    String fix = "set " + Settings.REGISTRY_URL.key() + " to the Schema Registry your consumers read from"
+        + " (e.g. http://localhost:8081), or " + Settings.REGISTRY_ALLOW_IN_PROCESS.key() + "=true for tests and"
+        + " local experiments";
+    if (url == null || url.isBlank()) {
+      return Optional.of(Settings.REGISTRY_URL.key() + " is not set: " + fix);
+    }
+    if (url.trim().startsWith("mock://")) {
+      return Optional.of(Settings.REGISTRY_URL.key() + " is " + url.trim() + ", an in-process registry whose schema"
+          + " ids no consumer can resolve: " + fix);
+    }
+    return Optional.empty();
   }
 
   /** The effective configuration as {@code key: value} lines with secrets masked. */

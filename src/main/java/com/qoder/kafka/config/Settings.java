@@ -184,8 +184,13 @@ public final class Settings {
           + " 16KiB), existing ones are checked at start-up. At most kafka.max-in-flight-bytes.");
 
   // --- Schema Registry ---------------------------------------------------------------------------
-  public static final Setting REGISTRY_URL = def("schema-registry.url", Type.STRING, "mock://qoder",
-      "Schema Registry URL(s), comma-separated; mock://<scope> is an in-process registry.");
+  public static final Setting REGISTRY_URL = def("schema-registry.url", Type.STRING, null,
+      "Schema Registry URL(s), comma-separated, tried in turn (Confluent, Apicurio's /apis/ccompat/v7, ...);"
+          + " required by run. mock://<scope> is an in-process registry, refused unless"
+          + " schema-registry.allow-in-process is true.");
+  public static final Setting REGISTRY_ALLOW_IN_PROCESS = def("schema-registry.allow-in-process", Type.BOOLEAN,
+      "false", "Lets run use an in-process registry (schema-registry.url mock://<scope>, or mock://qoder when"
+          + " empty) whose schema ids no consumer can resolve: for tests and local experiments only.");
   public static final Setting REGISTRY_AUTO_REGISTER = def("schema-registry.auto-register", Type.BOOLEAN, "true",
       "Register the connector's schemas at start-up; false: they must already be registered.");
   public static final Setting REGISTRY_STRATEGY = enumDef("schema-registry.subject-name-strategy", "topic",
@@ -195,6 +200,12 @@ public final class Settings {
       "Basic auth of the registry as user:password (Confluent's basic.auth.user.info).");
   public static final Setting REGISTRY_BEARER = def("schema-registry.bearer-token", Type.SECRET, null,
       "Bearer token of the registry.");
+  public static final Setting REGISTRY_TLS_CA = def("schema-registry.tls.ca-file", Type.PATH, null,
+      "PEM file of CA certificates trusted for an https:// registry (default: the JDK's trust store).");
+  public static final Setting REGISTRY_TLS_CERT = def("schema-registry.tls.cert-file", Type.PATH, null,
+      "Mutual TLS: PEM certificate chain this connector presents to the registry (with schema-registry.tls.key-file).");
+  public static final Setting REGISTRY_TLS_KEY = def("schema-registry.tls.key-file", Type.PATH, null,
+      "Mutual TLS: the unencrypted PKCS#8 PEM private key of schema-registry.tls.cert-file.");
 
   // --- ops ---------------------------------------------------------------------------------------
   public static final Setting OPS_ENABLED = def("ops.enabled", Type.BOOLEAN, "true",

@@ -69,6 +69,11 @@ final class CachedSchemaRegistry implements SchemaRegistry {
   }
 
   @Override
+  public java.util.List<SubjectVersion> versions(String subject) {
+    return delegate.versions(subject);
+  }
+
+  @Override
   public CompatibilityCheck checkCompatibility(String subject, Schema schema) {
     return delegate.checkCompatibility(subject, schema);
   }

@@ -8,6 +8,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.ReadTimeoutException;
 import java.io.IOException;
 import java.net.UnknownHostException;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 import org.slf4j.Logger;
@@ -84,9 +87,47 @@ final class HttpSchemaRegistry implements SchemaRegistry {
         .pendingAcquireMaxCount(256)
         .maxIdleTime(Duration.ofSeconds(20))
         .build();
-    this.client = HttpClient.create(connections)
+    HttpClient http = HttpClient.create(connections)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, clampMillis(options.connectTimeout()))
         .responseTimeout(options.requestTimeout());
+    if (options.tls().isCustom()) {
+      // Built once, now: a bad PEM file fails the start-up with its name, not the first request.
+      SslContext ssl = sslContext(options.tls());
+      http = http.secure(spec -> spec.sslContext(ssl));
+    }
+    this.client = http;
+  }
+
+  /**
+   * A client TLS context trusting {@code caFile} (else the JDK's trust store) and presenting
+   * {@code certFile}/{@code keyFile} when the server asks for a client certificate (mutual TLS).
+   * Host names are verified (reactor-netty's default for {@code https://}).
+   */
+  static SslContext sslContext(RegistryTls tls) {
+    SslContextBuilder builder = SslContextBuilder.forClient();
+    if (tls.caFile() != null) {
+      try {
+        builder.trustManager(tls.caFile().toFile());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(RegistryTls.KEY_CA_FILE + " " + tls.caFile()
+            + " cannot be read as PEM CA certificates: " + e.getMessage(), e);
+      }
+    }
+    if (tls.certFile() != null) {
+      try {
+        builder.keyManager(tls.certFile().toFile(), tls.keyFile().toFile());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(RegistryTls.KEY_CERT_FILE + " " + tls.certFile() + " / "
+            + RegistryTls.KEY_KEY_FILE + " " + tls.keyFile() + " cannot be read as a PEM certificate chain and an"
+            + " unencrypted PKCS#8 PEM private key: " + e.getMessage(), e);
+      }
+    }
+    try {
+      return builder.build();
+    } catch (SSLException e) {
+      throw new IllegalArgumentException("cannot build the registry's TLS context from " + tls + ": "
+          + e.getMessage(), e);
+    }
   }
 
   // ---------------------------------------------------------------- blocking interface
@@ -109,6 +150,11 @@ final class HttpSchemaRegistry implements SchemaRegistry {
   @Override
   public SubjectVersion latest(String subject) {
     return block("latest", latestAsync(subject));
+  }
+
+  @Override
+  public List<SubjectVersion> versions(String subject) {
+    return block("versions", versionsAsync(subject));
   }
 
   @Override
@@ -219,6 +265,36 @@ final class HttpSchemaRegistry implements SchemaRegistry {
           }
           return Mono.error(failure(r, op, subject));
         });
+  }
+
+  Mono<List<SubjectVersion>> versionsAsync(String subject) {
+    String op = "list the versions of subject '" + subject + "'";
+    return execute(HttpMethod.GET, RegistryPaths.versions(subject), null, op)
+        .flatMap(r -> {
+          if (r.status == 404) {
+            return Mono.just(List.<Integer>of());
+          }
+          if (r.status != 200) {
+            return Mono.error(failure(r, op, subject));
+          }
+          return Mono.fromCallable(() -> {
+            List<Integer> numbers = new ArrayList<>();
+            r.json().forEach(n -> numbers.add(n.asInt()));
+            return numbers;
+          });
+        })
+        .flatMapMany(reactor.core.publisher.Flux::fromIterable)
+        .concatMap(v -> versionAsync(subject, v))
+        .collectList();
+  }
+
+  private Mono<SubjectVersion> versionAsync(String subject, int version) {
+    String op = "fetch version " + version + " of subject '" + subject + "'";
+    return execute(HttpMethod.GET, RegistryPaths.version(subject, version), null, op)
+        .flatMap(r -> r.status == 200
+            ? Mono.fromCallable(() -> new SubjectVersion(subject, requiredInt(r, op, "version"),
+                requiredInt(r, op, "id"), parseAvro(r, op, r.json())))
+            : Mono.error(failure(r, op, subject)));
   }
 
   Mono<CompatibilityCheck> checkCompatibilityAsync(String subject, Schema schema) {
@@ -376,7 +452,18 @@ final class HttpSchemaRegistry implements SchemaRegistry {
   static boolean isTransportFailure(Throwable e) {
     return e instanceof IOException
         || e instanceof ReadTimeoutException
-        || e instanceof TimeoutException;
+        || e instanceof TimeoutException
+        // A handshake the server ends (mutual TLS without a client certificate) surfaces wrapped.
+        || tlsFailure(e) != null;
+  }
+
+  private static SSLException tlsFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SSLException ssl) {
+        return ssl;
+      }
+    }
+    return null;
   }
 
   private String describeTransport(Throwable e) {
@@ -388,6 +475,11 @@ final class HttpSchemaRegistry implements SchemaRegistry {
     }
     if (e instanceof UnknownHostException) {
       return "unknown host " + e.getMessage();
+    }
+    SSLException ssl = tlsFailure(e);
+    if (ssl != null) {
+      return "TLS handshake failed (" + ssl.getMessage() + "); check " + RegistryTls.KEY_CA_FILE + ", "
+          + RegistryTls.KEY_CERT_FILE + " and " + RegistryTls.KEY_KEY_FILE;
     }
     String message = e.getMessage();
     if (message == null || message.isBlank()) {

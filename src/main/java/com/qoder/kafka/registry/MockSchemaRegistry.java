@@ -122,6 +122,12 @@ final class MockSchemaRegistry implements SchemaRegistry {
   }
 
   @Override
+  public synchronized List<SubjectVersion> versions(String subject) {
+    return subjects.getOrDefault(subject, List.of()).stream()
+        .map(v -> new SubjectVersion(subject, v.version, v.id, v.schema)).toList();
+  }
+
+  @Override
   public synchronized CompatibilityCheck checkCompatibility(String subject, Schema schema) {
     List<Version> versions = subjects.getOrDefault(subject, List.of());
     List<String> problems = incompatibilities(levelOf(subject), versions, schema);

@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  *       connection errors)</td></tr>
  *   <tr><td>{@value #KEY_RETRY_BACKOFF}</td><td>{@link #retryBackoff()}</td><td>250ms, doubling,
  *       jittered</td></tr>
+ *   <tr><td>{@code schema-registry.tls.*}</td><td>{@link #tls()}</td><td>the JDK's trust store, no
+ *       client certificate</td></tr>
  * </table>
  *
  * <p>The constructor checks every field and reports all problems in one exception, so a user fixes
@@ -46,7 +48,8 @@ public record RegistryOptions(
     Duration connectTimeout,
     Duration requestTimeout,
     int maxRetries,
-    Duration retryBackoff) {
+    Duration retryBackoff,
+    RegistryTls tls) {
 
   public static final String KEY_URL = "schema-registry.url";
   public static final String KEY_BASIC_AUTH = "schema-registry.basic-auth";
@@ -131,6 +134,14 @@ public record RegistryOptions(
     if (subjectNameStrategy == null) {
       subjectNameStrategy = DEFAULT_SUBJECT_NAME_STRATEGY;
     }
+    if (tls == null) {
+      tls = RegistryTls.DEFAULT;
+    }
+    tls.validate(problems);
+    if (tls.isCustom() && normalized.stream().noneMatch(u -> u.startsWith("https://"))) {
+      problems.add("schema-registry.tls.* is set but no " + KEY_URL + " entry is https://; the files would be"
+          + " ignored");
+    }
     requirePositive(KEY_CONNECT_TIMEOUT, connectTimeout, problems);
     requirePositive(KEY_REQUEST_TIMEOUT, requestTimeout, problems);
     requirePositive(KEY_RETRY_BACKOFF, retryBackoff, problems);
@@ -153,32 +164,37 @@ public record RegistryOptions(
     List<String> urls = urlList == null ? List.of() : Arrays.asList(urlList.split("\\s*,\\s*"));
     return new RegistryOptions(urls, RegistryAuth.NONE, DEFAULT_AUTO_REGISTER,
         DEFAULT_SUBJECT_NAME_STRATEGY, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
-        DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BACKOFF);
+        DEFAULT_MAX_RETRIES, DEFAULT_RETRY_BACKOFF, RegistryTls.DEFAULT);
   }
 
   public RegistryOptions withAuth(RegistryAuth auth) {
     return new RegistryOptions(urls, Objects.requireNonNull(auth, "auth"), autoRegister,
-        subjectNameStrategy, connectTimeout, requestTimeout, maxRetries, retryBackoff);
+        subjectNameStrategy, connectTimeout, requestTimeout, maxRetries, retryBackoff, tls);
   }
 
   public RegistryOptions withAutoRegister(boolean autoRegister) {
     return new RegistryOptions(urls, auth, autoRegister, subjectNameStrategy, connectTimeout,
-        requestTimeout, maxRetries, retryBackoff);
+        requestTimeout, maxRetries, retryBackoff, tls);
   }
 
   public RegistryOptions withSubjectNameStrategy(SubjectNameStrategy strategy) {
     return new RegistryOptions(urls, auth, autoRegister, Objects.requireNonNull(strategy),
-        connectTimeout, requestTimeout, maxRetries, retryBackoff);
+        connectTimeout, requestTimeout, maxRetries, retryBackoff, tls);
   }
 
   public RegistryOptions withTimeouts(Duration connectTimeout, Duration requestTimeout) {
     return new RegistryOptions(urls, auth, autoRegister, subjectNameStrategy, connectTimeout,
-        requestTimeout, maxRetries, retryBackoff);
+        requestTimeout, maxRetries, retryBackoff, tls);
   }
 
   public RegistryOptions withRetries(int maxRetries, Duration retryBackoff) {
     return new RegistryOptions(urls, auth, autoRegister, subjectNameStrategy, connectTimeout,
-        requestTimeout, maxRetries, retryBackoff);
+        requestTimeout, maxRetries, retryBackoff, tls);
+  }
+
+  public RegistryOptions withTls(RegistryTls tls) {
+    return new RegistryOptions(urls, auth, autoRegister, subjectNameStrategy, connectTimeout,
+        requestTimeout, maxRetries, retryBackoff, Objects.requireNonNull(tls, "tls"));
   }
 
   /** True for {@code mock://scope}: the in-process registry. */

@@ -42,6 +42,14 @@ final class RegistryPaths {
     return "/subjects/" + segment(subject) + "/versions/latest";
   }
 
+  static String versions(String subject) {
+    return "/subjects/" + segment(subject) + "/versions";
+  }
+
+  static String version(String subject, int version) {
+    return "/subjects/" + segment(subject) + "/versions/" + version;
+  }
+
   static String compatibilityWithLatest(String subject) {
     return "/compatibility/subjects/" + segment(subject)
         + "/versions/latest?normalize=false&verbose=true";

@@ -47,9 +47,36 @@ public final class SchemaRegistration {
   public RegisteredSchema resolve(String subject, Schema schema) {
     Objects.requireNonNull(subject, "subject");
     Objects.requireNonNull(schema, "schema");
-    int id = autoRegister ? registry.register(subject, schema) : registry.lookup(subject, schema);
+    int id;
+    try {
+      id = autoRegister ? registry.register(subject, schema) : registry.lookup(subject, schema);
+    } catch (SchemaRegistryException e) {
+      if (e.reason() == SchemaRegistryException.Reason.INCOMPATIBLE) {
+        throw explain(subject, schema, e);
+      }
+      throw e;
+    }
     log.info("Schema {} is id {} under subject '{}' in {} ({})", schema.getFullName(), id, subject,
         registry.describe(), autoRegister ? "registered" : "looked up, auto-register off");
     return new RegisteredSchema(subject, id, schema);
+  }
+
+  /**
+   * The registry refused the schema: find the offending field ourselves, with Avro's
+   * SchemaCompatibility against the subject's versions under its level, because each registry
+   * words its 409 differently (Apicurio names only a JSON pointer). Falls back to the registry's
+   * words when our check finds nothing (a level this client does not know, say).
+   */
+  private SchemaRegistryException explain(String subject, Schema schema, SchemaRegistryException refused) {
+    try {
+      String level = registry.compatibilityLevel(subject);
+      return SchemaEvolution.check(subject, level, schema, registry.versions(subject))
+          .map(r -> new SchemaRegistryException(SchemaRegistryException.Reason.INCOMPATIBLE, refused.httpStatus(),
+              refused.errorCode(), refused.serverMessage(), r.message(), refused))
+          .orElse(refused);
+    } catch (SchemaRegistryException e) {
+      refused.addSuppressed(e);
+      return refused;
+    }
   }
 }

@@ -52,6 +52,13 @@ public interface SchemaRegistry extends AutoCloseable {
   SubjectVersion latest(String subject);
 
   /**
+   * Every version of {@code subject}, oldest first ({@code GET /subjects/{subject}/versions}, then
+   * each version); empty when the subject does not exist. For explaining a refusal and for
+   * {@code schemas check} under a transitive level.
+   */
+  java.util.List<SubjectVersion> versions(String subject);
+
+  /**
    * Checks {@code schema} against the latest version of {@code subject} under the subject's
    * compatibility level ({@code POST /compatibility/subjects/{subject}/versions/latest?verbose=true}).
    * A subject with no version yet accepts any schema.

@@ -54,6 +54,16 @@ public record SubjectCheck(String subject, State state, int latestVersion, int r
       }
     }
     String level = registry.compatibilityLevel(subject);
+    if (id == 0) {
+      // The connector's own verdict first, worded as the start-up error is (registries differ in
+      // theirs, and some check only the latest version whatever the level).
+      java.util.Optional<SchemaEvolution.Refusal> own =
+          SchemaEvolution.check(subject, level, schema, registry.versions(subject));
+      if (own.isPresent()) {
+        return new SubjectCheck(subject, State.INCOMPATIBLE, latest.version(), 0, level,
+            List.of(own.get().message()));
+      }
+    }
     CompatibilityCheck check = registry.checkCompatibility(subject, schema);
     return new SubjectCheck(subject, check.compatible() ? State.COMPATIBLE : State.INCOMPATIBLE,
         latest.version(), id, level, check.messages());

@@ -6,6 +6,7 @@ import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.KafkaClientProperties;
 import com.qoder.kafka.registry.RegistryAuth;
 import com.qoder.kafka.registry.RegistryOptions;
+import com.qoder.kafka.registry.RegistryTls;
 import com.qoder.kafka.registry.SubjectNameStrategy;
 
 /**
@@ -36,7 +37,13 @@ public final class ClientOptions {
   }
 
   public static RegistryOptions registry(ConnectorConfig config) {
-    RegistryOptions o = RegistryOptions.of(config.string(Settings.REGISTRY_URL))
+    String url = config.string(Settings.REGISTRY_URL);
+    if ((url == null || url.isBlank()) && config.bool(Settings.REGISTRY_ALLOW_IN_PROCESS)) {
+      url = ConnectorConfig.DEFAULT_IN_PROCESS_REGISTRY;
+    }
+    RegistryOptions o = RegistryOptions.of(url)
+        .withTls(new RegistryTls(config.path(Settings.REGISTRY_TLS_CA), config.path(Settings.REGISTRY_TLS_CERT),
+            config.path(Settings.REGISTRY_TLS_KEY)))
         .withAutoRegister(config.bool(Settings.REGISTRY_AUTO_REGISTER))
         .withSubjectNameStrategy(SubjectNameStrategy.parse(config.string(Settings.REGISTRY_STRATEGY)));
     if (config.secret(Settings.REGISTRY_BEARER) != null) {

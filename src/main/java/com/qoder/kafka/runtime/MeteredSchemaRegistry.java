@@ -45,6 +45,11 @@ final class MeteredSchemaRegistry implements SchemaRegistry {
   }
 
   @Override
+  public java.util.List<SubjectVersion> versions(String subject) {
+    return timed("versions", () -> delegate.versions(subject));
+  }
+
+  @Override
   public CompatibilityCheck checkCompatibility(String subject, Schema schema) {
     return timed("compatibility", () -> delegate.checkCompatibility(subject, schema));
   }

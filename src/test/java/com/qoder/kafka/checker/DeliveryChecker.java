@@ -1,14 +1,19 @@
 package com.qoder.kafka.checker;
 
-import com.qoder.kafka.avro.AvroCodec;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.qoder.kafka.avro.v1.SessionEvent;
-import com.qoder.kafka.kafka.CloudEventsHeaders;
-import com.qoder.kafka.registry.ConfluentWireFormat;
-import com.qoder.kafka.registry.SchemaRegistry;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,6 +31,14 @@ import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -40,9 +53,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * consumer, decodes every value by the schema id in its Confluent wire-format header, and compares
  * with the ground truth, session by session.
  *
- * <p>It shares no code with the pipeline's write path: values are decoded with the writer schema
- * fetched by id (from the registry, or a fixed schema when the writer ran in another JVM with its
- * own in-process registry) and resolved against the generated {@link SessionEvent} class.
+ * <p>It shares no code with the pipeline's write or read path (a test enforces it,
+ * {@code DeliveryCheckerIndependenceTest}): it parses the Confluent wire format itself (magic byte
+ * 0, 4-byte big-endian schema id, Avro body), fetches the writer schema by id over HTTP from the
+ * registry ({@code GET /schemas/ids/{id}}, with its own client) or takes it from the caller, and
+ * decodes with Avro's {@link GenericDatumReader}, resolving to the reader schema parsed from the
+ * project's {@code schemas/SessionEvent.avsc} file. So a codec or registry-client bug in the product
+ * cannot hide itself by being both the writer and the judge.
  *
  * <p>What it counts (see {@link DeliveryReport}):
  * <ul>
@@ -82,9 +99,12 @@ public final class DeliveryChecker implements AutoCloseable {
   private static final int EXAMPLES = 10;
   /** The reserved event type of a dead-letter marker (README, "Records and topics"). */
   public static final String MARKER_TYPE = "qoder_kafka.dead_lettered";
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper();
   private static final Duration IO_TIMEOUT = Duration.ofSeconds(30);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** The CloudEvents Kafka binding's id header (binary mode: {@code ce_} + attribute name). */
+  private static final String CE_ID = "ce_id";
+  /** The reader schema: the contract file itself, not the product's parsed copy. */
+  private static final Schema READER = readerSchema();
 
   /**
    * One record of the events (or errors) topic, reduced to what the comparison needs; {@code marker}
@@ -130,7 +150,7 @@ public final class DeliveryChecker implements AutoCloseable {
   private final Map<String, List<Entry>> events = new HashMap<>();
   private final Map<String, List<Entry>> errorCopies = new HashMap<>();
   private final Map<String, List<DeadLetter>> deadLetters = new HashMap<>();
-  private final Map<String, SessionEvent> retained = new HashMap<>();
+  private final Map<String, GenericRecord> retained = new HashMap<>();
   private final Set<Integer> schemaIds = new TreeSet<>();
   private final Problems intrinsic = new Problems();
   private long eventRecords;
@@ -181,9 +201,23 @@ public final class DeliveryChecker implements AutoCloseable {
     /** null: the dead-letter topic is not read (every event must be in the events topic). */
     public Builder deadLetterTopic(String t) { this.deadLetterTopic = t; return this; }
 
-    /** Writer schemas are fetched from the registry by the id in each value. */
-    public Builder registry(SchemaRegistry registry) {
-      this.schemaById = registry::schemaById;
+    /**
+     * Writer schemas are fetched by the id in each value from the Confluent-compatible registry at
+     * {@code url} ({@code GET <url>/schemas/ids/<id>}), with the checker's own HTTP client.
+     */
+    public Builder registryUrl(String url) {
+      String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      this.schemaById = id -> fetchSchema(http, base, id);
+      return this;
+    }
+
+    /**
+     * Writer schemas come from {@code lookup} (e.g. an in-process {@code mock://} registry's
+     * {@code schemaById}): the schema source is the caller's; decoding stays the checker's own.
+     */
+    public Builder schemaById(IntFunction<Schema> lookup) {
+      this.schemaById = Objects.requireNonNull(lookup, "lookup");
       return this;
     }
 
@@ -249,9 +283,31 @@ public final class DeliveryChecker implements AutoCloseable {
     }
   }
 
-  /** The decoded event with this id (needs {@code retainValues(true)}). */
-  public Optional<SessionEvent> decoded(String eventId) {
+  /** The decoded event with this id, as Avro's generic reader gave it (needs {@code retainValues(true)}). */
+  public Optional<GenericRecord> decodedRecord(String eventId) {
     return Optional.ofNullable(retained.get(eventId));
+  }
+
+  /**
+   * The decoded event with this id as the generated class (needs {@code retainValues(true)}), for
+   * assertions that want typed getters: {@link #decodedRecord} written again with Avro's generic
+   * writer and read with its specific reader (plain Avro, no product code).
+   */
+  public Optional<SessionEvent> decoded(String eventId) {
+    return decodedRecord(eventId).map(DeliveryChecker::toSpecific);
+  }
+
+  private static SessionEvent toSpecific(GenericRecord r) {
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+      new GenericDatumWriter<GenericRecord>(READER).write(r, enc);
+      enc.flush();
+      return new SpecificDatumReader<SessionEvent>(READER, SessionEvent.getClassSchema())
+          .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Dead letters read so far, by session. */
@@ -328,74 +384,118 @@ public final class DeliveryChecker implements AutoCloseable {
     } else {
       eventRecords++;
     }
-    SessionEvent e = decode(r.value(), where);
+    GenericRecord e = decode(r.value(), where);
     if (e == null) {
       return;
     }
-    if (!e.getSessionId().equals(key)) {
-      intrinsic.wrongKey.add(where + " key " + key + " but session_id " + e.getSessionId());
+    String eventId = string(e, "event_id");
+    String session = string(e, "session_id");
+    if (!session.equals(key)) {
+      intrinsic.wrongKey.add(where + " key " + key + " but session_id " + session);
     }
-    String ceId = header(r.headers(), CloudEventsHeaders.ID);
-    if (!e.getEventId().equals(ceId)) {
-      intrinsic.badHeaders.add(where + " ce_id " + ceId + " but event_id " + e.getEventId());
+    String ceId = header(r.headers(), CE_ID);
+    if (!eventId.equals(ceId)) {
+      intrinsic.badHeaders.add(where + " ce_id " + ceId + " but event_id " + eventId);
     }
-    String session = e.getSessionId();
-    Marker marker = MARKER_TYPE.equals(e.getType()) ? marker(e, where) : null;
+    String type = string(e, "type");
+    Marker marker = MARKER_TYPE.equals(type) ? marker(e, eventId, where) : null;
     if (marker != null && !errors) {
       markerRecords++;
     }
-    Entry entry = new Entry(e.getEventId(), e.getType(), r.partition(), marker);
+    Entry entry = new Entry(eventId, type, r.partition(), marker);
     (errors ? errorCopies : events).computeIfAbsent(session, k -> new ArrayList<>()).add(entry);
     if (retainValues && !errors) {
-      retained.putIfAbsent(e.getEventId(), e);
+      retained.putIfAbsent(eventId, e);
     }
   }
 
-  private Marker marker(SessionEvent e, String where) {
-    if (!(e.getPayload() instanceof com.qoder.kafka.avro.v1.UnknownEvent u)) {
-      intrinsic.badMarkers.add(where + ": marker " + e.getEventId() + " without an UnknownEvent payload");
+  private Marker marker(GenericRecord e, String eventId, String where) {
+    Object payload = e.get("payload");
+    if (!(payload instanceof GenericRecord u) || !u.getSchema().getName().equals("UnknownEvent")) {
+      intrinsic.badMarkers.add(where + ": marker " + eventId + " without an UnknownEvent payload");
       return new Marker(null, null, null, null);
     }
     try {
-      com.fasterxml.jackson.databind.JsonNode d = JSON.readTree(u.getRawJson()).path("dead_letter");
+      JsonNode d = JSON.readTree(String.valueOf(u.get("raw_json"))).path("dead_letter");
       return new Marker(d.path("event_type").isTextual() ? d.get("event_type").asText() : null,
           d.path("topic").isTextual() ? d.get("topic").asText() : null,
           d.path("partition").isInt() ? d.get("partition").asInt() : null,
           d.path("offset").canConvertToLong() && d.path("offset").isIntegralNumber() ? d.get("offset").asLong() : null);
     } catch (IOException ex) {
-      intrinsic.badMarkers.add(where + ": marker " + e.getEventId() + " whose raw_json is not JSON");
+      intrinsic.badMarkers.add(where + ": marker " + eventId + " whose raw_json is not JSON");
       return new Marker(null, null, null, null);
     }
   }
 
-  private SessionEvent decode(byte[] value, String where) {
+  private static String string(GenericRecord r, String field) {
+    Object v = r.get(field);
+    return v == null ? null : v.toString(); // Utf8 from the generic reader
+  }
+
+  /** Magic byte then a 4-byte big-endian schema id (Confluent's {@code AbstractKafkaSchemaSerDe}). */
+  private static final int HEADER = 5;
+
+  private GenericRecord decode(byte[] value, String where) {
     if (value == null) {
       intrinsic.undecodable.add(where + ": null value");
       return null;
     }
-    ConfluentWireFormat.Framed f;
-    try {
-      f = ConfluentWireFormat.parse(value);
-    } catch (RuntimeException ex) {
-      intrinsic.undecodable.add(where + ": no wire-format header (" + ex.getMessage() + ")");
+    if (value.length < HEADER || value[0] != 0) {
+      intrinsic.undecodable.add(where + ": no wire-format header (" + value.length + " bytes, first "
+          + (value.length == 0 ? "none" : String.format("0x%02x", value[0] & 0xff)) + ")");
       return null;
     }
-    schemaIds.add(f.schemaId());
-    if (expectedSchemaId != null && f.schemaId() != expectedSchemaId) {
-      intrinsic.wrongSchemaId.add(where + ": schema id " + f.schemaId() + ", expected " + expectedSchemaId);
+    int schemaId = ((value[1] & 0xff) << 24) | ((value[2] & 0xff) << 16) | ((value[3] & 0xff) << 8)
+        | (value[4] & 0xff);
+    schemaIds.add(schemaId);
+    if (expectedSchemaId != null && schemaId != expectedSchemaId) {
+      intrinsic.wrongSchemaId.add(where + ": schema id " + schemaId + ", expected " + expectedSchemaId);
     }
     Schema writer;
     try {
-      writer = schemas.computeIfAbsent(f.schemaId(), schemaById::apply);
+      writer = schemas.computeIfAbsent(schemaId, schemaById::apply);
     } catch (RuntimeException ex) {
-      intrinsic.undecodable.add(where + ": schema id " + f.schemaId() + " not found (" + ex.getMessage() + ")");
+      intrinsic.undecodable.add(where + ": schema id " + schemaId + " not found (" + ex.getMessage() + ")");
       return null;
     }
     try {
-      return AvroCodec.decode(value, f.bodyOffset(), f.bodyLength(), writer, SessionEvent.class);
-    } catch (RuntimeException ex) {
-      intrinsic.undecodable.add(where + ": " + ex.getMessage());
+      BinaryDecoder in = DecoderFactory.get().binaryDecoder(value, HEADER, value.length - HEADER, null);
+      GenericRecord record = new GenericDatumReader<GenericRecord>(writer, READER).read(null, in);
+      if (!in.isEnd()) {
+        intrinsic.undecodable.add(where + ": bytes left after the record (schema id " + schemaId + ")");
+        return null;
+      }
+      return record;
+    } catch (IOException | RuntimeException ex) {
+      intrinsic.undecodable.add(where + ": " + ex);
       return null;
+    }
+  }
+
+  private static Schema fetchSchema(HttpClient http, String baseUrl, int id) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/schemas/ids/" + id))
+        .timeout(IO_TIMEOUT).header("Accept", "application/vnd.schemaregistry.v1+json, application/json").GET().build();
+    try {
+      HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("GET " + request.uri() + " answered " + r.statusCode() + ": " + r.body());
+      }
+      JsonNode body = JSON.readTree(r.body());
+      return new Schema.Parser().setValidateDefaults(false).parse(body.path("schema").asText());
+    } catch (IOException e) {
+      throw new UncheckedIOException("GET " + request.uri(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Schema readerSchema() {
+    Path file = Path.of(System.getProperty("qoder.project.directory", "."), "schemas", "SessionEvent.avsc");
+    try {
+      return new Schema.Parser().parse(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the reader schema " + file.toAbsolutePath(), e);
     }
   }
 

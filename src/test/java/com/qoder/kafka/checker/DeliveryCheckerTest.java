@@ -78,7 +78,7 @@ class DeliveryCheckerTest {
 
     DeliveryChecker checker() {
       return DeliveryChecker.builder(bootstrap).eventsTopic(events).errorsTopic(errors).deadLetterTopic(dlq)
-          .registry(registry).expectSchemaId(schemaId).retainValues(true).build();
+          .schemaById(registry::schemaById).expectSchemaId(schemaId).retainValues(true).build();
     }
   }
 

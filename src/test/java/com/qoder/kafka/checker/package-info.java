@@ -3,11 +3,11 @@
  * against what the API (the simulator) holds.
  *
  * <pre>{@code
- * try (SchemaRegistry registry = SchemaRegistries.create(RegistryOptions.of("mock://scope"));
+ * try (SchemaRegistry registry = SchemaRegistries.create(RegistryOptions.of(registryUrl));
  *     DeliveryChecker checker = DeliveryChecker.builder(bootstrap)
  *         .eventsTopic("qoder.session-events").errorsTopic("qoder.session-errors")
  *         .deadLetterTopic("qoder.dead-letter")
- *         .registry(registry)                       // or fixedSchema(Schemas.sessionEvent())
+ *         .registryUrl(registryUrl)                 // or schemaById(lookup), fixedSchema(schema)
  *         .expectSchemaId(registry.latest("qoder.session-events-value").id())
  *         .build()) {
  *   DeliveryReport r = checker.awaitDelivered(Duration.ofSeconds(60), () -> Expected.all(sim.groundTruth()));

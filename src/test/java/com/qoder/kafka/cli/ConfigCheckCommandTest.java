@@ -86,7 +86,7 @@ class ConfigCheckCommandTest {
 
   @Test
   void aCleanConfigurationSaysSoAndMissingTokenIsPointedOut() {
-    Cli.Result clean = Cli.run(Map.of("QODER_PAT", "x"), "config", "check");
+    Cli.Result clean = Cli.run(Map.of("QODER_PAT", "x", "SCHEMA_REGISTRY_URL", "http://registry:8081"), "config", "check");
     assertThat(clean.exit()).as(clean.toString()).isZero();
     assertThat(clean.out()).contains("# configuration is valid (no file, environment)").contains("# no warnings");
 

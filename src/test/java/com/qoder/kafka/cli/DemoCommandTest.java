@@ -13,23 +13,51 @@ class DemoCommandTest {
 
   @Test
   void endsWithAnExactTallyOfCreatedAgainstReadBack() {
+    Demo d = demo("--duration", "6s", "--ops-port", "0", "--sessions", "4", "--events-per-session", "15",
+        "--event-rate", "30", "--show-records", "1");
+    String out = d.out;
+    assertThat(d.result.exit()).as("%s%n%s", d.result, out).isZero();
+    assertThat(out).contains("  Schema Registry   mock://demo (in-process: its schema ids exist only inside this demo;"
+        + " --registry URL uses a real one)\n");
+    assertThat(out).containsPattern("the simulator created (\\d+) events in \\d+ sessions; a consumer read \\1 records"
+        + " from qoder\\.session-events: \\1 distinct events, 0 duplicate records\\.")
+        .contains("OK: every created event is in Kafka exactly once.")
+        .doesNotContain("MISSING");
+  }
+
+  /**
+   * With a running registry the connector registers there, and the record printer and the final
+   * tally decode through it (they read through mock://demo before, and reported every event missing).
+   */
+  @Test
+  void withARegistryThePrinterAndTheTallyReadThroughIt() {
+    String url = com.qoder.kafka.registry.ApicurioRegistry.get().url();
+    Demo d = demo("--registry", url, "--duration", "4s", "--ops-port", "0", "--sessions", "3",
+        "--events-per-session", "10", "--event-rate", "20", "--show-records", "1",
+        "--set", "kafka.topics.events=demo-" + java.util.UUID.randomUUID());
+    assertThat(d.result.exit()).as("%s%n%s", d.result, d.out).isZero();
+    assertThat(d.out).contains("  Schema Registry   " + url + "\n").doesNotContain("mock://demo")
+        .containsPattern("  record \\S+ key=sess_\\w+ schema-id=\\d+\n")
+        .contains("OK: every created event is in Kafka exactly once.").doesNotContain("MISSING");
+  }
+
+  private record Demo(Cli.Result result, String out) {}
+
+  private static Demo demo(String... args) {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     PrintStream original = System.out;
     Cli.Result r;
     // DemoCommand prints to System.out (its progress is for a terminal): capture it, still echoed.
     System.setOut(new PrintStream(new TeeStream(original, captured), true, StandardCharsets.UTF_8));
     try {
-      r = Cli.run(Map.of(), "demo", "--duration", "6s", "--ops-port", "0", "--sessions", "4",
-          "--events-per-session", "15", "--event-rate", "30", "--show-records", "1");
+      String[] all = new String[args.length + 1];
+      all[0] = "demo";
+      System.arraycopy(args, 0, all, 1, args.length);
+      r = Cli.run(Map.of(), all);
     } finally {
       System.setOut(original);
     }
-    String out = captured.toString(StandardCharsets.UTF_8);
-    assertThat(r.exit()).as("%s%n%s", r, out).isZero();
-    assertThat(out).containsPattern("the simulator created (\\d+) events in \\d+ sessions; a consumer read \\1 records"
-        + " from qoder\\.session-events: \\1 distinct events, 0 duplicate records\\.")
-        .contains("OK: every created event is in Kafka exactly once.")
-        .doesNotContain("MISSING");
+    return new Demo(r, captured.toString(StandardCharsets.UTF_8));
   }
 
   /** Writes to two streams. */

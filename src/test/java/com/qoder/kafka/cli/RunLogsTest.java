@@ -76,7 +76,7 @@ class RunLogsTest {
           "--set", "kafka.topics.dead-letter=" + name + ".dlq",
           "--set", "kafka.topic-partitions=1",
           "--set", "kafka.offsets-partitions=1",
-          "--set", "schema-registry.url=mock://" + name,
+          "--set", "schema-registry.url=mock://" + name, "--set", "schema-registry.allow-in-process=true",
           "--set", "connector.shutdown-timeout=10s"));
       ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
       pb.environment().keySet().removeIf(k -> k.startsWith("QODER_") || k.startsWith("KAFKA_") || k.startsWith("OPS_"));

@@ -57,6 +57,7 @@ final class ClusterTestSupport {
     o.put(Settings.QODER_BASE_URL.key(), sim.baseUrl());
     o.put(Settings.KAFKA_BOOTSTRAP.key(), kafka.bootstrapServers());
     o.put(Settings.REGISTRY_URL.key(), "mock://" + name);
+    o.put(Settings.REGISTRY_ALLOW_IN_PROCESS.key(), "true"); // each instance JVM has its own, identical ids
     o.put(Settings.CONNECTOR_NAME.key(), name);
     o.put(Settings.DELIVERY.key(), exactlyOnce ? "exactly-once" : "at-least-once");
     o.put(Settings.TOPIC_EVENTS.key(), name + ".events");

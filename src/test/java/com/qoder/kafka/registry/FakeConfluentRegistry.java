@@ -58,10 +58,13 @@ public final class FakeConfluentRegistry implements AutoCloseable {
   private volatile String requiredAuthorization;
   private final DisposableServer server;
 
-  private FakeConfluentRegistry() {
-    server = HttpServer.create()
+  private final boolean tls;
+
+  private FakeConfluentRegistry(java.util.function.UnaryOperator<HttpServer> transport, boolean tls) {
+    this.tls = tls;
+    server = transport.apply(HttpServer.create()
         .host("127.0.0.1")
-        .port(0)
+        .port(0))
         .handle((req, res) -> req.receive().aggregate().asString(StandardCharsets.UTF_8)
             .defaultIfEmpty("")
             .flatMap(body -> answer(req, res, body)))
@@ -69,11 +72,16 @@ public final class FakeConfluentRegistry implements AutoCloseable {
   }
 
   public static FakeConfluentRegistry start() {
-    return new FakeConfluentRegistry();
+    return new FakeConfluentRegistry(java.util.function.UnaryOperator.identity(), false);
+  }
+
+  /** The same registry behind TLS, configured by {@code secure} (e.g. {@code s -> s.secure(...)}). */
+  public static FakeConfluentRegistry startTls(java.util.function.UnaryOperator<HttpServer> secure) {
+    return new FakeConfluentRegistry(secure, true);
   }
 
   public String url() {
-    return "http://127.0.0.1:" + server.port();
+    return (tls ? "https" : "http") + "://127.0.0.1:" + server.port();
   }
 
   int port() {

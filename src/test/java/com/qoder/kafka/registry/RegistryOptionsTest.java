@@ -30,7 +30,7 @@ class RegistryOptionsTest {
   @Test
   void reportsEveryProblemAtOnce() {
     assertThatThrownBy(() -> new RegistryOptions(List.of("ftp://x", "mock://"), null, true, null,
-        Duration.ZERO, Duration.ofSeconds(-1), 99, Duration.ofMillis(1)))
+        Duration.ZERO, Duration.ofSeconds(-1), 99, Duration.ofMillis(1), null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("invalid Schema Registry settings: schema-registry.url 'ftp://x' must start"
             + " with http://, https:// or mock://; schema-registry.url 'mock://' needs a scope"
@@ -55,7 +55,7 @@ class RegistryOptionsTest {
 
     assertThatThrownBy(() -> new RegistryOptions(List.of("http://u:secret@reg:8081"),
         RegistryAuth.bearer(Secret.of("t")), true, SubjectNameStrategy.TOPIC, Duration.ofSeconds(1),
-        Duration.ofSeconds(1), 0, Duration.ofMillis(1)))
+        Duration.ofSeconds(1), 0, Duration.ofMillis(1), null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("invalid Schema Registry settings: schema-registry.url carries user:password"
             + " while schema-registry.bearer-token is also set; keep only one of them");

@@ -45,6 +45,9 @@ final class Pipeline {
     p.set(Settings.QODER_BASE_URL.key(), sim.baseUrl());
     p.set(Settings.QODER_TOKEN.key(), sim.token());
     p.set(Settings.REGISTRY_URL.key(), registryUrl);
+    if (registryUrl.startsWith("mock://")) {
+      p.set(Settings.REGISTRY_ALLOW_IN_PROCESS.key(), "true"); // child JVMs run `run`, which refuses it otherwise
+    }
     return p;
   }
 

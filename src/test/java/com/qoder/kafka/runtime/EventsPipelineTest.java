@@ -252,7 +252,7 @@ class EventsPipelineTest {
       PipelineFixture f = PipelineFixture.of("lossless", bootstrap(), sim);
       try (Connector connector = f.start(); SchemaRegistry registry = f.registry();
           DeliveryChecker checker = DeliveryChecker.builder(f.bootstrap).eventsTopic(f.eventsTopic())
-              .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registry(registry)
+              .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registryUrl(f.registryUrl())
               .retainValues(true).build()) {
         assertClean(checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth())));
         List<ObjectNode> served = sim.eventsJson(s);
@@ -292,7 +292,7 @@ class EventsPipelineTest {
       PipelineFixture f = PipelineFixture.of("large", bootstrap(), sim);
       try (Connector connector = f.start(); SchemaRegistry registry = f.registry();
           DeliveryChecker checker = DeliveryChecker.builder(f.bootstrap).eventsTopic(f.eventsTopic())
-              .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registry(registry)
+              .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registryUrl(f.registryUrl())
               .retainValues(true).build()) {
         DeliveryReport report = checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth()));
         assertClean(report);
@@ -329,7 +329,7 @@ class EventsPipelineTest {
       PipelineFixture f = PipelineFixture.of("oversized", bootstrap(), sim);
       try (Connector connector = f.start(); SchemaRegistry registry = f.registry();
           DeliveryChecker checker = DeliveryChecker.builder(f.bootstrap).eventsTopic(f.eventsTopic())
-              .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registry(registry)
+              .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registryUrl(f.registryUrl())
               .retainValues(true).build()) {
         DeliveryReport report = checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth()));
         assertClean(report);
@@ -383,7 +383,7 @@ class EventsPipelineTest {
       PipelineFixture f = PipelineFixture.of("lowered", bootstrap(), sim).set(Settings.COMPRESSION.key(), "none");
       try (Connector connector = f.start(); SchemaRegistry registry = f.registry();
           DeliveryChecker checker = DeliveryChecker.builder(f.bootstrap).eventsTopic(f.eventsTopic())
-              .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registry(registry)
+              .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registryUrl(f.registryUrl())
               .retainValues(true).build()) {
         assertClean(checker.awaitDelivered(DELIVERY, () -> Expected.all(sim.groundTruth())));
         try (var admin = KafkaTestSupport.admin(f.bootstrap)) {

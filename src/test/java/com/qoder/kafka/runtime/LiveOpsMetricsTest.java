@@ -98,7 +98,7 @@ class LiveOpsMetricsTest {
           .set(Settings.MAX_RECORD_BYTES.key(), "1MiB");
       try (Connector connector = f.start(); SchemaRegistry registry = f.registry();
           DeliveryChecker checker = DeliveryChecker.builder(f.bootstrap).eventsTopic(f.eventsTopic())
-              .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registry(registry).build()) {
+              .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registryUrl(f.registryUrl()).build()) {
         String base = "http://127.0.0.1:" + connector.opsPort().orElseThrow();
 
         // ---- during the run ------------------------------------------------------------------

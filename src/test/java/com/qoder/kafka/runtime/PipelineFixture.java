@@ -4,6 +4,7 @@ import com.qoder.kafka.checker.DeliveryChecker;
 import com.qoder.kafka.config.ConfigLoader;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.KafkaTestSupport;
+import com.qoder.kafka.registry.ApicurioRegistry;
 import com.qoder.kafka.registry.RegistryOptions;
 import com.qoder.kafka.registry.SchemaRegistries;
 import com.qoder.kafka.registry.SchemaRegistry;
@@ -14,27 +15,28 @@ import java.util.UUID;
 
 /**
  * The connector configuration of the end-to-end tests: the simulator (both organizations
- * discovered), a broker, a {@code mock://} registry scope and topics of their own, so tests sharing
- * a broker never see each other's records. Poll and discovery intervals are short and the request
+ * discovered), a broker, the real Schema Registry of the test run ({@link ApicurioRegistry}, over
+ * HTTP) and topics (hence subjects) of their own, so tests sharing a broker or the registry never
+ * see each other's records. Poll and discovery intervals are short and the request
  * budget high, so a test waits on the pipeline, not on timers.
  */
 final class PipelineFixture {
 
   final String name;
   final String bootstrap;
-  final String registryScope;
+  final String registryUrl;
   final Map<String, String> overrides = new HashMap<>();
 
   private PipelineFixture(String name, String bootstrap, QoderSimulator sim, boolean defaultTopics) {
     this.name = name;
     this.bootstrap = bootstrap;
-    this.registryScope = name;
+    this.registryUrl = ApicurioRegistry.get().url();
     overrides.put(Settings.CONNECTOR_NAME.key(), name);
     overrides.put(Settings.QODER_BASE_URL.key(), sim.baseUrl());
     overrides.put(Settings.QODER_TOKEN.key(), sim.token());
     overrides.put(Settings.QODER_ORGANIZATION_IDS.key(), String.join(",", sim.organizations()));
     overrides.put(Settings.KAFKA_BOOTSTRAP.key(), bootstrap);
-    overrides.put(Settings.REGISTRY_URL.key(), "mock://" + registryScope);
+    overrides.put(Settings.REGISTRY_URL.key(), registryUrl);
     if (!defaultTopics) {
       overrides.put(Settings.TOPIC_EVENTS.key(), KafkaTestSupport.uniqueTopic(name + ".events"));
       overrides.put(Settings.TOPIC_ERRORS.key(), KafkaTestSupport.uniqueTopic(name + ".errors"));
@@ -88,16 +90,24 @@ final class PipelineFixture {
     return Connector.start(ConfigLoader.load(null, Map.of(), overrides));
   }
 
-  /** A client of the connector's {@code mock://} scope (same ids the connector registered). */
+  /** A product client of the connector's registry (for the id registered under a subject). */
   SchemaRegistry registry() {
-    return SchemaRegistries.create(RegistryOptions.of("mock://" + registryScope));
+    return SchemaRegistries.create(RegistryOptions.of(registryUrl));
   }
 
-  /** A checker of this fixture's topics, decoding through {@code registry}, expecting the events subject's id. */
+  /** The registry's Confluent-compatible URL. */
+  String registryUrl() {
+    return registryUrl;
+  }
+
+  /**
+   * A checker of this fixture's topics expecting the events subject's id; it fetches writer schemas
+   * from the registry by id with its own HTTP client.
+   */
   DeliveryChecker checker(SchemaRegistry registry) {
     int id = registry.latest(eventsTopic() + "-value").id();
     return DeliveryChecker.builder(bootstrap).eventsTopic(eventsTopic()).errorsTopic(errorsTopic())
-        .deadLetterTopic(deadLetterTopic()).registry(registry).expectSchemaId(id).build();
+        .deadLetterTopic(deadLetterTopic()).registryUrl(registryUrl).expectSchemaId(id).build();
   }
 
   /** The connector's {@code --set} flags, for a connector in a child JVM. */
@@ -110,7 +120,6 @@ final class PipelineFixture {
     return flags;
   }
 
-  void dropRegistry() {
-    SchemaRegistries.dropMockScope(registryScope);
-  }
+  /** Nothing to drop: subjects in the shared registry are per test (unique topics). */
+  void dropRegistry() {}
 }

@@ -4,7 +4,6 @@ import static com.qoder.kafka.kafka.KafkaTestSupport.await;
 import static com.qoder.kafka.runtime.EventsPipelineTest.assertClean;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.qoder.kafka.avro.Schemas;
 import com.qoder.kafka.checker.DeliveryChecker;
 import com.qoder.kafka.checker.DeliveryReport;
 import com.qoder.kafka.checker.Expected;
@@ -82,9 +81,9 @@ class RestartPipelineTest {
     try (QoderSimulator sim = startSim(111)) {
       String bootstrap = KafkaTestSupport.sharedBroker().bootstrapServers();
       PipelineFixture f = PipelineFixture.of("crash", bootstrap, sim).set(Settings.PAGE_SIZE.key(), Integer.toString(PAGE));
-      // The child's mock:// registry lives in the child: decode with the schema the connector registers.
+      // The child registers in the same real registry: decode with the schemas it holds, by id.
       try (DeliveryChecker checker = DeliveryChecker.builder(bootstrap).eventsTopic(f.eventsTopic())
-          .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).fixedSchema(Schemas.sessionEvent())
+          .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registryUrl(f.registryUrl())
           .build()) {
         Process victim = startChild(f, sim, "crash-1");
         try {
