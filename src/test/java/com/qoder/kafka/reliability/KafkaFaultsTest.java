@@ -69,6 +69,7 @@ class KafkaFaultsTest {
     try (QoderSimulator sim = Fixtures.simulator(92, 10, 200).build().start()) {
       Pipeline p = Pipeline.of("broker-slow", bootstrap, sim, "mock://kafka-faults")
           .set(Settings.MAX_IN_FLIGHT_BYTES.key(), bound + "b")
+          .set(Settings.MAX_RECORD_BYTES.key(), bound + "b") // a record must fit in flight
           .set(Settings.MAX_IN_FLIGHT_RECORDS.key(), "200");
       ClientQuotaEntity client = new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, p.name()));
       try (Admin admin = KafkaTestSupport.admin(bootstrap)) {

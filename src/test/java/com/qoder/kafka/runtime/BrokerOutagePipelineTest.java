@@ -45,6 +45,7 @@ class BrokerOutagePipelineTest {
             .historyEnd(Instant.now()).build().start()) {
       PipelineFixture f = PipelineFixture.of("outage", kafka.bootstrapServers(), sim)
           .set(Settings.MAX_IN_FLIGHT_BYTES.key(), "2MiB")
+          .set(Settings.MAX_RECORD_BYTES.key(), "1MiB") // a record must fit in flight
           .set(Settings.PAGE_SIZE.key(), Integer.toString(PAGE));
       try (Connector connector = f.start(); SchemaRegistry registry = f.registry();
           DeliveryChecker checker = f.checker(registry)) {
