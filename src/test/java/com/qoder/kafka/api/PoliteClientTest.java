@@ -77,15 +77,7 @@ class PoliteClientTest {
   }
 
   static long maxPerSecond(List<Long> sortedNanos) {
-    long max = 0;
-    int from = 0;
-    for (int to = 0; to < sortedNanos.size(); to++) {
-      while (sortedNanos.get(to) - sortedNanos.get(from) >= 1_000_000_000L) {
-        from++;
-      }
-      max = Math.max(max, to - from + 1);
-    }
-    return max;
+    return RequestRates.maxPerSecond(sortedNanos);
   }
 
   /**

@@ -1,5 +1,6 @@
 package com.qoder.kafka.reliability;
 
+import com.qoder.kafka.api.RequestRates;
 import com.qoder.kafka.sim.RequestRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -86,13 +87,7 @@ public final class MatrixRow {
     long max = 0;
     for (List<Long> times : byKey.values()) {
       times.sort(null);
-      int from = 0;
-      for (int to = 0; to < times.size(); to++) {
-        while (times.get(to) - times.get(from) >= 1_000_000_000L) {
-          from++;
-        }
-        max = Math.max(max, to - from + 1);
-      }
+      max = Math.max(max, RequestRates.maxPerSecond(times));
     }
     return max;
   }

@@ -6,6 +6,7 @@ import com.qoder.kafka.api.FakeQoderServer;
 import com.qoder.kafka.api.FakeQoderServer.Received;
 import com.qoder.kafka.api.FakeQoderServer.Reply;
 import com.qoder.kafka.api.QoderApiClient;
+import com.qoder.kafka.api.RequestRates;
 import com.qoder.kafka.api.SessionEvent;
 import com.qoder.kafka.config.ConfigLoader;
 import com.qoder.kafka.config.Settings;
@@ -148,15 +149,7 @@ class PolitePollerTest {
 
   /** The most requests within any window [t, t + 1 s) starting at a request. */
   static long maxPerSecond(List<Long> sortedNanos) {
-    long max = 0;
-    int from = 0;
-    for (int to = 0; to < sortedNanos.size(); to++) {
-      while (sortedNanos.get(to) - sortedNanos.get(from) >= 1_000_000_000L) {
-        from++;
-      }
-      max = Math.max(max, to - from + 1);
-    }
-    return max;
+    return RequestRates.maxPerSecond(sortedNanos);
   }
 
   static void hold(Duration d) throws InterruptedException {
