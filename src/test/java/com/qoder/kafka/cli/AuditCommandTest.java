@@ -142,6 +142,19 @@ class AuditCommandTest {
       // 3 pages per session, 1 of files, at least 1 of sessions.
       assertThat(arrivals).hasSizeGreaterThanOrEqualTo(3 * 3 + 2);
       assertThat(RequestRates.maxPerSecond(arrivals)).as("audit requests in any one second").isLessThanOrEqualTo(2);
+
+      // By organization: the sessions the API lists for each; together, every session, each once.
+      List<String> byOrganization = new ArrayList<>();
+      for (String org : sim.organizations()) {
+        Path orgOut = dir.resolve("org.json");
+        Cli.Result byOrg = cli("audit", "--organization", org, "--max-requests-per-second", "50", "--out",
+            orgOut.toString());
+        assertThat(byOrg.exit()).as(byOrg.toString()).isZero();
+        assertThat(byOrg.out()).contains("audited at 50.0 request(s)/s; no differences");
+        new ObjectMapper().readTree(orgOut.toFile()).path("sessions")
+            .forEach(n -> byOrganization.add(n.path("session_id").asText()));
+      }
+      assertThat(byOrganization).containsExactlyInAnyOrderElementsOf(sessions);
     }
 
     // A file created while the connector is stopped: the files list reports it, by id.
