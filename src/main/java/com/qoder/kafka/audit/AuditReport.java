@@ -41,8 +41,9 @@ public record AuditReport(Instant startedAt, Instant finishedAt, double maxReque
    * @param repairedEarlier records an earlier {@code --repair} produced (out of the original order)
    * @param repaired ids this audit produced ({@code --repair})
    * @param unrepairable ids {@code --repair} could not produce (the mapper rejects them)
+   * @param apiNotFound the API answers that the session does not exist (deleted, or a wrong id)
    */
-  public record SessionResult(String sessionId, int partition, long apiEvents, long kafkaRecords, List<String> missing,
+  public record SessionResult(String sessionId, int partition, boolean apiNotFound, long apiEvents, long kafkaRecords, List<String> missing,
       List<String> duplicates, long orderViolations, List<String> deadLettered, List<String> expired, long pending,
       long unknown, long repairedEarlier, List<String> repaired, List<String> unrepairable) {
 
@@ -60,8 +61,8 @@ public record AuditReport(Instant startedAt, Instant finishedAt, double maxReque
     }
 
     SessionResult withRepair(List<String> repaired, List<String> unrepairable) {
-      return new SessionResult(sessionId, partition, apiEvents, kafkaRecords, missing, duplicates, orderViolations,
-          deadLettered, expired, pending, unknown, repairedEarlier, repaired, unrepairable);
+      return new SessionResult(sessionId, partition, apiNotFound, apiEvents, kafkaRecords, missing, duplicates,
+          orderViolations, deadLettered, expired, pending, unknown, repairedEarlier, repaired, unrepairable);
     }
   }
 
@@ -106,6 +107,7 @@ public record AuditReport(Instant startedAt, Instant finishedAt, double maxReque
       ObjectNode n = ss.addObject();
       n.put("session_id", s.sessionId());
       n.put("partition", s.partition());
+      n.put("api_not_found", s.apiNotFound());
       n.put("api_events", s.apiEvents());
       n.put("kafka_records", s.kafkaRecords());
       ids(n, "missing", s.missing());

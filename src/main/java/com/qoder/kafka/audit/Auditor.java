@@ -181,6 +181,7 @@ public final class Auditor implements AutoCloseable {
         });
     List<SessionEvent> missing = new ArrayList<>();
     boolean passedCursor = false;
+    boolean notFound = false;
     try {
       for (Page<SessionEvent> page : api.events(sessionId, null, QoderApi.EVENTS_MAX_LIMIT).toIterable(1)) {
         for (SessionEvent e : page.data()) {
@@ -195,9 +196,10 @@ public final class Auditor implements AutoCloseable {
         }
       }
     } catch (QoderApiException.NotFound gone) {
-      // Deleted upstream: nothing to compare with; its records show as unknown.
+      // Deleted upstream (or a wrong id): nothing to compare with; its records show as unknown.
+      notFound = true;
     }
-    AuditReport.SessionResult result = tally.result(sessionId, partition);
+    AuditReport.SessionResult result = tally.result(sessionId, partition, notFound);
     if (options.repair() && !missing.isEmpty()) {
       Repairer.Outcome done = repairer().repair(sessionId, missing);
       result = result.withRepair(done.produced(), done.unrepairable());

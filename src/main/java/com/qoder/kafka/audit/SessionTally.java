@@ -108,9 +108,9 @@ final class SessionTally {
     return Outcome.MISSING;
   }
 
-  AuditReport.SessionResult result(String sessionId, int partition) {
+  AuditReport.SessionResult result(String sessionId, int partition, boolean apiNotFound) {
     long unknown = kafka.values().stream().filter(s -> !s.matched).count();
-    return new AuditReport.SessionResult(sessionId, partition, apiEvents, kafkaRecords, missing,
+    return new AuditReport.SessionResult(sessionId, partition, apiNotFound, apiEvents, kafkaRecords, missing,
         List.copyOf(duplicates), orderViolations, deadLettered, expired, pending, unknown,
         repairedEarlier, List.of(), List.of());
   }

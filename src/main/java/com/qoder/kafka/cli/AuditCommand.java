@@ -108,6 +108,10 @@ final class AuditCommand extends AdminCommand {
       }
       Table.print(rows, out);
       for (AuditReport.SessionResult s : report.sessions()) {
+        if (s.apiNotFound()) {
+          out.println("# " + s.sessionId() + ": the API does not know this session (deleted, or a wrong id); its "
+              + s.kafkaRecords() + " record(s) were compared with nothing");
+        }
         ids(out, s.sessionId(), "missing", s.missing());
         ids(out, s.sessionId(), "duplicate", s.duplicates());
         ids(out, s.sessionId(), "expired (older than the partition's earliest retained record; not repaired)",

@@ -21,7 +21,7 @@ class SessionTallyTest {
     for (int i = 0; i < API.size(); i++) {
       t.apiEvent(API.get(i), i < comparedUpTo);
     }
-    return t.result("sess_x", 0);
+    return t.result("sess_x", 0, false);
   }
 
   @Test

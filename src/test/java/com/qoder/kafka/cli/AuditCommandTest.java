@@ -277,6 +277,12 @@ class AuditCommandTest {
       assertThat(s.path("repaired")).as(id).isEmpty();
       assertThat(s.path("kafka_records").asLong()).isEqualTo(EVENTS - expectedExpired.getOrDefault(id, List.of()).size());
     }
+
+    // A session the API does not know is said so, not counted as a difference.
+    String unknown = "sess_0123456789abcdef0123456789abcdef";
+    Cli.Result wrong = cli("audit", "--session", unknown);
+    assertThat(wrong.exit()).as(wrong.toString()).isZero();
+    assertThat(wrong.out()).contains("# " + unknown + ": the API does not know this session (deleted, or a wrong id)");
   }
 
   @Test
