@@ -87,6 +87,8 @@ public final class Auditor implements AutoCloseable {
 
   /** Connects to the API (with the audit's budget) and to Kafka; nothing is read yet. */
   public static Auditor open(ConnectorConfig config, AuditOptions options) {
+    requireSource(config, options, AuditOptions.Scope.FILES, Settings.SOURCE_FILES);
+    requireSource(config, options, AuditOptions.Scope.SESSIONS, Settings.SOURCE_SESSIONS);
     QoderApiOptions apiOptions = ClientOptions.api(config).toBuilder()
         .maxRequestsPerSecond(options.maxRequestsPerSecond())
         // Its own User-Agent: upstream logs (and the simulator's) tell the audit's requests apart.
@@ -107,6 +109,23 @@ public final class Auditor implements AutoCloseable {
     } catch (RuntimeException e) {
       api.close();
       throw e;
+    }
+  }
+
+  /** A list scope compares with a topic only a running source fills: refuse it when that source is off. */
+  private static void requireSource(ConnectorConfig config, AuditOptions options, AuditOptions.Scope scope,
+      com.qoder.kafka.config.Setting enabledBy) {
+    if (!options.scopes().contains(scope)) {
+      return;
+    }
+    String name = scope.name().toLowerCase(java.util.Locale.ROOT);
+    if (!config.bool(enabledBy)) {
+      throw new IllegalArgumentException("--scope " + name + ": " + enabledBy.key() + " is false in this configuration,"
+          + " so the connector fills no " + name + " topic to compare with");
+    }
+    if (config.exactlyOnce()) {
+      throw new IllegalArgumentException("--scope " + name + ": connector.delivery is exactly-once, which switches the "
+          + name + " source off, so the connector fills no " + name + " topic to compare with");
     }
   }
 

@@ -300,6 +300,10 @@ class AuditCommandTest {
     Cli.Result scope = cli("audit", "--all", "--scope", "offsets");
     assertThat(scope.exit()).isEqualTo(2);
     assertThat(scope.err()).contains("--scope");
+    settings.put("sources.files.enabled", "false");
+    Cli.Result off = cli("audit", "--scope", "files");
+    assertThat(off.exit()).as(off.toString()).isEqualTo(2);
+    assertThat(off.err()).contains("--scope files: sources.files.enabled is false in this configuration");
     Cli.Result noTopic = cli("audit", "--session", sessions.get(0), "--timeout", "5s");
     assertThat(noTopic.exit()).as(noTopic.toString()).isEqualTo(1);
     assertThat(noTopic.err()).contains("events topic '" + eventsTopic + "' does not exist").doesNotContain("\tat ");
