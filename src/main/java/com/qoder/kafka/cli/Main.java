@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Streams Qoder Cloud Agents sessions into Apache Kafka as Avro records.",
     subcommands = {RunCommand.class, DemoCommand.class, SimulateCommand.class, BenchCommand.class,
         ConfigCommand.class, OffsetsCommand.class, SchemasCommand.class, StatusCommand.class,
+        AuditCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
