@@ -20,6 +20,7 @@ import com.qoder.kafka.kafka.TopicAdmin;
 import com.qoder.kafka.kafka.TopicSpec;
 import com.qoder.kafka.ops.ConnectorMetrics;
 import com.qoder.kafka.ops.HealthCheck;
+import com.qoder.kafka.ops.JvmProcessMetrics;
 import com.qoder.kafka.ops.KafkaHealthCheck;
 import com.qoder.kafka.ops.OpsOptions;
 import com.qoder.kafka.ops.OpsServer;
@@ -128,6 +129,8 @@ public final class Connector implements AutoCloseable {
         : ClusterOptions.defaultInstanceId();
     meterRegistry = ConnectorMetrics.newPrometheusRegistry(name);
     metrics = new ConnectorMetrics(meterRegistry);
+    // The dashboard's JVM row and docs/METRICS.md promise these on every instance's /metrics.
+    resources.add(JvmProcessMetrics.bindTo(meterRegistry));
 
     KafkaClientProperties clientProps = KafkaClientProperties.of(config.kafkaProperties());
     String bootstrap = config.string(Settings.KAFKA_BOOTSTRAP);
@@ -285,6 +288,7 @@ public final class Connector implements AutoCloseable {
     status.attachCluster(member::status);
     metrics.bindSessionsByState(state -> sessions.countByStatus().entrySet().stream()
         .filter(e -> e.getKey().name().equals(state)).mapToLong(Map.Entry::getValue).sum());
+    metrics.bindFreshness(status::freshness);
     changeSources.start(sessions);
 
     // Sessions are tracked as the group assigns their offsets partitions to this instance.

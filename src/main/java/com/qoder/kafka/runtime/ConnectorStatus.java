@@ -1,6 +1,7 @@
 package com.qoder.kafka.runtime;
 
 import com.qoder.kafka.ops.ConnectorMetrics;
+import com.qoder.kafka.ops.Freshness;
 import com.qoder.kafka.ops.RecentErrors;
 import com.qoder.kafka.ops.StatusProvider;
 import com.qoder.kafka.ops.StatusSnapshot;
@@ -154,6 +155,51 @@ public final class ConnectorStatus implements StatusProvider {
     return metrics.eventLagPercentileSeconds(quantile);
   }
 
+  /**
+   * The followed sessions' freshness (cursor age, oldest undelivered event), over the sessions this
+   * instance polls; finished sessions (terminated, gone, released) are not followed and not counted.
+   */
+  public Freshness freshness() {
+    SessionSupervisor s = sessions;
+    if (s == null) {
+      return Freshness.EMPTY;
+    }
+    long nowMillis = System.currentTimeMillis();
+    long now = nowNanos();
+    Freshness.Builder b = new Freshness.Builder();
+    for (SessionState st : s.states()) {
+      if (st.status().isFinal() || !s.isPolled(st.sessionId())) {
+        continue;
+      }
+      long pending = st.undeliveredSinceNanos();
+      b.add(st.sessionId(), (nowMillis - st.currentAtMillis()) / 1000.0,
+          pending == 0 ? Double.NaN : (now - pending) / 1e9);
+    }
+    return b.build();
+  }
+
+  private static Map<String, Object> freshnessView(Freshness f) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("sessions", f.cursorAge().sessions());
+    m.put("cursorAgeMaxSeconds", f.cursorAge().maxSeconds());
+    m.put("stalestCursors", entries(f.cursorAge().top()));
+    m.put("sessionsWithUndelivered", f.oldestUndelivered().sessions());
+    m.put("oldestUndeliveredSeconds", f.oldestUndelivered().maxSeconds());
+    m.put("oldestUndelivered", entries(f.oldestUndelivered().top()));
+    return m;
+  }
+
+  private static List<Map<String, Object>> entries(List<Freshness.Entry> top) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Freshness.Entry e : top) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("sessionId", e.sessionId());
+      m.put("seconds", Math.round(e.seconds() * 10) / 10.0);
+      out.add(m);
+    }
+    return out;
+  }
+
   @Override
   public StatusSnapshot snapshot() {
     SessionSupervisor s = sessions;
@@ -182,6 +228,7 @@ public final class ConnectorStatus implements StatusProvider {
     extra.put("duplicatesDropped", duplicates.sum());
     extra.put("deadLettered", deadLettered.sum());
     extra.put("sessionsPolled", s == null ? 0 : s.polled());
+    extra.put("freshness", freshnessView(freshness()));
     extra.putAll(cluster.get());
     return new StatusSnapshot(startedAt, connectorName, delivered.sum(), eventsPerSecond(), byState,
         lagSeconds(0.5), lagSeconds(0.99), busiest, lagging, recentErrors.newestFirst(), extra);
