@@ -502,6 +502,16 @@ public final class ConnectorMetrics {
     }
   }
 
+  /** Qoder API requests counted so far (every endpoint and status), for the status page's chart. */
+  public long httpRequestsTotal() {
+    try {
+      return (long) registry.find(HTTP_REQUESTS).counters().stream().mapToDouble(Counter::count).sum();
+    } catch (Throwable t) {
+      swallow(t);
+      return 0;
+    }
+  }
+
   // ---------------------------------------------------------------- Kafka, offsets, registry
 
   /** A record sent to {@code topic} was acknowledged (or failed) {@code latency} after send. */
