@@ -1003,6 +1003,19 @@ public final class ClusterMember implements AutoCloseable {
     return options.instanceId();
   }
 
+  /**
+   * The group's members as last described (every 10 s): {@code memberId}, {@code clientId}
+   * ({@code <group id>-<instance id>}), {@code host} and assigned {@code partitions}.
+   */
+  public List<Map<String, Object>> groupMembers() {
+    return members;
+  }
+
+  /** The consumer group id of the connector's instances. */
+  public String groupId() {
+    return options.groupId();
+  }
+
   /** For the status page: {@code ownedPartitions} and a {@code cluster} section. */
   public Map<String, Object> status() {
     Map<String, Object> c = new LinkedHashMap<>();

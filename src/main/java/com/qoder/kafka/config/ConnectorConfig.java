@@ -115,6 +115,12 @@ public final class ConnectorConfig {
     return t != null ? t : "qoder-kafka." + connectorName() + ".offsets";
   }
 
+  /** The compacted topic of the instances' status records (the status page's cluster view). */
+  public String statusTopic() {
+    String t = string(Settings.TOPIC_STATUS);
+    return t != null ? t : "qoder-kafka." + connectorName() + ".status";
+  }
+
   /** Whether discovery from the sessions list runs (resolves {@code auto}). */
   public boolean discoveryEnabled() {
     String d = string(Settings.DISCOVERY);

@@ -153,6 +153,9 @@ public final class Settings {
       "Records that cannot be mapped or are too large, with the reason in headers.");
   public static final Setting TOPIC_OFFSETS = def("kafka.topics.offsets", Type.STRING, null,
       "Compacted offsets topic; default qoder-kafka.<connector.name>.offsets.");
+  public static final Setting TOPIC_STATUS = def("kafka.topics.status", Type.STRING, null,
+      "Compacted topic where instances publish their status for the status page's cluster view; default"
+          + " qoder-kafka.<connector.name>.status.");
   public static final Setting TOPIC_RESOURCES = def("kafka.topics.resources", Type.STRING, "qoder.session-resources",
       "Session resources topic.");
   public static final Setting TOPIC_FILES = def("kafka.topics.files", Type.STRING, "qoder.files",
@@ -213,6 +216,9 @@ public final class Settings {
   public static final Setting OPS_PORT = def("ops.port", Type.INT, "8080", "Port of the ops server.");
   public static final Setting OPS_BIND = def("ops.bind-address", Type.STRING, "127.0.0.1",
       "Address the ops server binds (0.0.0.0 in containers).");
+  public static final Setting OPS_STATUS_INTERVAL = def("ops.status-interval", Type.DURATION, "10s",
+      "How often the status page's charts take a sample (they show the last 15 minutes) and this instance"
+          + " publishes its status for the cluster view (1s–5m).");
 
   // --- logging -----------------------------------------------------------------------------------
   public static final Setting LOG_FORMAT = enumDef("log.format", "text",

@@ -14,6 +14,8 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.DoubleSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +78,15 @@ public final class ConnectorMetrics {
   static final String OFFSET_COMMIT_LATENCY = "qoder.offset.commit.latency"; // ..._seconds
   static final String REGISTRY_REQUEST_DURATION = "qoder.schema.registry.request.duration";
   static final String SOURCE_RECORDS = "qoder.source.records"; // qoder_source_records_total
+  // Freshness: gauges over all sessions, bounded (buckets, max, top N by rank).
+  static final String CURSOR_AGE_SESSIONS = "qoder.session.cursor.age.sessions"; // {le}
+  static final String CURSOR_AGE_MAX = "qoder.session.cursor.age.max"; // ..._seconds
+  static final String CURSOR_AGE_TOP = "qoder.session.cursor.age.top"; // ..._seconds {rank}
+  static final String UNDELIVERED_SESSIONS = "qoder.session.undelivered.age.sessions"; // {le}
+  static final String UNDELIVERED_MAX = "qoder.session.undelivered.age.max"; // ..._seconds
+  static final String UNDELIVERED_TOP = "qoder.session.undelivered.age.top"; // ..._seconds {rank}
+  /** A freshness summary is computed at most this often, however many gauges read it. */
+  private static final long FRESHNESS_CACHE_NANOS = 1_000_000_000L;
 
   // Histogram buckets. Explicit buckets (rather than Micrometer's ~70-bucket percentile
   // histogram) keep each series small; the ranges cover what each measurement can be.
@@ -323,6 +334,86 @@ public final class ConnectorMetrics {
     }
   }
 
+  /**
+   * Registers the freshness gauges, read from {@code summary} at scrape time (computed at most once a
+   * second): per age, the sessions per bucket ({@code _sessions{le}}, cumulative, a gauge histogram
+   * that {@code histogram_quantile} reads directly), the maximum ({@code _max_seconds}) and the
+   * {@value Freshness#TOP} largest by rank ({@code _top_seconds{rank}}). Session ids are never labels.
+   * Call once, at start-up.
+   */
+  public void bindFreshness(Supplier<Freshness> summary) {
+    try {
+      Objects.requireNonNull(summary, "summary");
+      FreshnessCache cache = new FreshnessCache(summary);
+      bindDistribution(cache, true, CURSOR_AGE_SESSIONS, CURSOR_AGE_MAX, CURSOR_AGE_TOP,
+          "Sessions whose cursor was last known current at most le seconds ago",
+          "Oldest cursor age among the followed sessions: time since the API last said has_more=false",
+          "Cursor age of the rank-th stalest session");
+      bindDistribution(cache, false, UNDELIVERED_SESSIONS, UNDELIVERED_MAX, UNDELIVERED_TOP,
+          "Sessions whose oldest event read and not yet acknowledged by Kafka is at most le seconds old",
+          "Age (created_at to now) of the oldest event read from the API and not yet acknowledged by Kafka",
+          "Oldest undelivered event age of the rank-th session");
+    } catch (Throwable t) {
+      swallow(t);
+    }
+  }
+
+  private void bindDistribution(FreshnessCache cache, boolean cursor, String buckets, String max, String top,
+      String bucketsDoc, String maxDoc, String topDoc) {
+    Function<Freshness, Freshness.Distribution> pick =
+        cursor ? Freshness::cursorAge : Freshness::oldestUndelivered;
+    for (int i = 0; i <= Freshness.BUCKETS.size(); i++) {
+      int index = i;
+      String le = i == Freshness.BUCKETS.size() ? "+Inf" : Double.toString(Freshness.BUCKETS.get(i));
+      Gauge.builder(buckets, () -> safe(() -> pick.apply(cache.get()).atMost(index)))
+          .description(bucketsDoc)
+          .tag("le", le)
+          .strongReference(true)
+          .register(registry);
+    }
+    Gauge.builder(max, () -> safe(() -> pick.apply(cache.get()).maxSeconds()))
+        .description(maxDoc)
+        .baseUnit("seconds")
+        .strongReference(true)
+        .register(registry);
+    for (int rank = 1; rank <= Freshness.TOP; rank++) {
+      int r = rank;
+      Gauge.builder(top, () -> safe(() -> pick.apply(cache.get()).topSeconds(r)))
+          .description(topDoc)
+          .tag("rank", Integer.toString(rank))
+          .baseUnit("seconds")
+          .strongReference(true)
+          .register(registry);
+    }
+  }
+
+  /** The latest summary, recomputed when older than a second: one pass over the sessions per scrape. */
+  private static final class FreshnessCache {
+    private final Supplier<Freshness> source;
+    private volatile Freshness value;
+    private volatile long at;
+
+    FreshnessCache(Supplier<Freshness> source) {
+      this.source = source;
+    }
+
+    Freshness get() {
+      long now = System.nanoTime();
+      Freshness v = value;
+      if (v == null || now - at > FRESHNESS_CACHE_NANOS) {
+        synchronized (this) {
+          if (value == null || System.nanoTime() - at > FRESHNESS_CACHE_NANOS) {
+            Freshness computed = source.get();
+            value = computed == null ? Freshness.EMPTY : computed;
+            at = System.nanoTime();
+          }
+          v = value;
+        }
+      }
+      return v;
+    }
+  }
+
   // ---------------------------------------------------------------- Qoder API
 
   /**
@@ -408,6 +499,16 @@ public final class ConnectorMetrics {
       }
     } catch (Throwable t) {
       swallow(t);
+    }
+  }
+
+  /** Qoder API requests counted so far (every endpoint and status), for the status page's chart. */
+  public long httpRequestsTotal() {
+    try {
+      return (long) registry.find(HTTP_REQUESTS).counters().stream().mapToDouble(Counter::count).sum();
+    } catch (Throwable t) {
+      swallow(t);
+      return 0;
     }
   }
 

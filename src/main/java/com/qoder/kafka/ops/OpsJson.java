@@ -91,6 +91,33 @@ final class OpsJson {
     }
     ObjectNode extra = n.putObject("extra");
     new TreeMap<>(s.extra()).forEach((k, v) -> extra.set(k, value(v)));
+    ObjectNode trend = n.putObject("trend");
+    trend.put("intervalSeconds", s.trend().interval().toMillis() / 1000.0);
+    ArrayNode samples = trend.putArray("samples");
+    for (Trend.Sample t : s.trend().samples()) {
+      ObjectNode o = samples.addObject();
+      o.put("at", t.at().toString());
+      o.set("eventsPerSecond", number(t.eventsPerSecond()));
+      o.set("lagP99Seconds", number(t.lagP99Seconds()));
+      o.set("requestsPerSecond", number(t.requestsPerSecond()));
+    }
+    ArrayNode cluster = n.putArray("cluster");
+    for (StatusSnapshot.InstanceView i : s.cluster()) {
+      ObjectNode o = cluster.addObject();
+      o.put("instanceId", i.instanceId());
+      o.put("host", i.host());
+      o.put("self", i.self());
+      o.put("inGroup", i.inGroup());
+      ArrayNode parts = o.putArray("partitions");
+      i.partitions().forEach(parts::add);
+      o.put("sessions", i.sessions());
+      o.set("eventsPerSecond", number(i.eventsPerSecond()));
+      o.put("health", i.health());
+      o.put("detail", i.detail());
+      o.put("lastSeen", i.lastSeen() == null ? null : i.lastSeen().toString());
+    }
+    ObjectNode sections = n.putObject("sections");
+    new TreeMap<>(s.sections()).forEach((k, rows) -> sections.set(k, value(rows)));
     return n;
   }
 

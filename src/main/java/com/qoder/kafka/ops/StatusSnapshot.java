@@ -1,5 +1,6 @@
 package com.qoder.kafka.ops;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,10 @@ import java.util.Objects;
  * @param mostLagging sessions with the highest lag, highest first
  * @param recentErrors latest errors, newest first
  * @param extra anything else worth showing (strings, numbers, booleans); never secrets
+ * @param trend the last minutes of throughput, lag and request rate (the page's charts)
+ * @param cluster every instance of the connector's group as this instance knows it, itself included
+ * @param sections named sections contributed by other parts (e.g. signals): each a list of rows
+ *     (maps of plain values) that the page shows as a table of its own, in key order; never secrets
  */
 public record StatusSnapshot(
     Instant startedAt,
@@ -32,7 +37,25 @@ public record StatusSnapshot(
     List<SessionStat> busiest,
     List<SessionStat> mostLagging,
     List<ErrorEntry> recentErrors,
-    Map<String, Object> extra) {
+    Map<String, Object> extra,
+    TrendView trend,
+    List<InstanceView> cluster,
+    Map<String, List<Map<String, Object>>> sections) {
+
+  /** A snapshot without trend, cluster view or sections. */
+  public StatusSnapshot(Instant startedAt, String connectorName, long eventsDelivered, double eventsPerSecond,
+      Map<String, Long> sessionsByState, double lagP50Seconds, double lagP99Seconds, List<SessionStat> busiest,
+      List<SessionStat> mostLagging, List<ErrorEntry> recentErrors, Map<String, Object> extra) {
+    this(startedAt, connectorName, eventsDelivered, eventsPerSecond, sessionsByState, lagP50Seconds, lagP99Seconds,
+        busiest, mostLagging, recentErrors, extra, null, null, null);
+  }
+
+  /** The same snapshot with {@code trend}, {@code cluster} and {@code sections}. */
+  public StatusSnapshot with(TrendView trend, List<InstanceView> cluster,
+      Map<String, List<Map<String, Object>>> sections) {
+    return new StatusSnapshot(startedAt, connectorName, eventsDelivered, eventsPerSecond, sessionsByState,
+        lagP50Seconds, lagP99Seconds, busiest, mostLagging, recentErrors, extra, trend, cluster, sections);
+  }
 
   public StatusSnapshot {
     Objects.requireNonNull(startedAt, "startedAt");
@@ -42,6 +65,41 @@ public record StatusSnapshot(
     mostLagging = mostLagging == null ? List.of() : List.copyOf(mostLagging);
     recentErrors = recentErrors == null ? List.of() : List.copyOf(recentErrors);
     extra = extra == null ? Map.of() : Map.copyOf(extra);
+    trend = trend == null ? new TrendView(Duration.ZERO, List.of()) : trend;
+    cluster = cluster == null ? List.of() : List.copyOf(cluster);
+    sections = sections == null ? Map.of() : Map.copyOf(sections);
+  }
+
+  /** The trend samples, oldest first, one per {@code interval}. */
+  public record TrendView(Duration interval, List<Trend.Sample> samples) {
+    public TrendView {
+      Objects.requireNonNull(interval, "interval");
+      samples = samples == null ? List.of() : List.copyOf(samples);
+    }
+  }
+
+  /**
+   * One instance of the group in the cluster view.
+   *
+   * @param instanceId {@code cluster.instance-id}
+   * @param host where it runs, as it reported itself (or as the group coordinator saw it)
+   * @param self whether this is the instance that serves the page
+   * @param inGroup whether the consumer group lists it as a member now
+   * @param partitions the offsets partitions it owns (the group's assignment when known)
+   * @param sessions sessions it polls (-1: unknown)
+   * @param eventsPerSecond its recent delivery rate (NaN: unknown)
+   * @param health {@code UP}, {@code DOWN} (with detail), {@code STALE} (no status for a while)
+   *     or {@code UNKNOWN} (a member that published no status yet)
+   * @param detail why it is not UP, or null
+   * @param lastSeen when its status was published, or null
+   */
+  public record InstanceView(String instanceId, String host, boolean self, boolean inGroup, List<Integer> partitions,
+      long sessions, double eventsPerSecond, String health, String detail, Instant lastSeen) {
+    public InstanceView {
+      Objects.requireNonNull(instanceId, "instanceId");
+      partitions = partitions == null ? List.of() : List.copyOf(partitions);
+      health = health == null ? "UNKNOWN" : health;
+    }
   }
 
   /** One session's figures in the busiest / most lagging tables. */

@@ -7,6 +7,7 @@ import com.qoder.kafka.avro.Schemas;
 import com.qoder.kafka.cluster.ClusterMember;
 import com.qoder.kafka.cluster.ClusterOptions;
 import com.qoder.kafka.cluster.SessionRecordCodec;
+import com.qoder.kafka.cluster.StatusBoard;
 import com.qoder.kafka.config.ConfigException;
 import com.qoder.kafka.config.ConnectorConfig;
 import com.qoder.kafka.config.Settings;
@@ -20,10 +21,12 @@ import com.qoder.kafka.kafka.TopicAdmin;
 import com.qoder.kafka.kafka.TopicSpec;
 import com.qoder.kafka.ops.ConnectorMetrics;
 import com.qoder.kafka.ops.HealthCheck;
+import com.qoder.kafka.ops.JvmProcessMetrics;
 import com.qoder.kafka.ops.KafkaHealthCheck;
 import com.qoder.kafka.ops.OpsOptions;
 import com.qoder.kafka.ops.OpsServer;
 import com.qoder.kafka.ops.RecentErrors;
+import com.qoder.kafka.ops.Trend;
 import com.qoder.kafka.registry.RegisteredSchema;
 import com.qoder.kafka.registry.RegistryOptions;
 import com.qoder.kafka.registry.SchemaRegistration;
@@ -49,7 +52,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * One running connector instance: the assembly of API client, registry, Kafka sink, offsets store,
@@ -128,6 +133,8 @@ public final class Connector implements AutoCloseable {
         : ClusterOptions.defaultInstanceId();
     meterRegistry = ConnectorMetrics.newPrometheusRegistry(name);
     metrics = new ConnectorMetrics(meterRegistry);
+    // The dashboard's JVM row and docs/METRICS.md promise these on every instance's /metrics.
+    resources.add(JvmProcessMetrics.bindTo(meterRegistry));
 
     KafkaClientProperties clientProps = KafkaClientProperties.of(config.kafkaProperties());
     String bootstrap = config.string(Settings.KAFKA_BOOTSTRAP);
@@ -283,8 +290,12 @@ public final class Connector implements AutoCloseable {
     }, pollerOptions, changeSources.wrap(status.listener()), this::fail);
     status.attach(sessions);
     status.attachCluster(member::status);
+    if (ops != null) {
+      startStatusViews(bootstrap, clientProps, instanceId);
+    }
     metrics.bindSessionsByState(state -> sessions.countByStatus().entrySet().stream()
         .filter(e -> e.getKey().name().equals(state)).mapToLong(Map.Entry::getValue).sum());
+    metrics.bindFreshness(status::freshness);
     changeSources.start(sessions);
 
     // Sessions are tracked as the group assigns their offsets partitions to this instance.
@@ -312,6 +323,68 @@ public final class Connector implements AutoCloseable {
         + " delivery {}", name, instanceId, sessions.polled(), member.ownedPartitions(), offsetsPartitions,
         config.discoveryEnabled() ? "every " + config.duration(Settings.DISCOVERY_INTERVAL) : "off",
         config.string(Settings.DELIVERY));
+  }
+
+  /**
+   * The status page's charts (a sample every ops.status-interval) and cluster view (each instance
+   * publishes its status to a compacted topic and reads the others'; {@link StatusBoard}). Neither is
+   * on the data path: a status topic that cannot be created only leaves the cluster view to the
+   * group's membership.
+   */
+  private void startStatusViews(String bootstrap, KafkaClientProperties clientProps, String instanceId) {
+    Duration every = config.duration(Settings.OPS_STATUS_INTERVAL);
+    Trend trend;
+    try {
+      trend = new Trend(every);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(List.of(Settings.OPS_STATUS_INTERVAL.key() + ": " + e.getMessage()));
+    }
+    status.attachTrend(trend);
+    Disposable sampler = Flux.interval(Duration.ZERO, every, Schedulers.parallel())
+        .onBackpressureDrop()
+        .subscribe(i -> status.sample(metrics.httpRequestsTotal()), e -> log.warn("status sampler stopped", e));
+    resources.add(sampler::dispose);
+
+    String topic = config.statusTopic();
+    try (TopicAdmin admin = TopicAdmin.create(bootstrap, clientProps)) {
+      admin.ensureDataTopics(List.of(new TopicSpec(topic, 1, (short) config.integer(Settings.REPLICATION_FACTOR),
+          Map.of("cleanup.policy", "compact"))), config.bool(Settings.CREATE_TOPICS));
+    } catch (RuntimeException e) {
+      log.warn("the status page's cluster view shows the group's members only: status topic '{}' is not usable"
+          + " ({}); create it (compacted, 1 partition) or set kafka.topics.status", topic, e.getMessage());
+      status.attachClusterView(() -> ClusterView.merge(instanceId, member.groupId(), member.groupMembers(),
+          List.of(selfStatus(instanceId)), Instant.now(), Duration.ofDays(1), !member.groupMembers().isEmpty()));
+      return;
+    }
+    StatusBoard board = StatusBoard.start(withBootstrap(clientProps, bootstrap), topic, instanceId, every,
+        () -> selfStatus(instanceId));
+    resources.add(board);
+    status.attachClusterView(() -> ClusterView.merge(instanceId, member.groupId(), member.groupMembers(),
+        board.instances(), Instant.now(), board.staleAfter(), !member.groupMembers().isEmpty()));
+  }
+
+  private StatusBoard.Published selfStatus(String instanceId) {
+    Throwable f = fatal.get();
+    ClusterMember m = member;
+    boolean joined = m != null && m.hasJoined();
+    String health = f == null && joined ? "UP" : "DOWN";
+    String detail = f != null ? f.getMessage() : joined ? null : "not yet a member of group '" + config.groupId() + "'";
+    return new StatusBoard.Published(instanceId, HOST, Instant.now(), m == null ? List.of() : m.ownedPartitions(),
+        sessions == null ? 0 : sessions.polled(), status.eventsPerSecond(), health, detail);
+  }
+
+  private static final String HOST = hostName();
+
+  private static String hostName() {
+    String h = System.getenv("HOSTNAME");
+    if (h != null && !h.isBlank()) {
+      return h;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   private RegistryOptions registryOptions() {

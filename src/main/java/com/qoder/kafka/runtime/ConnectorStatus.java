@@ -1,6 +1,8 @@
 package com.qoder.kafka.runtime;
 
 import com.qoder.kafka.ops.ConnectorMetrics;
+import com.qoder.kafka.ops.Freshness;
+import com.qoder.kafka.ops.Trend;
 import com.qoder.kafka.ops.RecentErrors;
 import com.qoder.kafka.ops.StatusProvider;
 import com.qoder.kafka.ops.StatusSnapshot;
@@ -15,6 +17,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -48,6 +51,9 @@ public final class ConnectorStatus implements StatusProvider {
   private volatile double rate;
   private volatile SessionSupervisor sessions;
   private volatile Supplier<Map<String, Object>> cluster = Map::of;
+  private volatile Trend trend;
+  private volatile Supplier<List<StatusSnapshot.InstanceView>> clusterView = List::of;
+  private final Map<String, Supplier<List<Map<String, Object>>>> sections = new ConcurrentSkipListMap<>();
 
   ConnectorStatus(String connectorName, Instant startedAt, ConnectorMetrics metrics, RecentErrors recentErrors) {
     this.connectorName = connectorName;
@@ -58,6 +64,34 @@ public final class ConnectorStatus implements StatusProvider {
 
   void attach(SessionSupervisor sessions) {
     this.sessions = sessions;
+  }
+
+  /** Keeps the status page's trend (one sample per {@code trend.interval()}; see {@link #sample()}). */
+  void attachTrend(Trend trend) {
+    this.trend = trend;
+  }
+
+  /** The cluster view: every instance of the group with its partitions, sessions and health. */
+  void attachClusterView(Supplier<List<StatusSnapshot.InstanceView>> view) {
+    this.clusterView = view;
+  }
+
+  /**
+   * Adds a section to the status page and {@code /api/status} ({@code sections.<name>}): rows of plain
+   * values (strings, numbers, booleans) shown as a table of their own. The extension point for parts
+   * with state worth watching (e.g. signals in progress); {@code rows} is called on each refresh, must
+   * be cheap and thread-safe, and must never return secrets. A section with the same name is replaced.
+   */
+  public void addSection(String name, Supplier<List<Map<String, Object>>> rows) {
+    sections.put(name, rows);
+  }
+
+  /** Takes the trend's sample now: delivered events, API requests and lag p99 since the last one. */
+  void sample(long requestsTotal) {
+    Trend t = trend;
+    if (t != null) {
+      t.record(Instant.now(), delivered.sum(), requestsTotal, lagSeconds(0.99));
+    }
   }
 
   /** Adds the instance's group membership (owned partitions, members, rebalances) to the status. */
@@ -154,6 +188,51 @@ public final class ConnectorStatus implements StatusProvider {
     return metrics.eventLagPercentileSeconds(quantile);
   }
 
+  /**
+   * The followed sessions' freshness (cursor age, oldest undelivered event), over the sessions this
+   * instance polls; finished sessions (terminated, gone, released) are not followed and not counted.
+   */
+  public Freshness freshness() {
+    SessionSupervisor s = sessions;
+    if (s == null) {
+      return Freshness.EMPTY;
+    }
+    long nowMillis = System.currentTimeMillis();
+    long now = nowNanos();
+    Freshness.Builder b = new Freshness.Builder();
+    for (SessionState st : s.states()) {
+      if (st.status().isFinal() || !s.isPolled(st.sessionId())) {
+        continue;
+      }
+      long pending = st.undeliveredSinceNanos();
+      b.add(st.sessionId(), (nowMillis - st.currentAtMillis()) / 1000.0,
+          pending == 0 ? Double.NaN : (now - pending) / 1e9);
+    }
+    return b.build();
+  }
+
+  private static Map<String, Object> freshnessView(Freshness f) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("sessions", f.cursorAge().sessions());
+    m.put("cursorAgeMaxSeconds", f.cursorAge().maxSeconds());
+    m.put("stalestCursors", entries(f.cursorAge().top()));
+    m.put("sessionsWithUndelivered", f.oldestUndelivered().sessions());
+    m.put("oldestUndeliveredSeconds", f.oldestUndelivered().maxSeconds());
+    m.put("oldestUndelivered", entries(f.oldestUndelivered().top()));
+    return m;
+  }
+
+  private static List<Map<String, Object>> entries(List<Freshness.Entry> top) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Freshness.Entry e : top) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("sessionId", e.sessionId());
+      m.put("seconds", Math.round(e.seconds() * 10) / 10.0);
+      out.add(m);
+    }
+    return out;
+  }
+
   @Override
   public StatusSnapshot snapshot() {
     SessionSupervisor s = sessions;
@@ -182,9 +261,29 @@ public final class ConnectorStatus implements StatusProvider {
     extra.put("duplicatesDropped", duplicates.sum());
     extra.put("deadLettered", deadLettered.sum());
     extra.put("sessionsPolled", s == null ? 0 : s.polled());
+    extra.put("freshness", freshnessView(freshness()));
     extra.putAll(cluster.get());
+    Trend t = trend;
+    StatusSnapshot.TrendView trendView = t == null ? null : new StatusSnapshot.TrendView(t.interval(), t.samples());
+    Map<String, List<Map<String, Object>>> rows = new LinkedHashMap<>();
+    sections.forEach((name, supplier) -> {
+      try {
+        List<Map<String, Object>> r = supplier.get();
+        rows.put(name, r == null ? List.of() : r);
+      } catch (RuntimeException e) {
+        log.debug("status section {} failed", name, e);
+      }
+    });
+    List<StatusSnapshot.InstanceView> instances;
+    try {
+      instances = clusterView.get();
+    } catch (RuntimeException e) {
+      log.debug("cluster view failed", e);
+      instances = List.of();
+    }
     return new StatusSnapshot(startedAt, connectorName, delivered.sum(), eventsPerSecond(), byState,
-        lagSeconds(0.5), lagSeconds(0.99), busiest, lagging, recentErrors.newestFirst(), extra);
+        lagSeconds(0.5), lagSeconds(0.99), busiest, lagging, recentErrors.newestFirst(), extra)
+        .with(trendView, instances, rows);
   }
 
   private static long nowNanos() {

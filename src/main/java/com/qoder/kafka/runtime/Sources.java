@@ -392,6 +392,8 @@ public final class Sources implements AutoCloseable, PartitionListener {
       lifecycle.start();
     }
     if (resources != null) {
+      // A session followed after start (assigned, discovered) gets its resources read at once.
+      supervisor.onFollowed(resources::sessionFollowed);
       resources.start();
     }
     if (files != null) {

@@ -29,6 +29,7 @@ final class PollLoop {
 
   private final String name;
   private final Duration interval;
+  private final Supplier<Duration> pauseLength;
   private final Supplier<Mono<?>> round;
   private final Consumer<Throwable> onFatal;
   private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.NEW);
@@ -39,11 +40,22 @@ final class PollLoop {
   private final AtomicReference<Sinks.Empty<Void>> inProgress = new AtomicReference<>(completed());
 
   PollLoop(String name, Duration interval, Supplier<Mono<?>> round, Consumer<Throwable> onFatal) {
+    this(name, interval, () -> interval, round, onFatal);
+  }
+
+  /**
+   * As the other constructor, with the pause after each round given by {@code pauseLength} (read
+   * when a round has ended) instead of always {@code interval}: a source that runs small extra
+   * rounds on {@link #wakeUp()} keeps its full rounds on their own schedule.
+   */
+  PollLoop(String name, Duration interval, Supplier<Duration> pauseLength, Supplier<Mono<?>> round,
+      Consumer<Throwable> onFatal) {
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException(name + ": the poll interval must be positive, was " + interval);
     }
     this.name = name;
     this.interval = interval;
+    this.pauseLength = pauseLength;
     this.round = round;
     this.onFatal = onFatal;
   }
@@ -98,7 +110,8 @@ final class PollLoop {
     // A wake-up is consumed (replaced by a fresh sink) before the next round can start: the next
     // round may begin synchronously inside the completion signal.
     Mono<Void> woken = w.asMono().doOnSuccess(v -> wake.compareAndSet(w, Sinks.empty()));
-    return Mono.delay(interval).then().or(woken);
+    Duration pause = pauseLength.get();
+    return Mono.delay(pause.isNegative() ? Duration.ZERO : pause).then().or(woken);
   }
 
   /** Starts the next round now (or right after the one in progress). */

@@ -43,6 +43,8 @@ import reactor.core.publisher.Mono;
  * {@code after_id} instead of tokens. A 404 means the session is gone: it is no longer polled.
  *
  * <p>Which sessions: those the events pipeline follows ({@code followed}, read at every round); a
+ * session it starts to follow between rounds ({@link #sessionFollowed}) is walked at once in a small
+ * round of its own, not at the next full round, which keeps its schedule; a
  * session that stopped being followed (terminated, released, gone, moved to another instance) gets
  * one last walk, then it is dropped. Sessions are walked with bounded concurrency.
  *
@@ -86,6 +88,11 @@ public final class ResourcesSource {
   private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
   /** Positions of sessions not tracked now: restored at start-up, or of sessions that stopped. */
   private final Map<String, Checkpoint> parked = new ConcurrentHashMap<>();
+  /** Sessions followed since the last round began, walked at once by a small round. */
+  private final Set<String> newlyFollowed = ConcurrentHashMap.newKeySet();
+  /** System.nanoTime() at which the next full round is due; 0 until the first one ran. */
+  private volatile long nextFullRound;
+  private volatile boolean fullRoundRan;
 
   /** One session's resources state. */
   private static final class Tracked {
@@ -129,7 +136,7 @@ public final class ResourcesSource {
     this.options = options;
     this.followed = followed;
     this.owned = owned;
-    this.loop = new PollLoop("resources source", options.interval(), this::round, onFatal);
+    this.loop = new PollLoop("resources source", options.interval(), this::untilFullRound, this::round, onFatal);
   }
 
   /**
@@ -181,6 +188,19 @@ public final class ResourcesSource {
     loop.wakeUp();
   }
 
+  /**
+   * The events pipeline started to follow {@code sessionId}: its resources are read at once (within
+   * the round in progress, or right after it), not at the next full round. Thread-safe and cheap.
+   */
+  public void sessionFollowed(String sessionId) {
+    newlyFollowed.add(sessionId);
+    loop.wakeUp();
+  }
+
+  private Duration untilFullRound() {
+    return Duration.ofNanos(Math.max(0, nextFullRound - System.nanoTime()));
+  }
+
   public long rounds() {
     return loop.rounds();
   }
@@ -194,8 +214,34 @@ public final class ResourcesSource {
     return loop.stop();
   }
 
-  /** One round: adopt newly followed sessions, walk every tracked one, drop the ended ones. */
+  /**
+   * A full round when it is due (and the first time), else a small round of the sessions followed
+   * since: a wake-up for a new session does not postpone or replace the full rounds.
+   */
   Mono<Void> round() {
+    if (!fullRoundRan || System.nanoTime() - nextFullRound >= 0) {
+      fullRoundRan = true;
+      // Sessions followed from here on are in the full round's view, or wake a small round after it.
+      newlyFollowed.clear();
+      return fullRound().doOnTerminate(() -> nextFullRound = System.nanoTime() + options.interval().toNanos());
+    }
+    return newSessionsRound();
+  }
+
+  /** Walks the sessions followed since the last round that are owned and not tracked yet. */
+  private Mono<Void> newSessionsRound() {
+    List<Tracked> fresh = new ArrayList<>();
+    for (String id : List.copyOf(newlyFollowed)) {
+      newlyFollowed.remove(id);
+      if (owned.test(id) && !tracked.containsKey(id)) {
+        fresh.add(tracked.computeIfAbsent(id, this::adopt));
+      }
+    }
+    return walkAll(fresh);
+  }
+
+  /** One round: adopt newly followed sessions, walk every tracked one, drop the ended ones. */
+  private Mono<Void> fullRound() {
     Set<String> now = new HashSet<>(followed.get());
     now.removeIf(id -> !owned.test(id));
     // Moved to another instance: its state is the new owner's (stored); no last walk from here.
@@ -208,7 +254,11 @@ public final class ResourcesSource {
         t.ending = true; // one last walk: a session's final resources are part of its story
       }
     }
-    return Flux.fromIterable(List.copyOf(tracked.values()))
+    return walkAll(List.copyOf(tracked.values()));
+  }
+
+  private Mono<Void> walkAll(List<Tracked> sessions) {
+    return Flux.fromIterable(sessions)
         .filter(t -> owned.test(t.sessionId))
         .flatMap(t -> walk(t).then(Mono.fromRunnable(() -> {
           if (t.ending || t.gone) {

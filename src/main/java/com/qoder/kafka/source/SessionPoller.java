@@ -408,10 +408,15 @@ final class SessionPoller {
     int dups = duplicates;
     boolean ends = terminated;
     String last = lastType;
+    if (!fresh.isEmpty()) {
+      // Freshness: read, not yet in Kafka. Pages are chronological, so the first is the oldest.
+      state.undeliveredSince(createdAtNanos(fresh.get(0)));
+    }
     Mono<EventDelivery.Report> sent = fresh.isEmpty()
         ? Mono.just(new EventDelivery.Report(0, 0))
         : delivery.deliver(state.sessionId(), fresh);
     return sent.flatMap(report -> {
+      state.allDelivered();
       // Kafka acknowledged every record of the page: from here on nothing of it can be lost.
       for (SessionEvent e : skipped) {
         state.acknowledged(e.id(), 0);

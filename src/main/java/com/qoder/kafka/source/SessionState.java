@@ -54,12 +54,16 @@ public final class SessionState {
   private volatile long firstSeenAtMillis;
   private volatile long updatedAtMillis;
   private volatile boolean caughtUp; // the last page read had has_more=false
+  // Freshness (not stored: an instance measures what it has observed itself).
+  private volatile long currentAtMillis; // when a page said has_more=false; else when followed here
+  private volatile long undeliveredSinceNanos; // created_at of the oldest event read, not yet acked; 0: none
 
   public SessionState(String sessionId, int windowCapacity, long firstSeenAtMillis) {
     this.sessionId = sessionId;
     this.window = new DedupWindow(windowCapacity);
     this.status = SessionStatus.ACTIVE;
     this.firstSeenAtMillis = firstSeenAtMillis;
+    this.currentAtMillis = System.currentTimeMillis();
   }
 
   /**
@@ -158,6 +162,38 @@ public final class SessionState {
 
   void caughtUp(boolean caughtUp) {
     this.caughtUp = caughtUp;
+    if (caughtUp) {
+      this.currentAtMillis = System.currentTimeMillis();
+    }
+  }
+
+  /**
+   * When this instance last knew the session's cursor to be current — its last page said
+   * {@code has_more=false} — or, before that, when it started to follow the session. Its age is the
+   * session's cursor age: how stale the connector's view of the session may be.
+   */
+  public long currentAtMillis() {
+    return currentAtMillis;
+  }
+
+  /**
+   * {@code created_at} (epoch nanoseconds) of the oldest event read from the API and not yet
+   * acknowledged by Kafka; 0 when there is none.
+   */
+  public long undeliveredSinceNanos() {
+    return undeliveredSinceNanos;
+  }
+
+  /** Events with the oldest {@code created_at} {@code oldestNanos} were read and are on their way. */
+  void undeliveredSince(long oldestNanos) {
+    if (oldestNanos > 0 && (undeliveredSinceNanos == 0 || oldestNanos < undeliveredSinceNanos)) {
+      this.undeliveredSinceNanos = oldestNanos;
+    }
+  }
+
+  /** Everything read was acknowledged. */
+  void allDelivered() {
+    this.undeliveredSinceNanos = 0;
   }
 
   DedupWindow window() {

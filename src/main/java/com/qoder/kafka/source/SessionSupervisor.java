@@ -57,6 +57,7 @@ public final class SessionSupervisor implements AutoCloseable {
   private final StepGate gate = new StepGate(MAX_SESSIONS_REQUESTING);
   private final PageBudget budget;
   private volatile Predicate<String> owns = id -> true;
+  private volatile Consumer<String> onFollowed = id -> { };
   private volatile Disposable discovery;
   private volatile boolean closing;
 
@@ -90,6 +91,15 @@ public final class SessionSupervisor implements AutoCloseable {
     this.owns = owns;
   }
 
+  /**
+   * Told the canonical id of each session this table starts to follow (a poller was started), on the
+   * thread that started it; must be cheap and must not throw. The resources source uses it to read a
+   * new session's resources at once instead of at its next round.
+   */
+  public void onFollowed(Consumer<String> onFollowed) {
+    this.onFollowed = onFollowed;
+  }
+
   /** Starts following a session (either id spelling) unless it is followed, final, or not owned. */
   public boolean track(String anyId) {
     String id = SessionIds.canonical(anyId);
@@ -109,6 +119,11 @@ public final class SessionSupervisor implements AutoCloseable {
     if (started[0]) {
       // Started outside computeIfAbsent: a poller that ends at once removes itself from the map.
       running.poller().start((status, error) -> ended(id, running, status, error));
+      try {
+        onFollowed.accept(id);
+      } catch (RuntimeException e) {
+        log.debug("onFollowed callback failed for session {}", id, e);
+      }
     }
     return started[0];
   }

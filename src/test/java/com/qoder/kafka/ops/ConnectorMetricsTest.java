@@ -249,6 +249,7 @@ class ConnectorMetricsTest {
     m.offsetCommit(Duration.ofMillis(60), false);
     m.registryCall("register", Duration.ofMillis(15), true);
     m.sourceRecords("sessions", "released", 2);
+    m.bindFreshness(() -> new Freshness.Builder().add("sess_a", 12, 3).build());
   }
 
   /** The label part of each series of one metric, without the connector label. */

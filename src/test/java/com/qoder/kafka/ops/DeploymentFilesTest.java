@@ -364,6 +364,64 @@ class DeploymentFilesTest {
     assertThat(dashboard.get("uid").asText()).isNotBlank();
   }
 
+  // ------------------------------------------------------------------ Prometheus alert rules
+
+  @Test
+  void prometheusAlertRulesAreWellFormedAndUseOnlyMetricsThatExist() throws IOException {
+    List<String> exprs = alertExpressions(ROOT.resolve("deploy/prometheus/alerts.yaml"));
+    assertThat(exprs).hasSizeGreaterThanOrEqualTo(4);
+    Set<String> used = metricNames(exprs);
+    assertThat(used).as("the freshness and session.error alerts")
+        .contains("qoder_session_cursor_age_max_seconds", "qoder_session_undelivered_age_max_seconds",
+            "qoder_events_produced_total");
+    Set<String> unknown = used.stream().filter(n -> !scrapedNames.contains(n))
+        .collect(Collectors.toCollection(TreeSet::new));
+    assertThat(unknown).as("metric names in deploy/prometheus/alerts.yaml that no scrape contains").isEmpty();
+  }
+
+  /** Every rule's expression; asserts the shape Prometheus requires of an alerting rule. */
+  static List<String> alertExpressions(Path file) throws IOException {
+    JsonNode rules = YAML.readTree(file.toFile());
+    List<String> exprs = new ArrayList<>();
+    Set<String> names = new LinkedHashSet<>();
+    assertThat(rules.path("groups").isArray()).as("groups: a list").isTrue();
+    for (JsonNode group : rules.get("groups")) {
+      assertThat(group.path("name").asText()).isNotBlank();
+      for (JsonNode rule : group.get("rules")) {
+        String alert = rule.path("alert").asText();
+        assertThat(alert).as("alert name").matches("[A-Za-z][A-Za-z0-9_]*");
+        assertThat(names.add(alert)).as("unique alert " + alert).isTrue();
+        assertThat(rule.path("labels").path("severity").asText()).as(alert + " severity").isIn("warning", "critical");
+        assertThat(rule.path("annotations").path("summary").asText()).as(alert + " summary").isNotBlank();
+        if (rule.has("for")) {
+          assertThat(rule.get("for").asText()).as(alert + " for").matches("[0-9]+[smh]");
+        }
+        String expr = rule.path("expr").asText();
+        assertThat(balanced(expr)).as("brackets balanced in %s", expr).isTrue();
+        exprs.add(expr);
+      }
+    }
+    return exprs;
+  }
+
+  /** The metric names an expression selects (qoder_ names and anything followed by a selector). */
+  static Set<String> metricNames(List<String> exprs) {
+    Set<String> used = new TreeSet<>();
+    Pattern qoderName = Pattern.compile("\\bqoder_[a-z0-9_]+");
+    Pattern selector = Pattern.compile("\\b([a-zA-Z_:][a-zA-Z0-9_:]*)\\{");
+    for (String expr : exprs) {
+      Matcher m = qoderName.matcher(expr);
+      while (m.find()) {
+        used.add(m.group());
+      }
+      Matcher s = selector.matcher(expr);
+      while (s.find()) {
+        used.add(s.group(1));
+      }
+    }
+    return used;
+  }
+
   @Test
   void metricsDocListsEveryFamily() throws IOException {
     String doc = Files.readString(ROOT.resolve("docs/METRICS.md"));
@@ -543,7 +601,7 @@ class DeploymentFilesTest {
     }
   }
 
-  private static void collect(JsonNode node, List<String> exprs) {
+  static void collect(JsonNode node, List<String> exprs) {
     if (node.isObject()) {
       node.properties().forEach(e -> {
         if ((e.getKey().equals("expr") || e.getKey().equals("definition")) && e.getValue().isTextual()) {
@@ -557,7 +615,7 @@ class DeploymentFilesTest {
     }
   }
 
-  private static boolean balanced(String expr) {
+  static boolean balanced(String expr) {
     StringBuilder stack = new StringBuilder();
     boolean quoted = false;
     for (char c : expr.toCharArray()) {

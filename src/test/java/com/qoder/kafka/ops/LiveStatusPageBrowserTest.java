@@ -2,7 +2,6 @@ package com.qoder.kafka.ops;
 
 import static com.qoder.kafka.kafka.KafkaTestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.qoder.kafka.config.ConfigLoader;
 import com.qoder.kafka.config.Settings;
@@ -14,7 +13,6 @@ import com.qoder.kafka.sim.QoderSimulator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.text.NumberFormat;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,8 +36,7 @@ class LiveStatusPageBrowserTest {
 
   @Test
   void theStatusPageOfARunningConnectorShowsItsLiveNumbers(@TempDir Path tmp) throws Exception {
-    assumeTrue(Files.isExecutable(Paths.get(StatusPageBrowserTest.CHROMIUM)),
-        "Chromium is not installed at " + StatusPageBrowserTest.CHROMIUM + " (apt-get install chromium); skipping");
+    StatusPageBrowserTest.requireChromium();
     String bootstrap = KafkaTestSupport.sharedBroker().bootstrapServers();
     String name = "pagelive-" + UUID.randomUUID().toString().substring(0, 8);
     try (QoderSimulator sim = QoderSimulator.builder().seed(77).sessions(6).eventsPerSession(80)
