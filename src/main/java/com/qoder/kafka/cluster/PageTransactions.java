@@ -101,6 +101,8 @@ final class PageTransactions {
   private final AtomicLong committed = new AtomicLong();
   private final AtomicLong aborted = new AtomicLong();
   private Txn open;
+  /** The transaction being committed (closed to new pages), until its outcome. */
+  private Txn closing;
   private long nextId = 1;
   private boolean closed;
 
@@ -437,10 +439,12 @@ final class PageTransactions {
         } else if (page != null && page.finished) {
           refused = new WriteAbortedException("the transaction of the events page of one of " + ids
               + " was aborted already", null);
-        } else if (page != null || open != null) {
+        } else if (page != null || open != null || (closing != null && closing.active > 0 && !closing.finished)) {
           // An events page in progress holds its transaction open until its own offset write, and
-          // may be waiting for these very records: they must go into its transaction, not the next.
-          granted = page != null ? page : open;
+          // may be waiting for these very records (or for records queued behind them): they must go
+          // into its transaction — or into the one being committed while pages are still in it —
+          // never wait for the next, which cannot begin before those pages are done.
+          granted = page != null ? page : open != null ? open : closing;
           admit(granted, UNIT, false);
           granted.reload.addAll(ids);
         } else {
@@ -545,6 +549,7 @@ final class PageTransactions {
           sink.commitTransaction().block(opTimeout);
           synchronized (lock) {
             t.finished = true;
+            closing = null;
           }
           committed.incrementAndGet();
           t.result.tryEmitEmpty();
@@ -575,6 +580,7 @@ final class PageTransactions {
         return null;
       }
       open = null;
+      closing = t;
       t.closing = true;
       if (t.active == 0) {
         t.idle.complete(null);
@@ -602,6 +608,7 @@ final class PageTransactions {
     Set<String> reload;
     synchronized (lock) {
       t.finished = true;
+      closing = null;
       dirty = Set.copyOf(t.dirty);
       reload = Set.copyOf(t.reload);
     }

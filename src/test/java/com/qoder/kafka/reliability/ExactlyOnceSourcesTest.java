@@ -60,7 +60,7 @@ class ExactlyOnceSourcesTest {
    */
   @Test
   void everyChangeSourceDeliversExactlyOnceInExactlyOnceMode() {
-    try (QoderSimulator sim = Fixtures.simulator(91, 6, 20).files(10).build().start()) {
+    try (QoderSimulator sim = Fixtures.simulator(91, 6, 20).files(10).terminatedFraction(0).releasedFraction(0).build().start()) {
       sim.sessionIds().forEach(sim::createResource);
       Pipeline p = pipeline("eos-sources", bootstrap, sim);
       createChangeTopics(bootstrap, p);
