@@ -3,9 +3,11 @@ package com.qoder.kafka.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.qoder.kafka.checker.DeliveryChecker;
+import com.qoder.kafka.checker.Expected;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.KafkaTestSupport;
 import com.qoder.kafka.runtime.Connector;
+import com.qoder.kafka.sim.LiveMode;
 import com.qoder.kafka.sim.QoderSimulator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +32,7 @@ class ExactlyOnceSourcesTest {
   private static final Duration DEADLINE = Duration.ofSeconds(90);
   /** How long the change topics are given to become complete before they are counted as they are. */
   private static final Duration CHANGES_DEADLINE = Duration.ofSeconds(30);
+  private static final int KILL_CYCLES = 2;
 
   private final String bootstrap = KafkaTestSupport.sharedBroker().bootstrapServers();
 
@@ -86,6 +90,121 @@ class ExactlyOnceSourcesTest {
         t.assertExactlyOnce();
       }
     }
+  }
+
+  /**
+   * Two instances in exactly-once mode; the offsets partitions move three times (b joins, a
+   * leaves, a joins again) while files, resources and sessions keep appearing: every item of every
+   * topic exactly once, committed, whoever owned its partition when.
+   */
+  @Test
+  void everyTopicExactlyOnceAcrossRebalances() {
+    try (QoderSimulator sim = Fixtures.simulator(92, 6, 20).files(10).terminatedFraction(0).releasedFraction(0)
+        .build().start()) {
+      sim.sessionIds().forEach(sim::createResource);
+      Pipeline p = pipeline("eos-rebalance", bootstrap, sim);
+      createChangeTopics(bootstrap, p);
+      List<Connector> running = new ArrayList<>();
+      try (Topics topics = new Topics(bootstrap, p); DeliveryChecker checker = Fixtures.checker(bootstrap, p)) {
+        try {
+          Connector a = Connector.start(p.set(Settings.CLUSTER_INSTANCE_ID.key(), "a").config());
+          running.add(a);
+          changes(sim);
+          Connector b = Connector.start(p.set(Settings.CLUSTER_INSTANCE_ID.key(), "b").config());
+          running.add(b);
+          changes(sim); // while the partitions move to b
+          Fixtures.await(DEADLINE, "a and b share the partitions",
+              () -> !a.member().ownedPartitions().isEmpty() && !b.member().ownedPartitions().isEmpty());
+          changes(sim);
+          a.close(); // its partitions move to b
+          running.remove(a);
+          changes(sim);
+          Fixtures.await(DEADLINE, "b owns every partition", () -> b.member().ownedPartitions().size() == 3);
+          Connector a2 = Connector.start(p.set(Settings.CLUSTER_INSTANCE_ID.key(), "a").config());
+          running.add(a2);
+          changes(sim); // while some move back
+          Fixtures.await(DEADLINE, "a and b share the partitions again",
+              () -> !a2.member().ownedPartitions().isEmpty() && !b.member().ownedPartitions().isEmpty());
+          Fixtures.await(DEADLINE, "every session followed", () -> sim.sessionIds().stream()
+              .allMatch(id -> a2.sessions().state(id) != null || b.sessions().state(id) != null));
+          sim.sessionIds().forEach(sim::createResource);
+          topics.awaitComplete(sim, CHANGES_DEADLINE);
+          Fixtures.verify("EOS_REBALANCE_EVENTS", "exactly-once, two instances, three rebalances: the events"
+              + " topic", sim, checker, DEADLINE, 0);
+        } finally {
+          running.forEach(Connector::close);
+        }
+        Tally t = topics.tally(sim);
+        MatrixRow.report("EOS_REBALANCE_ALL_TOPICS", "exactly-once, two instances, the partitions move three times"
+            + " while files, resources and sessions appear; per (topic, key, change) " + t, t.checked(), t.lost(),
+            t.duplicated(), MatrixRow.Figures.requests(sim.requestLog()));
+        t.assertExactlyOnce();
+      }
+    }
+  }
+
+  /**
+   * {@code qoder-kafka run} in exactly-once mode in child JVMs, SIGKILLed at random instants twice
+   * times while they work, a burst of 400 files and new sessions and resources arriving meanwhile: after the last
+   * restart every event, file, resource and session is in its topic exactly once, committed —
+   * what the dead instances had in their open transactions was aborted (fenced) and done again.
+   */
+  @Test
+  void everyTopicExactlyOnceAcrossSigkills() {
+    long seed = Long.getLong("reliability.seed", 93);
+    Random random = new Random(seed);
+    try (QoderSimulator sim = Fixtures.simulator(seed, 6, 40).files(10).terminatedFraction(0).releasedFraction(0)
+        .liveMode(LiveMode.events(30).withNewSessionsPerSecond(0.5)).build().start()) {
+      sim.sessionIds().forEach(sim::createResource);
+      Pipeline p = pipeline("eos-kill", bootstrap, sim)
+          .set(Settings.CLUSTER_SESSION_TIMEOUT.key(), "6s")
+          .set(Settings.CLUSTER_INSTANCE_ID.key(), "k");
+      createChangeTopics(bootstrap, p);
+      try (Topics topics = new Topics(bootstrap, p); DeliveryChecker checker = Fixtures.checker(bootstrap, p)) {
+        for (int cycle = 1; cycle <= KILL_CYCLES; cycle++) {
+          try (ChildConnector child = ChildConnector.start(p, ChildConnector.logFile(p.name() + "-" + cycle))) {
+            assertThat(child.awaitOutput("running:", DEADLINE)).as("child %d started:%n%s", cycle, child.tail())
+                .isTrue();
+            long before = checker.check(Expected.all(sim.groundTruth())).delivered();
+            if (cycle == 2) {
+              sim.createFiles("agent_output", 400); // the kill lands in the middle of walking them
+            }
+            changes(sim);
+            // Killed while it works: once this run committed events, at a random instant after.
+            Fixtures.await(DEADLINE, "child " + cycle + " commits events",
+                () -> checker.check(Expected.all(sim.groundTruth())).delivered() > before);
+            Fixtures.hold(Duration.ofMillis(random.nextInt(1500))); // the kill instant
+            assertThat(child.isAlive()).as("child %d died before the kill:%n%s", cycle, child.tail()).isTrue();
+            child.kill();
+          }
+        }
+        try (ChildConnector child = ChildConnector.start(p, ChildConnector.logFile(p.name() + "-final"))) {
+          assertThat(child.awaitOutput("running:", DEADLINE)).as(child.tail()).isTrue();
+          sim.liveMode(LiveMode.off());
+          sim.sessionIds().forEach(sim::createResource);
+          topics.awaitComplete(sim, DEADLINE);
+          Fixtures.verify("EOS_SIGKILL_EVENTS", KILL_CYCLES + " x SIGKILL in exactly-once mode, every source on: the"
+              + " events topic", sim, checker, DEADLINE, 0);
+          child.terminate();
+          assertThat(child.awaitExit(Duration.ofSeconds(30))).as(child.tail()).isZero();
+        }
+        Tally t = topics.tally(sim);
+        MatrixRow.report("EOS_SIGKILL_ALL_TOPICS", KILL_CYCLES + " x SIGKILL at random instants in exactly-once mode"
+            + " (seed " + seed + "), a 400-file burst and new sessions and resources meanwhile; per (topic, key,"
+            + " change) " + t, t.checked(), t.lost(), t.duplicated(), MatrixRow.Figures.requests(sim.requestLog()));
+        t.assertExactlyOnce();
+      }
+    }
+  }
+
+  /** A few of each change: two files, a resource of two sessions, a new session. */
+  private static void changes(QoderSimulator sim) {
+    sim.createFile("agent_output");
+    sim.createFile("agent_output");
+    List<String> ids = sim.sessionIds();
+    sim.createResource(ids.get(ids.size() - 1));
+    sim.createResource(ids.get(0));
+    sim.createSession(null, 3);
   }
 
   // ---- reading and counting the change topics ---------------------------------------------------
