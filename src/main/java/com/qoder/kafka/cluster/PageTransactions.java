@@ -77,7 +77,9 @@ final class PageTransactions {
 
     /**
      * Aborted: the {@code dirty} sessions must be stopped before {@code signal} is run (it fails their
-     * pending offset writes), then forgotten and resumed from their committed offsets.
+     * pending offset writes), then forgotten and resumed from their committed offsets; the {@code
+     * reload} sessions had lifecycle records in it: their committed lifecycle state must be read back
+     * before any more of them is written.
      */
     record Aborted(long id, Set<String> dirty, Set<String> reload, Throwable cause, Runnable signal)
         implements Outcome {}
