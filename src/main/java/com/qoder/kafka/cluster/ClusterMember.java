@@ -228,6 +228,14 @@ public final class ClusterMember implements AutoCloseable {
 
   // ---- the pollers' side ------------------------------------------------------------------------
 
+  /**
+   * Whether this instance reports the session's lifecycle now: it owns the session, and (exactly-once)
+   * its lifecycle state is not being read back after an aborted transaction.
+   */
+  public boolean ownsLifecycle(String sessionId) {
+    return ownership.ownsLifecycle(SessionIds.canonical(sessionId));
+  }
+
   /** Whether this instance owns the session now (the session table's ownership predicate). */
   public boolean owns(String sessionId) {
     return ownership.owns(SessionIds.canonical(sessionId));
@@ -242,6 +250,11 @@ public final class ClusterMember implements AutoCloseable {
         ? publisher.deliver(sessionId, events)
         : Mono.error(new NotOwnedException(sessionId));
     return txns != null ? txns.delivery(publisher) : guarded;
+  }
+
+  /** Exactly-once: how the change sources write inside the transactions; null at-least-once. */
+  public ChangeTransactions changeTransactions() {
+    return txns == null ? null : new ChangeTransactions(txns);
   }
 
   /**
@@ -555,7 +568,7 @@ public final class ClusterMember implements AutoCloseable {
         options.revocationTimeout(), sample(ids));
     sessions.stop(ids, Duration.ofDays(1)).subscribe(v -> { }, e -> { }, () -> tasks.add(() -> {
       sessions.forget(ids);
-      resume(ids);
+      resume(ids, Set.of());
     }));
   }
 
@@ -564,7 +577,7 @@ public final class ClusterMember implements AutoCloseable {
    * offsets. Non-blocking: the wait for stable offsets and the restore run on a helper thread, and
    * {@link #applyResumes} finishes the job on the member thread, which keeps polling meanwhile.
    */
-  private void resume(List<String> ids) {
+  private void resume(List<String> ids, Set<String> reload) {
     List<String> mine = new ArrayList<>();
     List<String> gone = new ArrayList<>();
     for (String id : ids) {
@@ -573,11 +586,21 @@ public final class ClusterMember implements AutoCloseable {
       }
       (ownership.ownsPartitionOf(id) ? mine : gone).add(id);
     }
+    Set<String> toReload = new TreeSet<>();
+    for (String id : reload) {
+      if (ownership.ownsPartitionOf(id)) {
+        toReload.add(id);
+      } else {
+        ownership.reloaded(List.of(id)); // moved meanwhile: its new owner restores it
+      }
+    }
     ownership.release(gone);
-    if (mine.isEmpty()) {
+    if (mine.isEmpty() && toReload.isEmpty()) {
       return;
     }
-    Set<Integer> parts = mine.stream().map(ownership::partitionOf).collect(Collectors.toCollection(TreeSet::new));
+    Set<Integer> parts = new TreeSet<>();
+    mine.forEach(id -> parts.add(ownership.partitionOf(id)));
+    toReload.forEach(id -> parts.add(ownership.partitionOf(id)));
     Map<Integer, Long> minimums = new HashMap<>();
     Map<Integer, Long> epochsAtStart = new HashMap<>();
     for (int p : parts) {
@@ -588,10 +611,10 @@ public final class ClusterMember implements AutoCloseable {
       waitStable(parts, minimums);
       return offsets.restore(parts);
     }, restorer);
-    pendingResumes.add(new PendingResume(List.copyOf(mine), epochsAtStart, stored));
+    pendingResumes.add(new PendingResume(List.copyOf(mine), Set.copyOf(toReload), epochsAtStart, stored));
   }
 
-  private record PendingResume(List<String> ids, Map<Integer, Long> epochs,
+  private record PendingResume(List<String> ids, Set<String> reload, Map<Integer, Long> epochs,
       CompletableFuture<Map<OffsetKey, OffsetRecord>> stored) {}
 
   private record Restored(Map<Integer, Long> ends, Map<OffsetKey, OffsetRecord> records) {}
@@ -613,13 +636,13 @@ public final class ClusterMember implements AutoCloseable {
           return;
         }
         log.warn("resuming {} session(s) failed ({}); trying again", r.ids().size(), cause.toString());
-        resume(r.ids());
+        resume(r.ids(), r.reload());
         continue;
       }
       boolean stale = r.epochs().entrySet().stream()
           .anyMatch(e -> !e.getValue().equals(epochs.getOrDefault(e.getKey(), 0L)));
       if (stale) {
-        resume(r.ids()); // a partition moved meanwhile: what was read may be old
+        resume(r.ids(), r.reload()); // a partition moved meanwhile: what was read may be old
         continue;
       }
       List<SessionState.Snapshot> snapshots = new ArrayList<>();
@@ -634,7 +657,16 @@ public final class ClusterMember implements AutoCloseable {
         }
       }
       sessions.restore(snapshots);
+      Set<String> reload = r.reload().stream().filter(ownership::ownsPartitionOf)
+          .collect(Collectors.toCollection(TreeSet::new));
+      if (!reload.isEmpty()) {
+        // Before they are released: their lifecycle state goes back to what was committed.
+        partitionListener.reloaded(reload, stored);
+        log.info("{} session(s) with lifecycle records in an aborted transaction: their committed lifecycle state"
+            + " restored{}", reload.size(), sample(reload));
+      }
       ownership.release(r.ids());
+      ownership.reloaded(r.reload());
       int polled = 0;
       for (String id : mine) {
         if (sessions.track(id)) {
@@ -672,7 +704,7 @@ public final class ClusterMember implements AutoCloseable {
       if (!lingering.isEmpty()) {
         holdUntilStopped(lingering);
       }
-      resume(ids);
+      resume(ids, Set.of());
     }));
   }
 
@@ -744,7 +776,7 @@ public final class ClusterMember implements AutoCloseable {
     } else if (outcome instanceof PageTransactions.Outcome.Aborted a) {
       log.warn("transaction {} aborted: {}; {} session(s) resume from their committed offsets{}", a.id(),
           a.cause() == null ? "?" : a.cause().getMessage(), a.dirty().size(), sample(a.dirty()));
-      dropAndResume(a.dirty(), a.signal());
+      dropAndResume(a.dirty(), a.reload(), a.signal());
     } else if (outcome instanceof PageTransactions.Outcome.Fatal f) {
       ownership.hold(f.dirty());
       sessions.stop(f.dirty(), options.revocationTimeout()).subscribe(v -> { }, e -> { });
@@ -755,9 +787,15 @@ public final class ClusterMember implements AutoCloseable {
     }
   }
 
-  private void dropAndResume(Collection<String> ids, Runnable signal) {
+  /**
+   * @param reload sessions whose lifecycle records were in the aborted transaction: held back until
+   *     the change sources have their committed state again ({@link PartitionListener#reloaded})
+   */
+  private void dropAndResume(Collection<String> ids, Set<String> reload, Runnable signal) {
+    ownership.reloading(reload);
     if (ids.isEmpty()) {
       signal.run();
+      resume(List.of(), reload);
       return;
     }
     List<String> list = List.copyOf(ids);
@@ -772,7 +810,7 @@ public final class ClusterMember implements AutoCloseable {
       if (!lingering.isEmpty()) {
         holdUntilStopped(lingering);
       }
-      resume(list);
+      resume(list, reload);
     }));
   }
 

@@ -6,8 +6,9 @@ package com.qoder.kafka.cluster;
  */
 public final class NotOwnedException extends RuntimeException {
 
+  /** @param sessionId the session, or the offset key of a change source's position ({@code files/all}) */
   NotOwnedException(String sessionId) {
-    super("session " + sessionId + " is not owned by this instance (its offsets partition moved to another"
-        + " instance); nothing was written for it", null, false, false);
+    super((sessionId.indexOf('/') >= 0 ? "" : "session ") + sessionId + " is not owned by this instance (its"
+        + " offsets partition moved to another instance); nothing was written for it", null, false, false);
   }
 }

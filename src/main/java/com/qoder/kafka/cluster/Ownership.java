@@ -1,5 +1,6 @@
 package com.qoder.kafka.cluster;
 
+import com.qoder.kafka.kafka.OffsetKey;
 import com.qoder.kafka.kafka.OffsetStore;
 import java.util.Collection;
 import java.util.Set;
@@ -20,6 +21,7 @@ final class Ownership {
   /** Partitions being given up: no new pages, but offsets of pages already delivered still go out. */
   private volatile Set<Integer> draining = Set.of();
   private final Set<String> held = ConcurrentHashMap.newKeySet();
+  private final Set<String> reloading = ConcurrentHashMap.newKeySet();
 
   Ownership(int partitions) {
     this.partitions = partitions;
@@ -42,6 +44,22 @@ final class Ownership {
   boolean mayWrite(String sessionId) {
     int p = partitionOf(sessionId);
     return (owned.contains(p) || draining.contains(p)) && !held.contains(sessionId);
+  }
+
+  /** {@link #owns(String)} for an offset key: by its session, or by its partition when it has none (files). */
+  boolean owns(OffsetKey key) {
+    String s = key.sessionId();
+    return s != null ? owns(s) : owned.contains(OffsetStore.partitionFor(key, partitions));
+  }
+
+  /** {@link #mayWrite(String)} for an offset key. */
+  boolean mayWrite(OffsetKey key) {
+    String s = key.sessionId();
+    if (s != null) {
+      return mayWrite(s);
+    }
+    int p = OffsetStore.partitionFor(key, partitions);
+    return owned.contains(p) || draining.contains(p);
   }
 
   boolean ownsPartitionOf(String sessionId) {
@@ -85,6 +103,28 @@ final class Ownership {
 
   void release(Collection<String> sessionIds) {
     held.removeAll(sessionIds);
+  }
+
+  /**
+   * Exactly-once: sessions whose lifecycle records were in an aborted transaction; their lifecycle
+   * state is being read back, and no lifecycle record of them may be written until it was.
+   */
+  void reloading(Collection<String> sessionIds) {
+    reloading.addAll(sessionIds);
+  }
+
+  void reloaded(Collection<String> sessionIds) {
+    reloading.removeAll(sessionIds);
+  }
+
+  /** {@link #owns(String)}, and the session's lifecycle state is not being read back. */
+  boolean ownsLifecycle(String sessionId) {
+    return owns(sessionId) && !reloading.contains(sessionId);
+  }
+
+  /** {@link #mayWrite(String)}, and the session's lifecycle state is not being read back. */
+  boolean mayWriteLifecycle(String sessionId) {
+    return mayWrite(sessionId) && !reloading.contains(sessionId);
   }
 
   boolean isHeld(String sessionId) {

@@ -3,12 +3,16 @@ package com.qoder.kafka.cluster;
 import com.qoder.kafka.api.SessionEvent;
 import com.qoder.kafka.kafka.KafkaFatalException;
 import com.qoder.kafka.kafka.KafkaSink;
+import com.qoder.kafka.kafka.OffsetKey;
+import com.qoder.kafka.kafka.OffsetRecord;
 import com.qoder.kafka.kafka.OffsetStore;
 import com.qoder.kafka.source.EventDelivery;
 import com.qoder.kafka.source.OffsetWriter;
 import com.qoder.kafka.source.SessionState;
+import com.qoder.kafka.source.WriteAbortedException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -20,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -48,6 +53,15 @@ import reactor.core.scheduler.Schedulers;
  * cursor in memory past events that are now invisible: the membership thread stops those sessions,
  * forgets their state and resumes them from their committed offsets ({@link Outcome.Aborted}).
  *
+ * <p>The change sources write the same way. A resources or files step is a page keyed by its
+ * position's offset key ({@link #changeDelivery}, then {@link #changeWrite}, which completes when
+ * the transaction committed; an abort fails it with a {@link WriteAbortedException} and the source
+ * goes back to its last committed position). Lifecycle records are a {@link #unit} that does not
+ * wait for the commit — it may run inside an events page (transitions found in the page's events),
+ * which holds the transaction open until its own offset write — so an aborted unit's sessions are
+ * handed back to the membership thread ({@link Outcome.Aborted#reload}), which gives the source their
+ * committed lifecycle records again before they may be written again.
+ *
  * <p>Thread-safety: {@link #delivery} and {@link #writer} are used by pollers on any thread; the
  * transaction lifecycle ({@link #begin}, {@link #commit}, {@link #abortOpen}) runs on the membership
  * thread only, which blocks on the producer there (never a Reactor thread).
@@ -63,9 +77,12 @@ final class PageTransactions {
 
     /**
      * Aborted: the {@code dirty} sessions must be stopped before {@code signal} is run (it fails their
-     * pending offset writes), then forgotten and resumed from their committed offsets.
+     * pending offset writes), then forgotten and resumed from their committed offsets; the {@code
+     * reload} sessions had lifecycle records in it: their committed lifecycle state must be read back
+     * before any more of them is written.
      */
-    record Aborted(long id, Set<String> dirty, Throwable cause, Runnable signal) implements Outcome {}
+    record Aborted(long id, Set<String> dirty, Set<String> reload, Throwable cause, Runnable signal)
+        implements Outcome {}
 
     /** The producer cannot go on (fenced, unauthorized, ...): the instance must stop. */
     record Fatal(Set<String> dirty, Throwable cause, Runnable signal) implements Outcome {}
@@ -86,6 +103,8 @@ final class PageTransactions {
   private final AtomicLong committed = new AtomicLong();
   private final AtomicLong aborted = new AtomicLong();
   private Txn open;
+  /** The transaction being committed (closed to new pages), until its outcome. */
+  private Txn closing;
   private long nextId = 1;
   private boolean closed;
 
@@ -104,12 +123,23 @@ final class PageTransactions {
     this.opTimeout = sink.options().maxBlock().plus(sink.options().requestTimeout());
   }
 
-  private record Waiter(String sessionId, boolean ticket, MonoSink<Txn> sink) {}
+  /**
+   * A page (or change unit) waiting for the next transaction: {@code key} names its ticket (a session
+   * id, or a change source's offset key), {@code permitted} is the ownership check at admission,
+   * {@code reload} the sessions whose lifecycle state follows the transaction's fate.
+   */
+  private record Waiter(String key, boolean ticket, BooleanSupplier permitted, Collection<String> reload,
+      MonoSink<Txn> sink) {}
+
+  /** The ticket-less name of a lifecycle unit. */
+  private static final String UNIT = "lifecycle unit";
 
   /** One transaction of the producer. Fields are guarded by the enclosing lock unless volatile. */
   private static final class Txn {
     final long id;
     final Set<String> dirty = new HashSet<>();
+    /** Sessions with lifecycle records in this transaction. */
+    final Set<String> reload = new HashSet<>();
     final Map<Integer, Long> written = new HashMap<>();
     final CompletableFuture<Void> idle = new CompletableFuture<>();
     final Sinks.Empty<Void> result = Sinks.empty();
@@ -136,7 +166,8 @@ final class PageTransactions {
 
   /** Events of a page, in the open transaction; the session's offset write completes the page. */
   EventDelivery delivery(EventDelivery inner) {
-    return (sessionId, events) -> enlist(sessionId, true).flatMap(t -> deliverIn(t, inner, sessionId, events));
+    return (sessionId, events) -> enlist(sessionId, true, () -> ownership.owns(sessionId), List.of())
+        .flatMap(t -> deliverIn(t, inner, sessionId, events));
   }
 
   private Mono<EventDelivery.Report> deliverIn(Txn t, EventDelivery inner, String sessionId,
@@ -166,7 +197,7 @@ final class PageTransactions {
       synchronized (lock) {
         ticket = tickets.remove(id);
       }
-      Mono<Txn> txn = ticket != null ? Mono.just(ticket) : enlist(id, false);
+      Mono<Txn> txn = ticket != null ? Mono.just(ticket) : enlist(id, false, () -> ownership.mayWrite(id), List.of());
       return txn.flatMap(t -> writeIn(t, snapshot));
     });
   }
@@ -212,20 +243,21 @@ final class PageTransactions {
         .then(t.resultOffThread);
   }
 
-  private Mono<Txn> enlist(String sessionId, boolean ticket) {
+  private Mono<Txn> enlist(String key, boolean ticket, BooleanSupplier permitted, Collection<String> reload) {
     return Mono.create(s -> {
       Txn granted = null;
       RuntimeException refused = null;
       synchronized (lock) {
         if (closed) {
-          refused = new IllegalStateException("the connector is stopping; session " + sessionId + " not written");
-        } else if (ticket ? !ownership.owns(sessionId) : !ownership.mayWrite(sessionId)) {
-          refused = new NotOwnedException(sessionId);
+          refused = new IllegalStateException("the connector is stopping; " + key + " not written");
+        } else if (!permitted.getAsBoolean()) {
+          refused = new NotOwnedException(key);
         } else if (open != null) {
           granted = open;
-          admit(granted, sessionId, ticket);
+          admit(granted, key, ticket);
+          granted.reload.addAll(reload);
         } else {
-          waiting.add(new Waiter(sessionId, ticket, s));
+          waiting.add(new Waiter(key, ticket, permitted, reload, s));
         }
       }
       if (granted != null) {
@@ -260,6 +292,175 @@ final class PageTransactions {
     }
   }
 
+  // ---- the change sources' side (resources, files, lifecycle) ------------------------------------
+
+  /**
+   * The records of a resources or files step, in the open transaction, as a page keyed by the
+   * step's position ({@code key}); the position's {@link #changeWrite} completes the page.
+   */
+  <T> Mono<T> changeDelivery(OffsetKey key, Mono<T> records) {
+    String k = key.asString();
+    return enlist(k, true, () -> ownership.owns(key), List.of()).flatMap(t -> {
+      AtomicBoolean settled = new AtomicBoolean();
+      return records
+          .doOnError(e -> {
+            t.fail(e); // records of the step may be in the transaction: it must not commit
+            if (settled.compareAndSet(false, true)) {
+              leave(t, k, true);
+            }
+          })
+          .doOnCancel(() -> {
+            t.fail(new IllegalStateException("a step of " + k + " was cancelled half-way"));
+            if (settled.compareAndSet(false, true)) {
+              leave(t, k, true);
+            }
+          });
+    });
+  }
+
+  /**
+   * A resources or files position, in the transaction of its step's records (or the open one when
+   * it has none); completes when that transaction committed, fails with a
+   * {@link WriteAbortedException} when it was aborted.
+   */
+  Mono<Void> changeWrite(OffsetRecord record) {
+    return Mono.defer(() -> {
+      OffsetKey key = record.key();
+      String k = key.asString();
+      Txn ticket;
+      synchronized (lock) {
+        ticket = tickets.remove(k);
+      }
+      Mono<Txn> txn = ticket != null ? Mono.just(ticket)
+          : enlist(k, false, () -> ownership.mayWrite(key), List.of());
+      return txn.flatMap(t -> changeWriteIn(t, k, record));
+    });
+  }
+
+  private Mono<Void> changeWriteIn(Txn t, String k, OffsetRecord record) {
+    boolean late;
+    synchronized (lock) {
+      late = t.finished;
+    }
+    if (late) {
+      leave(t, k, false); // its records were aborted with the transaction: the source goes back
+      return t.resultOffThread;
+    }
+    AtomicBoolean settled = new AtomicBoolean();
+    return sink.send(offsets.toOutboundRecord(record))
+        .doOnNext(md -> {
+          synchronized (lock) {
+            t.written.merge(md.partition(), md.offset() + 1, Math::max);
+          }
+        })
+        .then()
+        .onErrorResume(e -> {
+          t.fail(e);
+          return Mono.empty();
+        })
+        .doOnCancel(() -> {
+          if (settled.compareAndSet(false, true)) {
+            t.fail(new IllegalStateException("the position write of " + k + " was cancelled"));
+            leave(t, k, false);
+          }
+        })
+        .then(Mono.fromRunnable(() -> {
+          if (settled.compareAndSet(false, true)) {
+            leave(t, k, false);
+          }
+        }))
+        .then(t.resultOffThread);
+  }
+
+  /**
+   * Runs a lifecycle step ({@code work}: its records, then the sessions' lifecycle positions through
+   * {@link #unitWrite}) in one transaction: the one of an events page of one of the sessions when a
+   * page is in progress (transitions found in its events; the page holds it open), else the open one.
+   * Completes when the work is acknowledged, not at the commit; an abort hands {@code sessionIds}
+   * back to the membership thread ({@link Outcome.Aborted#reload}).
+   */
+  Mono<Void> unit(Collection<String> sessionIds, Mono<Void> work) {
+    List<String> ids = List.copyOf(sessionIds);
+    return enlistUnit(ids).flatMap(t -> {
+      AtomicBoolean settled = new AtomicBoolean();
+      Runnable leaveOnce = () -> {
+        if (settled.compareAndSet(false, true)) {
+          leave(t, UNIT, false);
+        }
+      };
+      return work.contextWrite(c -> c.put(Txn.class, t))
+          .doOnError(e -> {
+            t.fail(e);
+            leaveOnce.run();
+          })
+          .doOnCancel(() -> {
+            t.fail(new IllegalStateException("lifecycle records of " + ids + " were cancelled half-way"));
+            leaveOnce.run();
+          })
+          .then(Mono.fromRunnable(leaveOnce));
+    });
+  }
+
+  /** A lifecycle position inside its {@link #unit}. */
+  Mono<Void> unitWrite(OffsetRecord record) {
+    return Mono.deferContextual(ctx -> {
+      Txn t = ctx.getOrDefault(Txn.class, null);
+      if (t == null) {
+        return Mono.error(new IllegalStateException("the lifecycle position " + record.key()
+            + " was written outside a transaction unit"));
+      }
+      return sink.send(offsets.toOutboundRecord(record))
+          .doOnNext(md -> {
+            synchronized (lock) {
+              t.written.merge(md.partition(), md.offset() + 1, Math::max);
+            }
+          })
+          .then();
+    });
+  }
+
+  private Mono<Txn> enlistUnit(List<String> ids) {
+    BooleanSupplier permitted = () -> ids.stream().allMatch(ownership::mayWriteLifecycle);
+    return Mono.create(s -> {
+      Txn granted = null;
+      RuntimeException refused = null;
+      synchronized (lock) {
+        Txn page = null;
+        for (String id : ids) {
+          page = tickets.get(id);
+          if (page != null) {
+            break;
+          }
+        }
+        if (closed) {
+          refused = new IllegalStateException("the connector is stopping; lifecycle records of " + ids
+              + " not written");
+        } else if (!permitted.getAsBoolean()) {
+          refused = new NotOwnedException(ids.stream().filter(id -> !ownership.mayWriteLifecycle(id)).findFirst()
+              .orElse(ids.toString()));
+        } else if (page != null && page.finished) {
+          refused = new WriteAbortedException("the transaction of the events page of one of " + ids
+              + " was aborted already", null);
+        } else if (page != null || open != null || (closing != null && closing.active > 0 && !closing.finished)) {
+          // An events page in progress holds its transaction open until its own offset write, and
+          // may be waiting for these very records (or for records queued behind them): they must go
+          // into its transaction — or into the one being committed while pages are still in it —
+          // never wait for the next, which cannot begin before those pages are done.
+          granted = page != null ? page : open != null ? open : closing;
+          admit(granted, UNIT, false);
+          granted.reload.addAll(ids);
+        } else {
+          waiting.add(new Waiter(UNIT, false, permitted, ids, s));
+        }
+      }
+      if (granted != null) {
+        s.success(granted);
+      } else if (refused != null) {
+        s.error(refused);
+      }
+    });
+  }
+
   // ---- the membership thread's side -------------------------------------------------------------
 
   /** Opens the next transaction and lets the waiting pages in. Blocks. */
@@ -280,8 +481,9 @@ final class PageTransactions {
       t = new Txn(nextId++);
       open = t;
       for (Waiter w : waiting) {
-        if (w.ticket() ? ownership.owns(w.sessionId()) : ownership.mayWrite(w.sessionId())) {
-          admit(t, w.sessionId(), w.ticket());
+        if (w.permitted().getAsBoolean()) {
+          admit(t, w.key(), w.ticket());
+          t.reload.addAll(w.reload());
           ready.add(w);
         } else {
           refused.add(w);
@@ -294,7 +496,7 @@ final class PageTransactions {
       Schedulers.parallel().schedule(() -> w.sink().success(t));
     }
     for (Waiter w : refused) {
-      w.sink().error(new NotOwnedException(w.sessionId()));
+      w.sink().error(new NotOwnedException(w.key()));
     }
   }
 
@@ -349,6 +551,7 @@ final class PageTransactions {
           sink.commitTransaction().block(opTimeout);
           synchronized (lock) {
             t.finished = true;
+            closing = null;
           }
           committed.incrementAndGet();
           t.result.tryEmitEmpty();
@@ -379,6 +582,7 @@ final class PageTransactions {
         return null;
       }
       open = null;
+      closing = t;
       t.closing = true;
       if (t.active == 0) {
         t.idle.complete(null);
@@ -403,9 +607,12 @@ final class PageTransactions {
 
   private Outcome abort(Txn t) {
     Set<String> dirty;
+    Set<String> reload;
     synchronized (lock) {
       t.finished = true;
+      closing = null;
       dirty = Set.copyOf(t.dirty);
+      reload = Set.copyOf(t.reload);
     }
     Throwable cause = t.failure;
     PageAbortedException failed = new PageAbortedException(t.id, cause);
@@ -426,7 +633,7 @@ final class PageTransactions {
       return new Outcome.Fatal(dirty, e, signal);
     }
     aborted.incrementAndGet();
-    return new Outcome.Aborted(t.id, dirty, cause, signal);
+    return new Outcome.Aborted(t.id, dirty, reload, cause, signal);
   }
 
   /** No more transactions: pages waiting for one fail, the open one (if any) fails its pages. */
@@ -456,10 +663,10 @@ final class PageTransactions {
   }
 
   /** The page's transaction was aborted: its session resumes from its committed offsets. */
-  static final class PageAbortedException extends RuntimeException {
+  static final class PageAbortedException extends WriteAbortedException {
     PageAbortedException(long txn, Throwable cause) {
       super("transaction " + txn + " was aborted (" + (cause == null ? "no cause" : cause.getMessage())
-          + "); the session resumes from its committed offsets", cause, false, false);
+          + "); the session resumes from its committed offsets", cause);
     }
   }
 }

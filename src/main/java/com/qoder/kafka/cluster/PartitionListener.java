@@ -38,4 +38,12 @@ public interface PartitionListener {
    * completes when nothing more will be written for them (work in progress finished).
    */
   Mono<Void> revoking(Set<Integer> partitions);
+
+  /**
+   * Exactly-once: a transaction with lifecycle records of {@code sessionIds} was aborted; {@code
+   * stored} is what their partitions hold now (committed). Their state must be taken from it before
+   * they are written again (they are held back until this returns). Called on the member thread.
+   */
+  default void reloaded(Set<String> sessionIds, Map<OffsetKey, OffsetRecord> stored) {
+  }
 }

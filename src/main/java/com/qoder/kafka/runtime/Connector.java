@@ -16,6 +16,7 @@ import com.qoder.kafka.kafka.KafkaSink;
 import com.qoder.kafka.kafka.KafkaSinkOptions;
 import com.qoder.kafka.kafka.OffsetKey;
 import com.qoder.kafka.kafka.OffsetRecord;
+import com.qoder.kafka.kafka.OffsetSource;
 import com.qoder.kafka.kafka.OffsetStore;
 import com.qoder.kafka.kafka.TopicAdmin;
 import com.qoder.kafka.kafka.TopicSpec;
@@ -266,20 +267,20 @@ public final class Connector implements AutoCloseable {
         config.size(Settings.MAX_IN_FLIGHT_BYTES));
     // Change sources besides events (resources, files, session lifecycle): runtime/Sources. Their
     // state is read once here; with several instances an entity is handled by the instance that
-    // owns its key's offsets partition, like a session.
-    if (exactlyOnce && (config.bool(Settings.SOURCE_RESOURCES) || config.bool(Settings.SOURCE_FILES)
-        || config.bool(Settings.SOURCE_SESSIONS))) {
-      // Their records and checkpoints go straight to the sink, outside the page transactions: in this
-      // mode they could land between two transactions, or be committed apart from their checkpoint.
-      log.warn("connector.delivery=exactly-once covers session events only: the resources, files and session"
-          + " lifecycle sources are off in this mode (they do not write inside the transactions yet); set"
-          + " sources.resources.enabled, sources.files.enabled and sources.sessions.enabled to false to silence this");
-      changeSources = Sources.disabled(config.duration(Settings.SHUTDOWN_TIMEOUT));
+    // owns its key's offsets partition, like a session. Exactly-once, their records and positions are
+    // written in the instance's transactions, like the events pages.
+    Map<OffsetKey, OffsetRecord> stored = offsets.restore();
+    changeSources = Sources.create(config, api, sink, offsets, stored, registration, metrics, this::fail,
+        member.changeTransactions());
+    if (exactlyOnce) {
+      // A session whose lifecycle records were in an aborted transaction is not reported until its
+      // committed lifecycle state was read back.
+      changeSources.ownership(key -> key.source() == OffsetSource.LIFECYCLE ? member.ownsLifecycle(key.sessionId())
+          : member.ownedPartitions().contains(offsets.partitionFor(key)), offsets::partitionFor);
     } else {
-      Map<OffsetKey, OffsetRecord> stored = offsets.restore();
-      changeSources = Sources.create(config, api, sink, offsets, stored, registration, metrics, this::fail);
+      changeSources.ownership(key -> member.ownedPartitions().contains(offsets.partitionFor(key)),
+          offsets::partitionFor);
     }
-    changeSources.ownership(key -> member.ownedPartitions().contains(offsets.partitionFor(key)), offsets::partitionFor);
     member.partitionListener(changeSources);
     resources.add(changeSources);
     sessions = new SessionSupervisor(api, changeSources.wrap(member.delivery(publisher)), snapshot -> {

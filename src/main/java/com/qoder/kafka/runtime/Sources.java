@@ -3,6 +3,7 @@ package com.qoder.kafka.runtime;
 import com.qoder.kafka.api.QoderApi;
 import com.qoder.kafka.avro.ItemMapper;
 import com.qoder.kafka.avro.Schemas;
+import com.qoder.kafka.cluster.ChangeTransactions;
 import com.qoder.kafka.cluster.PartitionListener;
 import com.qoder.kafka.config.ConnectorConfig;
 import com.qoder.kafka.config.Settings;
@@ -17,6 +18,7 @@ import com.qoder.kafka.kafka.TopicSpec;
 import com.qoder.kafka.ops.ConnectorMetrics;
 import com.qoder.kafka.registry.RegisteredSchema;
 import com.qoder.kafka.registry.SchemaRegistration;
+import com.qoder.kafka.source.ChangeDelivery;
 import com.qoder.kafka.source.ChangeSource;
 import com.qoder.kafka.source.Checkpoint;
 import com.qoder.kafka.source.CheckpointWriter;
@@ -28,6 +30,7 @@ import com.qoder.kafka.source.ResourcesSource;
 import com.qoder.kafka.source.SessionListener;
 import com.qoder.kafka.source.SessionStatus;
 import com.qoder.kafka.source.SessionSupervisor;
+import com.qoder.kafka.source.WriteUnit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +52,11 @@ import reactor.util.retry.Retry;
  * letters, their positions written to the same compacted offsets topic under their own keys
  * ({@code resources/<session>}, {@code files/<purpose|all>}, {@code sessions/<organization>}).
  *
+ * <p>Exactly-once ({@link ChangeTransactions} given): their records and positions are written in the
+ * instance's transactions, fenced like the events pages — a resources or files step's records with
+ * its position (completing at the commit), a lifecycle step's records with its sessions' lifecycle
+ * records (within the events page whose events it reports, when there is one).
+ *
  * <p>The {@link Connector} uses it in four places: {@link #create} at start-up (blocking, like the
  * rest of start-up), {@link #wrap(EventDelivery)} and {@link #wrap(SessionListener)} around the
  * events pipeline (lifecycle transitions found in events and poller status changes), and
@@ -68,6 +76,7 @@ public final class Sources implements AutoCloseable, PartitionListener {
   private final LifecycleSource lifecycle;
   private final Duration shutdownTimeout;
   private final List<String> topics;
+  private final boolean exactlyOnce;
   private volatile SessionSupervisor supervisor;
   private final OffsetKey filesKey;
   private volatile Predicate<OffsetKey> owns = k -> true;
@@ -76,7 +85,8 @@ public final class Sources implements AutoCloseable, PartitionListener {
   private final Set<Integer> ready = ConcurrentHashMap.newKeySet();
 
   private Sources(ResourcesSource resources, FilesSource files, OffsetKey filesKey, LifecycleSource lifecycle,
-      Duration shutdownTimeout, List<String> topics) {
+      Duration shutdownTimeout, List<String> topics, boolean exactlyOnce) {
+    this.exactlyOnce = exactlyOnce;
     this.filesKey = filesKey;
     this.resources = resources;
     this.files = files;
@@ -89,22 +99,18 @@ public final class Sources implements AutoCloseable, PartitionListener {
    * Registers the schemas of the enabled sources, ensures their topics, restores their positions
    * from {@code stored} and builds them (not started). Blocks.
    *
+   * @param txns exactly-once: the instance's transactions; null at-least-once
    * @throws IllegalArgumentException naming the key when a stored position is corrupt
    */
-  /** No change source at all (exactly-once mode, until they write inside the page transactions). */
-  static Sources disabled(Duration shutdownTimeout) {
-    return new Sources(null, null, null, null, shutdownTimeout, List.of());
-  }
-
   public static Sources create(ConnectorConfig config, QoderApi api, KafkaSink sink, OffsetStore offsets,
       Map<OffsetKey, OffsetRecord> stored, SchemaRegistration registration, ConnectorMetrics metrics,
-      Consumer<Throwable> onFatal) {
+      Consumer<Throwable> onFatal, ChangeTransactions txns) {
     boolean withResources = config.bool(Settings.SOURCE_RESOURCES);
     boolean withFiles = config.bool(Settings.SOURCE_FILES);
     boolean withSessions = config.bool(Settings.SOURCE_SESSIONS);
     Duration shutdown = config.duration(Settings.SHUTDOWN_TIMEOUT);
     if (!withResources && !withFiles && !withSessions) {
-      return new Sources(null, null, null, null, shutdown, List.of());
+      return new Sources(null, null, null, null, shutdown, List.of(), txns != null);
     }
     String resourcesTopic = config.string(Settings.TOPIC_RESOURCES);
     String filesTopic = config.string(Settings.TOPIC_FILES);
@@ -116,7 +122,10 @@ public final class Sources implements AutoCloseable, PartitionListener {
     DeadLetters deadLetters = new DeadLetters(config.string(Settings.TOPIC_DEAD_LETTER), sink);
     CheckpointWriter writer = checkpoint -> {
       long t0 = System.nanoTime();
-      return offsets.write(CheckpointRecords.toRecord(checkpoint))
+      // Exactly-once: in the transaction of the step's records, completing when it committed.
+      Mono<?> write = txns == null ? offsets.write(CheckpointRecords.toRecord(checkpoint))
+          : txns.write(CheckpointRecords.toRecord(checkpoint));
+      return write
           .doOnSuccess(m -> metrics.offsetCommit(Duration.ofNanos(System.nanoTime() - t0), true))
           .doOnError(e -> metrics.offsetCommit(Duration.ofNanos(System.nanoTime() - t0), false))
           .then();
@@ -130,7 +139,9 @@ public final class Sources implements AutoCloseable, PartitionListener {
       ChangePublisher publisher = new ChangePublisher(ChangeSource.RESOURCES.id(), resourcesTopic, schema,
           c -> mapper.mapResource(c.item(), c.key(), c.change(), c.observedAt()), "com.qoder.session.resource.",
           c -> "/sessions/" + c.key() + "/resources", sink, deadLetters, metrics);
-      resources = new ResourcesSource(api, publisher, writer,
+      ChangeDelivery delivery = txns == null ? publisher
+          : changes -> txns.deliver(OffsetKey.resources(changes.get(0).key()), publisher.deliver(changes));
+      resources = new ResourcesSource(api, delivery, writer,
           new ResourcesSource.Options(config.duration(Settings.RESOURCES_INTERVAL),
               config.integer(Settings.RESOURCES_PAGE_SIZE), config.integer(Settings.RESOURCES_MAX_PER_SESSION),
               RESOURCES_CONCURRENCY),
@@ -152,7 +163,8 @@ public final class Sources implements AutoCloseable, PartitionListener {
           config.integer(Settings.FILES_PAGE_SIZE), config.integer(Settings.FILES_MAX_TRACKED));
       OffsetKey key = CheckpointRecords.key(ChangeSource.FILES, o.entity());
       filesKey = key;
-      files = new FilesSource(api, publisher, writer, o, () -> holder.owns(key), onFatal);
+      ChangeDelivery delivery = txns == null ? publisher : changes -> txns.deliver(key, publisher.deliver(changes));
+      files = new FilesSource(api, delivery, writer, o, () -> holder.owns(key), onFatal);
       OffsetRecord r = stored.get(key);
       if (r != null) {
         files.restore(CheckpointRecords.toCheckpoint(ChangeSource.FILES, r));
@@ -166,13 +178,18 @@ public final class Sources implements AutoCloseable, PartitionListener {
       ChangePublisher publisher = new ChangePublisher(ChangeSource.SESSIONS.id(), sessionsTopic, schema,
           c -> mapper.mapSession(c.item(), c.change(), c.observedAt()), "com.qoder.session.lifecycle.",
           c -> "/sessions/" + c.key(), sink, deadLetters, metrics);
-      lifecycle = new LifecycleSource(api, publisher, writer,
+      // Exactly-once: a step's records and its sessions' lifecycle records in one transaction unit.
+      CheckpointWriter marks = txns == null ? writer
+          : checkpoint -> txns.unitWrite(CheckpointRecords.toRecord(checkpoint));
+      WriteUnit units = txns == null ? WriteUnit.NONE : txns.units();
+      lifecycle = new LifecycleSource(api, publisher, marks,
           new LifecycleSource.Options(config.duration(Settings.SESSIONS_INTERVAL), config.organizations()),
-          holder::polled, id -> holder.owns(OffsetKey.events(id)), holder::release, onFatal);
+          holder::polled, id -> holder.owns(new OffsetKey(OffsetSource.LIFECYCLE, id)), holder::release, onFatal,
+          units);
       lifecycle.restore(restored(stored, ChangeSource.SESSIONS));
       topics.add(sessionsTopic);
     }
-    Sources s = new Sources(resources, files, filesKey, lifecycle, shutdown, topics);
+    Sources s = new Sources(resources, files, filesKey, lifecycle, shutdown, topics, txns != null);
     holder.sources = s;
     log.info("change sources: resources {}, files {}, sessions {}", on(withResources, resourcesTopic),
         on(withFiles, filesTopic), on(withSessions, sessionsTopic));
@@ -263,6 +280,12 @@ public final class Sources implements AutoCloseable, PartitionListener {
     LifecycleSource l = lifecycle;
     if (l == null) {
       return events;
+    }
+    if (exactlyOnce) {
+      // In the page's transaction: a failure fails the page, which is aborted and read again, so the
+      // transitions are produced with the events or not at all.
+      return (sessionId, batch) -> events.deliver(sessionId, batch)
+          .flatMap(report -> l.afterEvents(sessionId, batch).thenReturn(report));
     }
     return (sessionId, batch) -> events.deliver(sessionId, batch)
         .flatMap(report -> l.afterEvents(sessionId, batch)
@@ -357,6 +380,24 @@ public final class Sources implements AutoCloseable, PartitionListener {
       lifecycle.reassigned(inPartitions, restored(stored, ChangeSource.LIFECYCLE));
     }
     ready.addAll(partitions);
+  }
+
+  /**
+   * Exactly-once: a transaction with lifecycle records of {@code sessionIds} was aborted; the
+   * lifecycle source takes what was committed for them ({@code stored}) as what was reported.
+   */
+  @Override
+  public void reloaded(Set<String> sessionIds, Map<OffsetKey, OffsetRecord> stored) {
+    if (lifecycle == null) {
+      return;
+    }
+    List<Checkpoint> mine = new ArrayList<>();
+    stored.forEach((k, v) -> {
+      if (k.source() == OffsetSource.LIFECYCLE && sessionIds.contains(k.entity())) {
+        mine.add(CheckpointRecords.toCheckpoint(ChangeSource.LIFECYCLE, v));
+      }
+    });
+    lifecycle.reassigned(sessionIds::contains, mine);
   }
 
   /**

@@ -144,6 +144,8 @@ public final class FilesSource {
   private Set<String> walkAfterIds = new LinkedHashSet<>();
   /** A position handed over by a rebalance, applied by the next round (rounds own the state). */
   private final AtomicReference<Checkpoint> reassigned = new AtomicReference<>();
+  /** The last position known to be stored (exactly-once: committed), where an aborted write goes back to. */
+  private Checkpoint committed;
   private long delivered;
   private long deadLettered;
   private volatile long fullScans;
@@ -181,6 +183,7 @@ public final class FilesSource {
     this.owned = owned;
     this.clock = clock;
     this.window = new ItemWindow(options.maxTracked());
+    this.committed = new Checkpoint(ChangeSource.FILES, options.entity(), null, 0, 0, Map.of());
     this.loop = new PollLoop("files source (" + options.entity() + ")", options.interval(), this::round, onFatal);
   }
 
@@ -221,6 +224,7 @@ public final class FilesSource {
   }
 
   private void apply(Checkpoint c) {
+    committed = c;
     window = ItemWindow.decode(c.attribute(WINDOW, ""), options.maxTracked());
     hwmId = c.cursor();
     hwmCreated = parseLong(c.attribute(HWM_CREATED, null), ItemWindow.UNKNOWN);
@@ -420,7 +424,7 @@ public final class FilesSource {
         walkAfterCreated = passedCreated;
         moved = true;
       }
-      return moved ? offsets.write(checkpoint()) : Mono.<Void>empty();
+      return moved ? write(checkpoint()) : Mono.<Void>empty();
     });
   }
 
@@ -506,7 +510,7 @@ public final class FilesSource {
       }
       delivered += report.delivered();
       deadLettered += report.deadLettered();
-      return offsets.write(checkpoint());
+      return write(checkpoint());
     });
   }
 
@@ -556,7 +560,7 @@ public final class FilesSource {
       hwmId = top;
       hwmCreated = walkTopCreated;
       clearWalk();
-      return offsets.write(checkpoint());
+      return write(checkpoint());
     }
     List<ItemChange> tombstones = new ArrayList<>();
     Instant now = Instant.now();
@@ -588,7 +592,7 @@ public final class FilesSource {
       backfillIds = new HashSet<>();
       lastFullScanMillis = clock.millis();
       fullScans++;
-      return offsets.write(checkpoint());
+      return write(checkpoint());
     });
   }
 
@@ -598,6 +602,20 @@ public final class FilesSource {
     walkAfterId = null;
     walkAfterCreated = ItemWindow.UNKNOWN;
     walkAfterIds = new LinkedHashSet<>();
+  }
+
+  /**
+   * Stores the position. Exactly-once, a write whose transaction was aborted took the records
+   * delivered with it along: the state goes back to the last committed position before the error
+   * ends the round, so the next round observes those files again.
+   */
+  private Mono<Void> write(Checkpoint c) {
+    return offsets.write(c)
+        .doOnSuccess(v -> committed = c)
+        .onErrorResume(WriteAbortedException.class, e -> {
+          apply(committed);
+          return Mono.error(e);
+        });
   }
 
   private Checkpoint checkpoint() {

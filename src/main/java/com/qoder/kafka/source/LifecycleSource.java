@@ -105,6 +105,7 @@ public final class LifecycleSource {
   private final Predicate<String> polled;
   private final Predicate<String> owned;
   private final Consumer<String> releaser;
+  private final WriteUnit units;
   private final PollLoop loop;
   // Unsafe (not serialized by Reactor) so that a job may queue another one from its own stack
   // (re-entrant emission is queued by the unicast drain loop); concurrent callers are serialized
@@ -160,6 +161,17 @@ public final class LifecycleSource {
    */
   public LifecycleSource(QoderApi api, ChangeDelivery delivery, CheckpointWriter offsets, Options options,
       Predicate<String> polled, Predicate<String> owned, Consumer<String> releaser, Consumer<Throwable> onFatal) {
+    this(api, delivery, offsets, options, polled, owned, releaser, onFatal, WriteUnit.NONE);
+  }
+
+  /**
+   * @param units how a step's records and its sessions' lifecycle records are written together
+   *     (exactly-once: one transaction)
+   */
+  public LifecycleSource(QoderApi api, ChangeDelivery delivery, CheckpointWriter offsets, Options options,
+      Predicate<String> polled, Predicate<String> owned, Consumer<String> releaser, Consumer<Throwable> onFatal,
+      WriteUnit units) {
+    this.units = units;
     this.api = api;
     this.delivery = delivery;
     this.offsets = offsets;
@@ -462,7 +474,10 @@ public final class LifecycleSource {
     if (changes.isEmpty()) {
       return Mono.empty();
     }
-    return delivery.deliver(changes).flatMap(report -> {
+    Set<String> sessions = new LinkedHashSet<>();
+    changes.forEach(c -> sessions.add(c.id()));
+    // Exactly-once: the records and the sessions' lifecycle records below commit (or abort) together.
+    return units.around(sessions, Mono.defer(() -> delivery.deliver(changes)).flatMap(report -> {
       // Acknowledged: these transitions are reported; the marks say so from now on, and each
       // session's own record (in its offsets partition, so it moves with the session) tells the next
       // owner. A crash before that write repeats only these records.
@@ -478,7 +493,7 @@ public final class LifecycleSource {
         }
       }
       return Flux.fromIterable(ids).flatMap(id -> offsets.write(marksCheckpoint(id)), MARK_WRITES).then();
-    });
+    }));
   }
 
   private Mono<Void> submit(Supplier<Mono<Void>> work) {

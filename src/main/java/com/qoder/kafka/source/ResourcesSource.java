@@ -97,11 +97,13 @@ public final class ResourcesSource {
   /** One session's resources state. */
   private static final class Tracked {
     final String sessionId;
-    final ItemWindow window;
+    ItemWindow window;
     long delivered;
     long deadLettered;
     boolean ending;
     boolean gone;
+    /** The last position known to be stored (exactly-once: committed); null: none yet. */
+    Checkpoint committed;
 
     Tracked(String sessionId, ItemWindow window, long delivered, long deadLettered) {
       this.sessionId = sessionId;
@@ -276,8 +278,10 @@ public final class ResourcesSource {
 
   private Tracked decode(Checkpoint c) {
     try {
-      return new Tracked(c.entity(), ItemWindow.decode(c.attribute(WINDOW, ""), options.maxPerSession()),
+      Tracked t = new Tracked(c.entity(), ItemWindow.decode(c.attribute(WINDOW, ""), options.maxPerSession()),
           c.delivered(), c.deadLettered());
+      t.committed = c;
+      return t;
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("offset record resources/" + c.entity() + ": " + e.getMessage()
           + "; delete the key to start its resources over", e);
@@ -355,7 +359,7 @@ public final class ResourcesSource {
       accepted.forEach((id, cf) -> t.window.put(id, cf[0], cf[1]));
       t.delivered += report.delivered();
       t.deadLettered += report.deadLettered();
-      return offsets.write(checkpoint(t));
+      return write(t);
     });
   }
 
@@ -397,8 +401,27 @@ public final class ResourcesSource {
       changes.forEach(c -> t.window.remove(c.id()));
       t.delivered += report.delivered();
       t.deadLettered += report.deadLettered();
-      return offsets.write(checkpoint(t));
+      return write(t);
     });
+  }
+
+  /**
+   * Stores the session's position. Exactly-once, a write whose transaction was aborted took the
+   * records delivered with it along: the session's window goes back to its last committed position,
+   * so the next walk observes those changes again.
+   */
+  private Mono<Void> write(Tracked t) {
+    Checkpoint c = checkpoint(t);
+    return offsets.write(c)
+        .doOnSuccess(v -> t.committed = c)
+        .onErrorResume(WriteAbortedException.class, e -> {
+          Checkpoint back = t.committed;
+          t.window = back == null ? new ItemWindow(options.maxPerSession())
+              : ItemWindow.decode(back.attribute(WINDOW, ""), options.maxPerSession());
+          t.delivered = back == null ? 0 : back.delivered();
+          t.deadLettered = back == null ? 0 : back.deadLettered();
+          return Mono.error(e);
+        });
   }
 
   private static Checkpoint checkpoint(Tracked t) {

@@ -2,7 +2,12 @@ package com.qoder.kafka.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.avro.AvroCodec;
+import com.qoder.kafka.avro.Schemas;
+import com.qoder.kafka.avro.v1.SessionLifecycleRecord;
 import com.qoder.kafka.config.Settings;
+import com.qoder.kafka.kafka.KafkaTestSupport;
+import com.qoder.kafka.registry.ConfluentWireFormat;
 import com.qoder.kafka.kafka.EmbeddedKafka;
 import com.qoder.kafka.sim.GroundTruth;
 import com.qoder.kafka.sim.LiveMode;
@@ -19,6 +24,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -29,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * them over (its open transaction is aborted at once). When it wakes up (SIGCONT), long before its
  * transaction could time out, it can no longer commit: nothing it produced becomes visible to read_committed, and every event is still there
  * exactly once (its sessions were redone by the instance that took them over).
+ *
+ * <p>The change sources run too (exactly-once covers them): the instance is paused with session
+ * lifecycle records in its open transaction, and those records are fenced with it — every session
+ * has exactly one committed CREATED, the first of its records, though the zombie had produced one.
  */
 @Tag("slow")
 class ZombieFencingTest {
@@ -45,7 +58,7 @@ class ZombieFencingTest {
     List<ConnectorProcess> procs = new ArrayList<>();
     try (QoderSimulator sim = QoderSimulator.builder().seed(31).sessions(SESSIONS).eventsPerSession(3)
         .organizations("org_default").terminatedFraction(0).releasedFraction(0)
-        .liveMode(LiveMode.events(120)).build().start();
+        .liveMode(LiveMode.events(120).withNewSessionsPerSecond(4)).build().start();
         Admin admin = ClusterTestSupport.admin(kafka)) {
       Map<String, String> settings = ClusterTestSupport.settings(sim, kafka, name, true);
       // The zombie wakes long before its transaction could time out: only the survivor's fencing or the
@@ -53,6 +66,12 @@ class ZombieFencingTest {
       // is usually caught with pages in one, which the survivor then fences as it takes over.
       settings.put(Settings.TRANSACTION_TIMEOUT.key(), "20s");
       settings.put(Settings.COMMIT_INTERVAL.key(), "1s");
+      // Lifecycle records of the sessions that keep appearing, in every transaction of their owner.
+      String sessionsTopic = name + ".sessions";
+      settings.put(Settings.TOPIC_SESSIONS.key(), sessionsTopic);
+      settings.put(Settings.TOPIC_FILES.key(), name + ".files");
+      settings.put(Settings.TOPIC_RESOURCES.key(), name + ".resources");
+      settings.put(Settings.SESSIONS_INTERVAL.key(), "300ms");
       ConnectorProcess zombie = ConnectorProcess.start("z1", settings, sim.token(), logs);
       ConnectorProcess survivor = ConnectorProcess.start("z2", settings, sim.token(), logs);
       procs.add(zombie);
@@ -75,16 +94,18 @@ class ZombieFencingTest {
       Instant pausedAt = null;
       for (int attempt = 1; pausedAt == null; attempt++) {
         ClusterTestSupport.awaitEvery(Duration.ofMillis(20), Duration.ofSeconds(30),
-            () -> "z1 has a transaction open on " + offsetsTopic, () -> holdsOffsets(admin, zombieTxnId, offsetsTopic));
+            () -> "z1 has a transaction open on " + offsetsTopic + " and " + sessionsTopic,
+            () -> holds(admin, zombieTxnId, offsetsTopic, sessionsTopic));
         zombie.suspend();
-        if (holdsOffsets(admin, zombieTxnId, offsetsTopic)) {
+        if (holds(admin, zombieTxnId, offsetsTopic, sessionsTopic)) {
           pausedAt = Instant.now();
         } else {
           zombie.resume(); // it committed just before the SIGSTOP: try again
           assertThat(attempt).as("attempts to pause z1 with a transaction open").isLessThan(20);
         }
       }
-      log.info("SIGSTOP {} (pid {}) with its transaction open on {}", zombie.instanceId(), zombie.pid(), offsetsTopic);
+      log.info("SIGSTOP {} (pid {}) with its transaction open on {} and {}", zombie.instanceId(), zombie.pid(),
+          offsetsTopic, sessionsTopic);
       ClusterTestSupport.awaitEvery(Duration.ofMillis(200), Duration.ofSeconds(60),
           () -> "z2 alone owns all partitions: " + ClusterTestSupport.assignment(admin, groupId, groupId),
           () -> {
@@ -122,6 +143,27 @@ class ZombieFencingTest {
           everything.records(), everything.records() - committed.records(),
           zombie.isAlive() ? "rejoined" : "stopped with exit code " + zombie.exitCode());
       log.info("woken instance's log after SIGCONT:\n{}", KillRestartTest.tail(zombieLog, 40));
+      // The lifecycle records: z2 reports every session (it owns them all now), each exactly once.
+      Map<String, List<String>> stories = new java.util.LinkedHashMap<>();
+      ClusterTestSupport.awaitEvery(Duration.ofMillis(500), Duration.ofSeconds(60),
+          () -> "a committed CREATED of each of the " + sim.sessionIds().size() + " sessions; " + stories.size(),
+          () -> {
+            stories.clear();
+            stories.putAll(lifecycle(kafka, sessionsTopic, true));
+            return stories.keySet().containsAll(sim.sessionIds());
+          });
+      Map<String, List<String>> uncommitted = lifecycle(kafka, sessionsTopic, false);
+      long createdCommitted = stories.values().stream().flatMap(List::stream).filter("CREATED"::equals).count();
+      long createdAll = uncommitted.values().stream().flatMap(List::stream).filter("CREATED"::equals).count();
+      log.info("lifecycle: {} sessions, {} committed CREATED, {} CREATED in the log including aborted ones",
+          stories.size(), createdCommitted, createdAll);
+      assertThat(stories.values()).as("sessions with other than exactly one committed CREATED, first")
+          .allSatisfy(st -> {
+            assertThat(st.get(0)).isEqualTo("CREATED");
+            assertThat(st.stream().filter("CREATED"::equals).count()).isEqualTo(1);
+          });
+      assertThat(createdAll).as("CREATED records of the fenced transaction in the log (aborted, never committed)")
+          .isGreaterThan(createdCommitted);
       assertThat(committed.lost()).as("lost: %s", committed).isZero();
       assertThat(committed.duplicates()).as("duplicates under read_committed: %s", committed).isZero();
       assertThat(survivorLog).as("fencing works on this broker: no fallback to the transaction timeout")
@@ -141,14 +183,40 @@ class ZombieFencingTest {
     }
   }
 
-  /** Whether the broker shows the transaction of {@code transactionalId} open on {@code topic}. */
-  private static boolean holdsOffsets(Admin admin, String transactionalId, String topic) {
+  /** Whether the broker shows the transaction of {@code transactionalId} open on every one of {@code topics}. */
+  private static boolean holds(Admin admin, String transactionalId, String... topics) {
     try {
       TransactionDescription d = admin.describeTransactions(List.of(transactionalId)).description(transactionalId)
           .get(5, TimeUnit.SECONDS);
-      return d.state() == TransactionState.ONGOING && d.topicPartitions().stream().anyMatch(tp -> tp.topic().equals(topic));
+      return d.state() == TransactionState.ONGOING && java.util.Arrays.stream(topics)
+          .allMatch(t -> d.topicPartitions().stream().anyMatch(tp -> tp.topic().equals(t)));
     } catch (Exception e) {
       return false; // not known yet
     }
+  }
+
+  /** Session id → its lifecycle transitions in the topic, in order, read committed or not. */
+  private static Map<String, List<String>> lifecycle(EmbeddedKafka kafka, String topic, boolean readCommitted) {
+    Map<String, Object> c = new java.util.HashMap<>(KafkaTestSupport.consumerConfig(kafka.bootstrapServers()));
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted");
+    Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
+      List<TopicPartition> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+      long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < until) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          byte[] v = r.value();
+          SessionLifecycleRecord rec = AvroCodec.decode(v, ConfluentWireFormat.HEADER_SIZE,
+              v.length - ConfluentWireFormat.HEADER_SIZE, Schemas.sessionLifecycle(), SessionLifecycleRecord.class);
+          out.computeIfAbsent(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8), k -> new ArrayList<>())
+              .add(rec.getTransition());
+        }
+      }
+    }
+    return out;
   }
 }

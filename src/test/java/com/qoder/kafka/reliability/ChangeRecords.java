@@ -62,6 +62,12 @@ final class ChangeRecords implements AutoCloseable {
     return List.copyOf(read);
   }
 
+  /** Polls once (up to 50 ms); everything read so far. */
+  List<Change> pollOnce() {
+    poll();
+    return List.copyOf(read);
+  }
+
   /** Everything up to the end offsets of now. */
   List<Change> readToEnd() {
     Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
