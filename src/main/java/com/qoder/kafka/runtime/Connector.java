@@ -5,6 +5,9 @@ import com.qoder.kafka.api.QoderApiOptions;
 import com.qoder.kafka.avro.EventMapper;
 import com.qoder.kafka.avro.Schemas;
 import com.qoder.kafka.cluster.ClusterMember;
+import com.qoder.kafka.cluster.PartitionListener;
+import com.qoder.kafka.signal.SignalOptions;
+import com.qoder.kafka.signal.Signals;
 import com.qoder.kafka.cluster.ClusterOptions;
 import com.qoder.kafka.cluster.SessionRecordCodec;
 import com.qoder.kafka.config.ConfigException;
@@ -95,6 +98,7 @@ public final class Connector implements AutoCloseable {
   private volatile ClusterMember member;
   private SessionSupervisor sessions;
   private Sources changeSources;
+  private Signals signals;
   private ConnectorStatus status;
 
   private Connector(ConnectorConfig config) {
@@ -283,6 +287,9 @@ public final class Connector implements AutoCloseable {
     }, pollerOptions, changeSources.wrap(status.listener()), this::fail);
     status.attach(sessions);
     status.attachCluster(member::status);
+    if (config.bool(Settings.SIGNALS_ENABLED)) {
+      signals = startSignals(bootstrap, clientProps, instanceId, offsets, publisher);
+    }
     metrics.bindSessionsByState(state -> sessions.countByStatus().entrySet().stream()
         .filter(e -> e.getKey().name().equals(state)).mapToLong(Map.Entry::getValue).sum());
     changeSources.start(sessions);
@@ -312,6 +319,29 @@ public final class Connector implements AutoCloseable {
         + " delivery {}", name, instanceId, sessions.polled(), member.ownedPartitions(), offsetsPartitions,
         config.discoveryEnabled() ? "every " + config.duration(Settings.DISCOVERY_INTERVAL) : "off",
         config.string(Settings.DELIVERY));
+  }
+
+  /**
+   * Live signals: the signals and notifications topics (created when missing and allowed), read by
+   * this instance, acted on for the sessions it owns; registered with the member before it joins.
+   */
+  private Signals startSignals(String bootstrap, KafkaClientProperties clientProps, String instanceId,
+      OffsetStore offsets, EventPublisher publisher) {
+    try (TopicAdmin admin = TopicAdmin.create(bootstrap, clientProps)) {
+      short rf = (short) config.integer(Settings.REPLICATION_FACTOR);
+      // One partition each: signals of every session in one order, and few answers.
+      admin.ensureDataTopics(List.of(TopicSpec.data(config.signalsTopic(), 1, rf),
+          TopicSpec.data(config.notificationsTopic(), 1, rf)), config.bool(Settings.CREATE_TOPICS));
+    }
+    Signals s = Signals.create(new SignalOptions(bootstrap, clientProps.toClientConfig(), config.signalsTopic(),
+        config.notificationsTopic(), config.string(Settings.TOPIC_EVENTS), instanceId,
+        config.integer(Settings.SIGNALS_RESYNC_PAGE_SIZE), config.duration(Settings.SHUTDOWN_TIMEOUT).dividedBy(2)),
+        new ConnectorSignals(member, sessions, offsets, sink, publisher, api, changeSources));
+    s.pausedCheck(id -> sessions.holds(id).contains("pause"));
+    member.partitionListener(PartitionListener.both(changeSources, s));
+    status.attachSignals(s::status);
+    s.start();
+    return s;
   }
 
   private RegistryOptions registryOptions() {
@@ -415,6 +445,10 @@ public final class Connector implements AutoCloseable {
     long t0 = System.nanoTime();
     closeDeadline = t0 + timeout.toNanos();
     try {
+      if (signals != null) {
+        // First: a resync in progress stops after its step in hand; the next owner resumes it.
+        signals.close();
+      }
       if (sessions != null) {
         // At most half the budget: what follows (final commit, leaving the group, flushing, closing the
         // producer) must not be left with nothing because a poller hangs on a slow request.

@@ -48,6 +48,7 @@ public final class ConnectorStatus implements StatusProvider {
   private volatile double rate;
   private volatile SessionSupervisor sessions;
   private volatile Supplier<Map<String, Object>> cluster = Map::of;
+  private volatile Supplier<Map<String, Object>> signals = Map::of;
 
   ConnectorStatus(String connectorName, Instant startedAt, ConnectorMetrics metrics, RecentErrors recentErrors) {
     this.connectorName = connectorName;
@@ -63,6 +64,11 @@ public final class ConnectorStatus implements StatusProvider {
   /** Adds the instance's group membership (owned partitions, members, rebalances) to the status. */
   void attachCluster(Supplier<Map<String, Object>> cluster) {
     this.cluster = cluster;
+  }
+
+  /** Adds the live signals known here (pending, running, the newest answers) to the status. */
+  void attachSignals(Supplier<Map<String, Object>> signals) {
+    this.signals = signals;
   }
 
   private static boolean isQuietSpell(SessionStatus from, SessionStatus to) {
@@ -183,6 +189,7 @@ public final class ConnectorStatus implements StatusProvider {
     extra.put("deadLettered", deadLettered.sum());
     extra.put("sessionsPolled", s == null ? 0 : s.polled());
     extra.putAll(cluster.get());
+    extra.putAll(signals.get());
     return new StatusSnapshot(startedAt, connectorName, delivered.sum(), eventsPerSecond(), byState,
         lagSeconds(0.5), lagSeconds(0.99), busiest, lagging, recentErrors.newestFirst(), extra);
   }

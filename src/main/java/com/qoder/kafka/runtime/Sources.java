@@ -92,6 +92,20 @@ public final class Sources implements AutoCloseable, PartitionListener {
    * @throws IllegalArgumentException naming the key when a stored position is corrupt
    */
   /** No change source at all (exactly-once mode, until they write inside the page transactions). */
+  /** The files position's key ({@code files/<purpose|all>}), or null when the files source is off. */
+  public OffsetKey filesKey() {
+    return filesKey;
+  }
+
+  /** Starts a full scan of the files list now (a resync-files signal); false when the files source is off. */
+  public boolean rescanFilesNow() {
+    if (files == null) {
+      return false;
+    }
+    files.fullScanNow();
+    return true;
+  }
+
   static Sources disabled(Duration shutdownTimeout) {
     return new Sources(null, null, null, null, shutdownTimeout, List.of());
   }
