@@ -54,7 +54,8 @@ public record Signal(String id, Type type, String session, Instant from, Mode mo
           return t;
         }
       }
-      throw new IllegalArgumentException("unknown signal type '" + id + "' (known: resync, pause, resume, resync-files)");
+      throw new IllegalArgumentException("unknown signal type '" + id
+          + "' (known: resync, pause, resume, resync-files)");
     }
   }
 
@@ -135,7 +136,9 @@ public record Signal(String id, Type type, String session, Instant from, Mode mo
     try {
       n = JSON.readTree(value);
     } catch (IOException e) {
-      throw new IllegalArgumentException("signal is not JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+      String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+          : e.getMessage();
+      throw new IllegalArgumentException("signal is not JSON: " + why);
     }
     if (n == null || !n.isObject()) {
       throw new IllegalArgumentException("signal is not a JSON object");
