@@ -32,7 +32,7 @@ class SignalHandOverTest {
     EmbeddedKafka kafka = KafkaTestSupport.sharedBroker();
     String bootstrap = kafka.bootstrapServers();
     String name = SignalsTestKit.uniqueName("handover");
-    try (QoderSimulator sim = QoderSimulator.builder().seed(33).sessions(6).eventsPerSession(150)
+    try (QoderSimulator sim = QoderSimulator.builder().seed(33).sessions(6).eventsPerSession(80)
         .organizations("org_default").terminatedFraction(0).releasedFraction(0)
         .liveMode(LiveMode.events(10)).build().start()) {
       Map<String, String> settings = SignalsTestKit.settings(sim, kafka, name);
@@ -81,7 +81,7 @@ class SignalHandOverTest {
           }
         });
         assertThat(twice).as("events republished more than once across the hand-over").isEmpty();
-        assertThat(marked).hasSizeGreaterThanOrEqualTo(150);
+        assertThat(marked).hasSizeGreaterThanOrEqualTo(80);
         assertThat(new ArrayList<>(marked.keySet())).as("republished: the session's events in API order, none left out")
             .isEqualTo(sim.groundTruth(session).eventIds().subList(0, marked.size()));
         assertThat(done.produced()).isEqualTo(marked.size());
