@@ -20,6 +20,7 @@ import com.qoder.kafka.kafka.OffsetKey;
 import com.qoder.kafka.kafka.OffsetRecord;
 import com.qoder.kafka.kafka.OffsetStore;
 import com.qoder.kafka.kafka.TopicAdmin;
+import com.qoder.kafka.kafka.TopicConfigurationException;
 import com.qoder.kafka.kafka.TopicSpec;
 import com.qoder.kafka.ops.ConnectorMetrics;
 import com.qoder.kafka.ops.HealthCheck;
@@ -332,6 +333,11 @@ public final class Connector implements AutoCloseable {
       // One partition each: signals of every session in one order, and few answers.
       admin.ensureDataTopics(List.of(TopicSpec.data(config.signalsTopic(), 1, rf),
           TopicSpec.data(config.notificationsTopic(), 1, rf)), config.bool(Settings.CREATE_TOPICS));
+    } catch (TopicConfigurationException e) {
+      // Signals are an operator's tool, not the data path: an instance without them still streams.
+      log.warn("live signals are off on this instance: {} (create the topics, or set signals.enabled=false to"
+          + " silence this)", e.getMessage());
+      return null;
     }
     Signals s = Signals.create(new SignalOptions(bootstrap, clientProps.toClientConfig(), config.signalsTopic(),
         config.notificationsTopic(), config.string(Settings.TOPIC_EVENTS), instanceId,
