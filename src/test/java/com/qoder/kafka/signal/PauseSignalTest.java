@@ -77,13 +77,16 @@ class PauseSignalTest {
         assertThat(SignalsTestKit.eventsRequests(sim, session, pausedAt))
             .as("events requests for the paused session across the restart of its owner").isEmpty();
         assertThat(instances.stream().noneMatch(c -> c.sessions().isPolled(session))).isTrue();
-        assertThat(instances.get(0).status().snapshot().extra()).containsKey("signals");
 
         Signal resume = SignalsTestKit.send(settings, new Signal("sig-resume-1", Signal.Type.RESUME, session, null,
             null, null));
         Notification resumed = SignalsTestKit.awaitAnswer(bootstrap, name, resume.id(), Notification.Status.DONE,
             Duration.ofSeconds(30));
         assertThat(resumed.detail()).contains("resumed");
+        Connector actor = instances.stream().filter(c -> c.member().instanceId().equals(resumed.instance()))
+            .findFirst().orElseThrow();
+        assertThat(actor.status().snapshot().extra().get("signals")).as("status of %s", resumed.instance())
+            .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP).containsKey(resume.id());
         SignalsTestKit.await(Duration.ofSeconds(10), () -> "requests for " + session + " after resume",
             () -> !SignalsTestKit.eventsRequests(sim, session, resumed.at()).isEmpty());
         long truth = sim.groundTruth(session).eventIds().size();
