@@ -1,0 +1,158 @@
+package com.qoder.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The layering rules of docs/ARCHITECTURE.md, checked on the source files: which capability
+ * package may name which. A rule broken by a new import fails here with the file and line, so
+ * the layering cannot erode one convenient import at a time.
+ */
+class ArchitectureRulesTest {
+
+  private static final Path MAIN = Path.of("src/main/java/com/qoder/kafka");
+  private static final Pattern PRODUCT_NAME = Pattern.compile("\\bcom\\.qoder\\.kafka\\.([a-z_]\\w*)\\b");
+  private static final Pattern IMPORT = Pattern.compile("^import\\s+(?:static\\s+)?([\\w.]+)");
+
+  @Test
+  void theApiClientKnowsNothingOfKafkaOrAvro() {
+    List<String> offences = new ArrayList<>();
+    for (Reference r : references("api")) {
+      if (r.target().startsWith("com.qoder.kafka.kafka") || r.target().startsWith("com.qoder.kafka.avro")
+          || r.target().startsWith("org.apache.kafka") || r.target().startsWith("org.apache.avro")) {
+        offences.add(r.toString());
+      }
+    }
+    assertThat(offences).as("api must stay a plain HTTP client of the Qoder API").isEmpty();
+  }
+
+  @Test
+  void theSimulatorNamesNoProductPackageAndOnlyToolingNamesTheSimulator() {
+    List<String> offences = new ArrayList<>();
+    for (Reference r : references("sim")) {
+      if (r.targetPackage() != null && !r.targetPackage().equals("sim")) {
+        offences.add(r.toString());
+      }
+    }
+    for (String pkg : packages()) {
+      if (pkg.equals("sim") || pkg.equals("cli")) {
+        continue; // cli holds the tooling commands (demo, bench, simulate) that start the simulator
+      }
+      for (Reference r : references(pkg)) {
+        if ("sim".equals(r.targetPackage())) {
+          offences.add(r.toString());
+        }
+      }
+    }
+    assertThat(offences).as("the simulator is an independent oracle, and no product capability depends on it")
+        .isEmpty();
+  }
+
+  @Test
+  void capabilityPackagesFormNoCycle() {
+    Map<String, Set<String>> graph = new TreeMap<>();
+    for (String pkg : packages()) {
+      Set<String> targets = new TreeSet<>();
+      for (Reference r : references(pkg)) {
+        if (r.targetPackage() != null && !r.targetPackage().equals(pkg)) {
+          targets.add(r.targetPackage());
+        }
+      }
+      graph.put(pkg, targets);
+    }
+    List<String> cycles = new ArrayList<>();
+    for (String start : graph.keySet()) {
+      findCycle(graph, start, new ArrayList<>(List.of(start)), cycles);
+    }
+    assertThat(cycles).as("package cycles (each printed from its smallest member)").isEmpty();
+  }
+
+  @Test
+  void theScanFindsImportsAndFullyQualifiedNames() {
+    assertThat(packages()).contains("api", "cli", "cluster", "kafka", "sim", "source");
+    assertThat(references("cli")).anyMatch(r -> "config".equals(r.targetPackage()));
+    Matcher m = PRODUCT_NAME.matcher("x = com.qoder.kafka.cluster.X.y();");
+    assertThat(m.find()).isTrue();
+    assertThat(m.group(1)).isEqualTo("cluster");
+  }
+
+  private static void findCycle(Map<String, Set<String>> graph, String start, List<String> path, List<String> out) {
+    String last = path.get(path.size() - 1);
+    for (String next : graph.getOrDefault(last, Set.of())) {
+      if (next.equals(start)) {
+        List<String> cycle = new ArrayList<>(path);
+        cycle.add(start);
+        out.add(String.join(" -> ", cycle));
+      } else if (next.compareTo(start) > 0 && !path.contains(next)) {
+        path.add(next);
+        findCycle(graph, start, path, out);
+        path.remove(path.size() - 1);
+      }
+    }
+  }
+
+  private static List<String> packages() {
+    assertThat(MAIN).as("run from the project directory").isDirectory();
+    try (Stream<Path> dirs = Files.list(MAIN)) {
+      return dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString()).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Every import, and every fully qualified product name in code, of the files of one package (and below). */
+  private static List<Reference> references(String pkg) {
+    List<Reference> out = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(MAIN.resolve(pkg))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+        List<String> lines = Files.readAllLines(f);
+        for (int i = 0; i < lines.size(); i++) {
+          String line = lines.get(i).trim();
+          if (line.startsWith("package ") || line.startsWith("//") || line.startsWith("*")) {
+            continue;
+          }
+          Matcher imp = IMPORT.matcher(line);
+          if (imp.find()) {
+            out.add(new Reference(MAIN.relativize(f).toString(), i + 1, imp.group(1)));
+            continue;
+          }
+          Matcher fq = PRODUCT_NAME.matcher(line);
+          while (fq.find()) {
+            out.add(new Reference(MAIN.relativize(f).toString(), i + 1, fq.group()));
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  private record Reference(String file, int line, String target) {
+
+    /** The capability package named, or null for a name outside the product. */
+    String targetPackage() {
+      Matcher m = PRODUCT_NAME.matcher(target);
+      return m.find() && m.start() == 0 ? m.group(1) : null;
+    }
+
+    @Override
+    public String toString() {
+      return file + ":" + line + " names " + target;
+    }
+  }
+}
