@@ -80,6 +80,9 @@ public final class Signals implements PartitionListener, AutoCloseable {
   private final Set<Integer> partitions = new HashSet<>();
   private final Map<String, Job> running = new HashMap<>();
   private final LinkedHashMap<String, String> recent = new LinkedHashMap<>();
+  /** Signals whose last run ended unfinished on this instance: not started again before this (nanoTime). */
+  private final Map<String, Long> notBefore = new HashMap<>();
+  private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
   private Signals(SignalOptions options, SignalHost host) {
     this.options = options;
@@ -217,6 +220,10 @@ public final class Signals implements PartitionListener, AutoCloseable {
         seenTargets.remove(target);
         continue;
       }
+      Long wait = notBefore.get(s.id());
+      if (wait != null && System.nanoTime() - wait < 0) {
+        continue; // its last run here ended unfinished: not again at once
+      }
       if (!running.containsKey(target)) {
         Job j = new Job(s, p, target);
         running.put(target, j);
@@ -307,6 +314,14 @@ public final class Signals implements PartitionListener, AutoCloseable {
   private void finishJob(String target, Job j) {
     synchronized (this) {
       running.remove(target, j);
+      if (j.signal != null) {
+        OffsetRecord p = progress.get(j.signal.id());
+        if (p == null || !finished(p)) {
+          notBefore.put(j.signal.id(), System.nanoTime() + RETRY_AFTER.toNanos());
+        } else {
+          notBefore.remove(j.signal.id());
+        }
+      }
     }
     j.done.complete(null);
   }
