@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     description = "Streams Qoder Cloud Agents sessions into Apache Kafka as Avro records.",
     subcommands = {RunCommand.class, DemoCommand.class, SimulateCommand.class, BenchCommand.class,
-        ConfigCommand.class, OffsetsCommand.class, SchemasCommand.class, StatusCommand.class,
+        ConfigCommand.class, OffsetsCommand.class, SchemasCommand.class, StatusCommand.class, SignalCommand.class,
         AuditCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

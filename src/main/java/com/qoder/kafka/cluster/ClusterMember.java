@@ -270,6 +270,27 @@ public final class ClusterMember implements AutoCloseable {
         : Mono.error(new NotOwnedException(snapshot.sessionId()));
   }
 
+  /**
+   * Runs a signal's {@code work} (its records sent through the connector's sink) on behalf of
+   * {@code sessionId} (or another partition key, such as {@code files/all}), which this instance must
+   * own. Exactly-once: inside the open transaction, completing when it committed, so the work's
+   * records and its stored progress become visible together or not at all, and a member that lost
+   * the partition cannot commit them. At-least-once: after an ownership check, when the work
+   * completed.
+   */
+  public Mono<Void> inTransaction(String sessionId, java.util.function.Supplier<Mono<?>> work) {
+    if (txns != null) {
+      return txns.job(sessionId, work);
+    }
+    return Mono.defer(() -> ownership.owns(sessionId) ? Mono.defer(work).then()
+        : Mono.error(new NotOwnedException(sessionId)));
+  }
+
+  /** The offsets partition of a session id (or another partition key). */
+  public int partitionOf(String sessionId) {
+    return ownership.partitionOf(sessionId);
+  }
+
   // ---- lifecycle --------------------------------------------------------------------------------
 
   /**

@@ -268,6 +268,39 @@ final class PageTransactions {
     });
   }
 
+  /**
+   * Runs {@code work} (sends of a signal's job: events, its progress record, its answers) inside the
+   * open transaction on behalf of {@code sessionId}, which must be owned; completes when the
+   * transaction committed, fails when it was aborted (nothing of the work is then visible).
+   */
+  Mono<Void> job(String sessionId, java.util.function.Supplier<Mono<?>> work) {
+    return Mono.defer(() -> ownership.owns(sessionId)
+        ? enlist(sessionId, false, () -> ownership.owns(sessionId), List.of())
+        : Mono.error(new NotOwnedException(sessionId)))
+        .flatMap(t -> {
+          AtomicBoolean settled = new AtomicBoolean();
+          return Mono.defer(work).then()
+              .doOnError(e -> {
+                t.fail(e);
+                if (settled.compareAndSet(false, true)) {
+                  leave(t, sessionId, false);
+                }
+              })
+              .doOnCancel(() -> {
+                t.fail(new IllegalStateException("a signal's work for " + sessionId + " was cancelled half-way"));
+                if (settled.compareAndSet(false, true)) {
+                  leave(t, sessionId, false);
+                }
+              })
+              .then(Mono.fromRunnable(() -> {
+                if (settled.compareAndSet(false, true)) {
+                  leave(t, sessionId, false);
+                }
+              }))
+              .then(t.resultOffThread);
+        });
+  }
+
   /** Under the lock. */
   private void admit(Txn t, String sessionId, boolean ticket) {
     if (t.pages == 0) {

@@ -27,6 +27,22 @@ public interface PartitionListener {
     }
   };
 
+  /** Both listeners, {@code first} told first; revoking completes when both completed. */
+  static PartitionListener both(PartitionListener first, PartitionListener second) {
+    return new PartitionListener() {
+      @Override
+      public void assigned(Set<Integer> partitions, Map<OffsetKey, OffsetRecord> stored) {
+        first.assigned(partitions, stored);
+        second.assigned(partitions, stored);
+      }
+
+      @Override
+      public Mono<Void> revoking(Set<Integer> partitions) {
+        return Mono.when(first.revoking(partitions), second.revoking(partitions));
+      }
+    };
+  }
+
   /**
    * {@code partitions} are now this instance's; {@code stored} is every record read from them
    * (all sources). Called before their sessions are polled.

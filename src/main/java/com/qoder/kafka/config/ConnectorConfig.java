@@ -110,6 +110,18 @@ public final class ConnectorConfig {
     return "exactly-once".equals(string(Settings.DELIVERY));
   }
 
+  /** The signals topic ({@code kafka.topics.signals}, or its per-connector default). */
+  public String signalsTopic() {
+    String t = string(Settings.TOPIC_SIGNALS);
+    return t != null ? t : "qoder-kafka." + connectorName() + ".signals";
+  }
+
+  /** The notifications topic ({@code kafka.topics.notifications}, or its per-connector default). */
+  public String notificationsTopic() {
+    String t = string(Settings.TOPIC_NOTIFICATIONS);
+    return t != null ? t : "qoder-kafka." + connectorName() + ".notifications";
+  }
+
   public String offsetsTopic() {
     String t = string(Settings.TOPIC_OFFSETS);
     return t != null ? t : "qoder-kafka." + connectorName() + ".offsets";

@@ -162,6 +162,17 @@ public final class Settings {
       "Files topic (compacted by default).");
   public static final Setting TOPIC_SESSIONS = def("kafka.topics.sessions", Type.STRING, "qoder.sessions",
       "Session lifecycle topic.");
+  public static final Setting TOPIC_SIGNALS = def("kafka.topics.signals", Type.STRING, null,
+      "Live signals (resync, pause, resume, resync-files; written by qoder-kafka signal), read by every instance;"
+          + " default qoder-kafka.<connector.name>.signals.");
+  public static final Setting TOPIC_NOTIFICATIONS = def("kafka.topics.notifications", Type.STRING, null,
+      "Answers to the signals (accepted, started, progress, done, failed with the reason), keyed by signal id;"
+          + " default qoder-kafka.<connector.name>.notifications.");
+  public static final Setting SIGNALS_ENABLED = def("signals.enabled", Type.BOOLEAN, "true",
+      "Read the signals topic and act on the signals of the sessions this instance owns.");
+  public static final Setting SIGNALS_RESYNC_PAGE_SIZE = def("signals.resync-page-size", Type.INT, "100",
+      "Events per API request of a resync (1..100); each page is one step (one transaction in exactly-once"
+          + " mode) of the resync's stored progress.");
   public static final Setting FILES_CLEANUP = enumDef("kafka.files-cleanup-policy", "compact",
       "cleanup.policy of the files topic when the connector creates it: compact keeps the latest state of"
           + " every file (deleted files removed by their tombstone).", "compact", "delete");

@@ -32,6 +32,32 @@ public record OffsetKey(OffsetSource source, String entity) {
     return new OffsetKey(OffsetSource.SESSIONS, organizationId);
   }
 
+  /**
+   * The progress of signal {@code signalId} acting on {@code target} (a session id, or an offset key
+   * such as {@code files/all}); the signal id must not contain '/'.
+   */
+  public static OffsetKey signal(String target, String signalId) {
+    if (signalId.isEmpty() || signalId.indexOf('/') >= 0) {
+      throw new IllegalArgumentException("a signal id must be non-empty and without '/', was '" + signalId + "'");
+    }
+    return new OffsetKey(OffsetSource.SIGNAL, target + "/" + signalId);
+  }
+
+  /**
+   * What the record's offsets partition is hashed from: the session id for per-session sources,
+   * the signal's target for signals, the whole key otherwise.
+   */
+  public String partitionKey() {
+    if (source.perSession()) {
+      return entity;
+    }
+    if (source == OffsetSource.SIGNAL) {
+      int slash = entity.lastIndexOf('/');
+      return slash > 0 ? entity.substring(0, slash) : entity;
+    }
+    return asString();
+  }
+
   /** Parses {@code <source>/<entity>}; the entity may itself contain '/'. */
   public static OffsetKey parse(String key) {
     int slash = key.indexOf('/');

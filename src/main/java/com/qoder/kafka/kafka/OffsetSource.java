@@ -14,7 +14,13 @@ public enum OffsetSource {
   /** The sessions list; entity = organization id (counters; marks of versions before per-session records). */
   SESSIONS("sessions", false),
   /** Lifecycle transitions reported for one session (CREATED, RELEASED); entity = session id. */
-  LIFECYCLE("lifecycle", true);
+  LIFECYCLE("lifecycle", true),
+  /**
+   * Progress of one live signal; entity = {@code <target>/<signal id>}, the target a session id or
+   * another offset key ({@code files/all}). Partitioned by the target, so the progress lives in the
+   * partition of what the signal acts on and moves with its ownership.
+   */
+  SIGNAL("signal", false);
 
   private final String id;
   private final boolean perSession;
@@ -40,6 +46,6 @@ public enum OffsetSource {
         return s;
       }
     }
-    throw new IllegalArgumentException("unknown offset source '" + id + "' (known: events, resources, files, sessions)");
+    throw new IllegalArgumentException("unknown offset source '" + id + "' (known: events, resources, files, sessions, lifecycle, signal)");
   }
 }

@@ -110,11 +110,10 @@ public final class OffsetStore {
 
   /**
    * Kafka's default-partitioner hash: {@code toPositive(murmur2(bytes)) % numPartitions}, of the
-   * session id for per-session keys, of the whole key otherwise.
+   * session id for per-session keys, of a signal's target for signal keys, of the whole key otherwise.
    */
   public static int partitionFor(OffsetKey key, int numPartitions) {
-    String hashed = key.sessionId() != null ? key.sessionId() : key.asString();
-    return partitionForSession(hashed, numPartitions);
+    return partitionForSession(key.partitionKey(), numPartitions);
   }
 
   /** The partition Kafka's default partitioner picks for a record keyed by {@code sessionId}. */

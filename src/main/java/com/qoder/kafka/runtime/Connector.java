@@ -5,6 +5,9 @@ import com.qoder.kafka.api.QoderApiOptions;
 import com.qoder.kafka.avro.EventMapper;
 import com.qoder.kafka.avro.Schemas;
 import com.qoder.kafka.cluster.ClusterMember;
+import com.qoder.kafka.cluster.PartitionListener;
+import com.qoder.kafka.signal.SignalOptions;
+import com.qoder.kafka.signal.Signals;
 import com.qoder.kafka.cluster.ClusterOptions;
 import com.qoder.kafka.cluster.SessionRecordCodec;
 import com.qoder.kafka.cluster.StatusBoard;
@@ -19,6 +22,7 @@ import com.qoder.kafka.kafka.OffsetRecord;
 import com.qoder.kafka.kafka.OffsetSource;
 import com.qoder.kafka.kafka.OffsetStore;
 import com.qoder.kafka.kafka.TopicAdmin;
+import com.qoder.kafka.kafka.TopicConfigurationException;
 import com.qoder.kafka.kafka.TopicSpec;
 import com.qoder.kafka.ops.ConnectorMetrics;
 import com.qoder.kafka.ops.HealthCheck;
@@ -101,6 +105,7 @@ public final class Connector implements AutoCloseable {
   private volatile ClusterMember member;
   private SessionSupervisor sessions;
   private Sources changeSources;
+  private Signals signals;
   private ConnectorStatus status;
 
   private Connector(ConnectorConfig config) {
@@ -294,6 +299,9 @@ public final class Connector implements AutoCloseable {
     if (ops != null) {
       startStatusViews(bootstrap, clientProps, instanceId);
     }
+    if (config.bool(Settings.SIGNALS_ENABLED)) {
+      signals = startSignals(bootstrap, clientProps, instanceId, offsets, publisher);
+    }
     metrics.bindSessionsByState(state -> sessions.countByStatus().entrySet().stream()
         .filter(e -> e.getKey().name().equals(state)).mapToLong(Map.Entry::getValue).sum());
     metrics.bindFreshness(status::freshness);
@@ -386,6 +394,34 @@ public final class Connector implements AutoCloseable {
     } catch (java.io.IOException | RuntimeException e) {
       return "unknown";
     }
+  }
+
+  /**
+   * Live signals: the signals and notifications topics (created when missing and allowed), read by
+   * this instance, acted on for the sessions it owns; registered with the member before it joins.
+   */
+  private Signals startSignals(String bootstrap, KafkaClientProperties clientProps, String instanceId,
+      OffsetStore offsets, EventPublisher publisher) {
+    try (TopicAdmin admin = TopicAdmin.create(bootstrap, clientProps)) {
+      short rf = (short) config.integer(Settings.REPLICATION_FACTOR);
+      // One partition each: signals of every session in one order, and few answers.
+      admin.ensureDataTopics(List.of(TopicSpec.data(config.signalsTopic(), 1, rf),
+          TopicSpec.data(config.notificationsTopic(), 1, rf)), config.bool(Settings.CREATE_TOPICS));
+    } catch (TopicConfigurationException e) {
+      // Signals are an operator's tool, not the data path: an instance without them still streams.
+      log.warn("live signals are off on this instance: {} (create the topics, or set signals.enabled=false to"
+          + " silence this)", e.getMessage());
+      return null;
+    }
+    Signals s = Signals.create(new SignalOptions(bootstrap, clientProps.toClientConfig(), config.signalsTopic(),
+        config.notificationsTopic(), config.string(Settings.TOPIC_EVENTS), instanceId,
+        config.integer(Settings.SIGNALS_RESYNC_PAGE_SIZE), config.duration(Settings.SHUTDOWN_TIMEOUT).dividedBy(2)),
+        new ConnectorSignals(member, sessions, offsets, sink, publisher, api, changeSources));
+    s.pausedCheck(id -> sessions.holds(id).contains("pause"));
+    member.partitionListener(PartitionListener.both(changeSources, s));
+    status.attachSignals(s::status);
+    s.start();
+    return s;
   }
 
   private RegistryOptions registryOptions() {
@@ -489,6 +525,10 @@ public final class Connector implements AutoCloseable {
     long t0 = System.nanoTime();
     closeDeadline = t0 + timeout.toNanos();
     try {
+      if (signals != null) {
+        // First: a resync in progress stops after its step in hand; the next owner resumes it.
+        signals.close();
+      }
       if (sessions != null) {
         // At most half the budget: what follows (final commit, leaving the group, flushing, closing the
         // producer) must not be left with nothing because a poller hangs on a slow request.

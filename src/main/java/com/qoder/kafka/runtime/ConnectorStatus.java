@@ -54,6 +54,7 @@ public final class ConnectorStatus implements StatusProvider {
   private volatile Trend trend;
   private volatile Supplier<List<StatusSnapshot.InstanceView>> clusterView = List::of;
   private final Map<String, Supplier<List<Map<String, Object>>>> sections = new ConcurrentSkipListMap<>();
+  private volatile Supplier<Map<String, Object>> signals = Map::of;
 
   ConnectorStatus(String connectorName, Instant startedAt, ConnectorMetrics metrics, RecentErrors recentErrors) {
     this.connectorName = connectorName;
@@ -97,6 +98,11 @@ public final class ConnectorStatus implements StatusProvider {
   /** Adds the instance's group membership (owned partitions, members, rebalances) to the status. */
   void attachCluster(Supplier<Map<String, Object>> cluster) {
     this.cluster = cluster;
+  }
+
+  /** Adds the live signals known here (pending, running, the newest answers) to the status. */
+  void attachSignals(Supplier<Map<String, Object>> signals) {
+    this.signals = signals;
   }
 
   private static boolean isQuietSpell(SessionStatus from, SessionStatus to) {
@@ -281,6 +287,7 @@ public final class ConnectorStatus implements StatusProvider {
       log.debug("cluster view failed", e);
       instances = List.of();
     }
+    extra.putAll(signals.get());
     return new StatusSnapshot(startedAt, connectorName, delivered.sum(), eventsPerSecond(), byState,
         lagSeconds(0.5), lagSeconds(0.99), busiest, lagging, recentErrors.newestFirst(), extra)
         .with(trendView, instances, rows);

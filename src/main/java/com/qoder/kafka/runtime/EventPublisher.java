@@ -63,6 +63,8 @@ final class EventPublisher implements EventDelivery {
   private final ToIntFunction<String> maxRecordBytes;
   private final DeadLetters deadLetters;
   private final ConnectorMetrics metrics;
+  /** Added to every event record (a live signal's marks); empty for the pollers' pages. */
+  private final List<org.apache.kafka.common.header.Header> extraHeaders;
 
   EventPublisher(EventMapper mapper, Map<String, RegisteredSchema> schemas, EventRouter router, KafkaSink sink,
       DeadLetters deadLetters, ConnectorMetrics metrics) {
@@ -81,6 +83,23 @@ final class EventPublisher implements EventDelivery {
     this.maxRecordBytes = maxRecordBytes;
     this.deadLetters = deadLetters;
     this.metrics = metrics;
+    this.extraHeaders = List.of();
+  }
+
+  private EventPublisher(EventPublisher base, List<org.apache.kafka.common.header.Header> extraHeaders) {
+    this.mapper = base.mapper;
+    this.headers = base.headers;
+    this.router = base.router;
+    this.sink = base.sink;
+    this.maxRecordBytes = base.maxRecordBytes;
+    this.deadLetters = base.deadLetters;
+    this.metrics = base.metrics;
+    this.extraHeaders = List.copyOf(extraHeaders);
+  }
+
+  /** The same publishing with {@code extra} headers on every event record (a resync signal's mark). */
+  EventPublisher withHeaders(List<org.apache.kafka.common.header.Header> extra) {
+    return new EventPublisher(this, extra);
   }
 
   /** Correlation of an event's record for one topic; {@code primary}: the events topic (counted as delivered). */
@@ -112,6 +131,10 @@ final class EventPublisher implements EventDelivery {
       if (r instanceof MappingResult.Mapped<com.qoder.kafka.avro.v1.SessionEvent> m) {
         var ceHeaders = CloudEventsHeaders.of(e.id(), ceType(e.type()), source, time(e), sessionId,
             "application/avro");
+        if (!extraHeaders.isEmpty()) {
+          ceHeaders = new ArrayList<>(ceHeaders);
+          ceHeaders.addAll(extraHeaders);
+        }
         List<String> topics = router.topics(e.type());
         List<OutboundRecord> records = new ArrayList<>(topics.size());
         List<String> refused = List.of();

@@ -23,6 +23,11 @@ public final class SessionOffsetRecords {
   static final String FIRST_SEEN_AT_MS = "first_seen_at_ms";
   static final String POSITION_NS = "position_ns";
   static final String POSITION_TIES = "position_ties";
+  /**
+   * "true" while a {@code pause} signal holds the session (added in the release with live signals; a
+   * record without it, as every earlier release wrote, is not paused).
+   */
+  public static final String PAUSED = "paused";
 
   private SessionOffsetRecords() {}
 
@@ -33,6 +38,22 @@ public final class SessionOffsetRecords {
         Map.of(WINDOW, s.window(), NEWEST_CREATED_AT_NS, Long.toString(s.newestCreatedAtNanos()),
             FIRST_SEEN_AT_MS, Long.toString(s.firstSeenAtMillis()), POSITION_NS, Long.toString(s.positionNanos()),
             POSITION_TIES, Integer.toString(s.tiesAtPosition())));
+  }
+
+  /** The session's record with the pause mark set (paused) or removed. */
+  public static OffsetRecord withPaused(OffsetRecord r, boolean paused) {
+    Map<String, String> attributes = new HashMap<>(r.attributes());
+    if (paused) {
+      attributes.put(PAUSED, "true");
+    } else {
+      attributes.remove(PAUSED);
+    }
+    return new OffsetRecord(r.key(), r.cursor(), r.recentIds(), r.state(), r.counters(), r.updatedAt(), attributes);
+  }
+
+  /** Whether a stored record marks its session paused (false for records of earlier releases). */
+  public static boolean isPaused(OffsetRecord r) {
+    return "true".equals(r.attributes().get(PAUSED));
   }
 
   /**

@@ -102,6 +102,20 @@ public final class Sources implements AutoCloseable, PartitionListener {
    * @param txns exactly-once: the instance's transactions; null at-least-once
    * @throws IllegalArgumentException naming the key when a stored position is corrupt
    */
+  /** The files position's key ({@code files/<purpose|all>}), or null when the files source is off. */
+  public OffsetKey filesKey() {
+    return filesKey;
+  }
+
+  /** Starts a full scan of the files list now (a resync-files signal); false when the files source is off. */
+  public boolean rescanFilesNow() {
+    if (files == null) {
+      return false;
+    }
+    files.fullScanNow();
+    return true;
+  }
+
   public static Sources create(ConnectorConfig config, QoderApi api, KafkaSink sink, OffsetStore offsets,
       Map<OffsetKey, OffsetRecord> stored, SchemaRegistration registration, ConnectorMetrics metrics,
       Consumer<Throwable> onFatal, ChangeTransactions txns) {

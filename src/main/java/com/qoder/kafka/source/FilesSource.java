@@ -131,6 +131,8 @@ public final class FilesSource {
   private String hwmId;
   private long hwmCreated = ItemWindow.UNKNOWN;
   private long lastFullScanMillis;
+  /** A full scan was asked for (a resync-files signal): the next round runs one whatever the interval. */
+  private volatile boolean fullScanRequested;
   private boolean backfilled;
   private long backfillPosition = Long.MAX_VALUE; // files created before it were not handled by the backfill yet
   private Set<String> backfillIds = new HashSet<>(); // handled files created exactly at the position
@@ -262,6 +264,12 @@ public final class FilesSource {
     loop.wakeUp();
   }
 
+  /** Runs a full scan of the files list at the next round, which starts now (a resync-files signal). */
+  public void fullScanNow() {
+    fullScanRequested = true;
+    loop.wakeUp();
+  }
+
   public long rounds() {
     return loop.rounds();
   }
@@ -289,7 +297,7 @@ public final class FilesSource {
     // the high-water mark: what is above it is the incremental walk's, whose position is stored.
     Walk incremental = new Walk(false);
     return walk(incremental).then(Mono.defer(() -> incremental.complete
-        && clock.millis() - lastFullScanMillis >= options.fullRescanInterval().toMillis()
+        && (fullScanRequested || clock.millis() - lastFullScanMillis >= options.fullRescanInterval().toMillis())
         ? walk(new Walk(true)) : Mono.empty()));
   }
 
@@ -591,6 +599,7 @@ public final class FilesSource {
       backfillPosition = Long.MAX_VALUE;
       backfillIds = new HashSet<>();
       lastFullScanMillis = clock.millis();
+      fullScanRequested = false;
       fullScans++;
       return write(checkpoint());
     });

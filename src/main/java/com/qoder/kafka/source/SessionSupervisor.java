@@ -56,6 +56,8 @@ public final class SessionSupervisor implements AutoCloseable {
   private final Map<String, Running> pollers = new ConcurrentHashMap<>();
   private final StepGate gate = new StepGate(MAX_SESSIONS_REQUESTING);
   private final PageBudget budget;
+  /** Sessions not polled for now, with why (a pause signal, a resync in progress): none is tracked. */
+  private final Map<String, Set<String>> holds = new ConcurrentHashMap<>();
   private volatile Predicate<String> owns = id -> true;
   private volatile Consumer<String> onFollowed = id -> { };
   private volatile Disposable discovery;
@@ -103,7 +105,7 @@ public final class SessionSupervisor implements AutoCloseable {
   /** Starts following a session (either id spelling) unless it is followed, final, or not owned. */
   public boolean track(String anyId) {
     String id = SessionIds.canonical(anyId);
-    if (closing || !owns.test(id)) {
+    if (closing || !owns.test(id) || holds.containsKey(id)) {
       return false;
     }
     SessionState state = states.computeIfAbsent(id,
@@ -212,6 +214,45 @@ public final class SessionSupervisor implements AutoCloseable {
     }
     return Flux.merge(done).then().timeout(timeout, Mono.fromRunnable(
         () -> log.warn("pollers did not stop within {}; their last pages are read again by the next owner", timeout)));
+  }
+
+  /**
+   * Stops polling a session for {@code reason} (a pause, a resync) until {@link #unhold} lifts every
+   * reason: its poller stops after the step in progress (the Mono completes then, at once when none
+   * runs), and neither discovery nor a restore starts it again meanwhile. Its state stays.
+   */
+  public Mono<Void> hold(String anyId, String reason, Duration timeout) {
+    String id = SessionIds.canonical(anyId);
+    holds.compute(id, (k, v) -> {
+      Set<String> reasons = v == null ? ConcurrentHashMap.newKeySet() : v;
+      reasons.add(reason);
+      return reasons;
+    });
+    return stop(List.of(id), timeout);
+  }
+
+  /**
+   * Lifts {@code reason}; when no reason is left the session is tracked again (if owned and not
+   * final). Returns whether a poller was started.
+   */
+  public boolean unhold(String anyId, String reason) {
+    String id = SessionIds.canonical(anyId);
+    holds.computeIfPresent(id, (k, v) -> {
+      v.remove(reason);
+      return v.isEmpty() ? null : v;
+    });
+    return track(id);
+  }
+
+  /** Lifts every hold of the matching sessions without tracking them (their partition moved away). */
+  public void dropHolds(Predicate<String> which) {
+    holds.keySet().removeIf(which);
+  }
+
+  /** Why the session is held back (empty when it is not). */
+  public Set<String> holds(String anyId) {
+    Set<String> r = holds.get(SessionIds.canonical(anyId));
+    return r == null ? Set.of() : Set.copyOf(r);
   }
 
   /** Forgets the state of sessions no longer owned, so a later owner's progress is not shadowed. */

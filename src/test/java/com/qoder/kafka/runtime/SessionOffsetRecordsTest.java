@@ -46,6 +46,27 @@ class SessionOffsetRecordsTest {
   }
 
   @Test
+  void thePauseMarkIsStoredAndARecordOfAnEarlierReleaseIsNotPaused() {
+    // Written by a release before live signals: no "paused" attribute.
+    String old = "{\"v\":1,\"cursor\":\"evt_9\",\"recent_ids\":[\"evt_9\"],\"state\":\"ACTIVE\","
+        + "\"counters\":{\"delivered\":9,\"dead_lettered\":0,\"duplicates_skipped\":0},"
+        + "\"updated_at\":\"2025-06-01T12:00:00Z\",\"attributes\":{\"window\":\"\",\"position_ns\":\"5\"}}";
+    OffsetRecord stored = com.qoder.kafka.kafka.OffsetCodec.decode(OffsetKey.events("sess_1"),
+        old.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(SessionOffsetRecords.isPaused(stored)).isFalse();
+    SessionState.Snapshot before = SessionOffsetRecords.toSnapshot(stored);
+
+    OffsetRecord paused = SessionOffsetRecords.withPaused(stored, true);
+    OffsetRecord reread = com.qoder.kafka.kafka.OffsetCodec.decode(paused.key(),
+        com.qoder.kafka.kafka.OffsetCodec.encode(paused));
+    assertThat(SessionOffsetRecords.isPaused(reread)).isTrue();
+    assertThat(SessionOffsetRecords.toSnapshot(reread)).as("the progress is the same, paused or not").isEqualTo(before);
+    assertThat(SessionOffsetRecords.isPaused(SessionOffsetRecords.withPaused(reread, false))).isFalse();
+    // A page written after resume carries no mark: the session is no longer paused.
+    assertThat(SessionOffsetRecords.isPaused(SessionOffsetRecords.toRecord(before))).isFalse();
+  }
+
+  @Test
   void anUnknownStateIsAnErrorNotAFreshSession() {
     OffsetRecord r = new OffsetRecord(OffsetKey.events("sess_1"), "evt_1", List.of(), "ASLEEP",
         OffsetRecord.Counters.ZERO, Instant.EPOCH, Map.of());
