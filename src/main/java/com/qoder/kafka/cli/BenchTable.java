@@ -28,7 +28,8 @@ final class BenchTable {
     if (raw != null) {
       rows.add(row("raw", "Kafka ProducerPerformance records/s (" + raw.get("recordSizeBytes") + " B records)",
           raw.get("recordsPerSecond"), "-", null));
-      rows.add(row("raw", "CPU µs per record (producer + broker)", raw.get("cpuMicrosPerRecord"), "-", null));
+      rows.add(row("raw", "producer JVM CPU µs per record", raw.get("cpuMicrosPerRecord"), "-", null));
+      rows.add(row("raw", "broker JVM CPU µs per record", raw.get("brokerJvmCpuMicrosPerRecord"), "-", null));
     }
     if (backfill != null) {
       rows.add(row("backfill", "connector events/s (first request -> last ack)", backfill.get("eventsPerSecond"), "-",
@@ -41,9 +42,18 @@ final class BenchTable {
       }
       rows.add(row("backfill", "records in topic == events (no loss, no duplicates)", backfill.get("recordsInEventsTopic"),
           "== " + backfill.get("events"), Boolean.TRUE.equals(backfill.get("noLossNoDuplicates"))));
-      rows.add(row("backfill", "CPU cores busy (whole process)", backfill.get("cpuCoresUsed"), "-", null));
-      rows.add(row("backfill", "CPU µs per event (connector + simulator + broker)", backfill.get("cpuMicrosPerEvent"),
-          "-", null));
+      rows.add(row("backfill", "connector JVM CPU cores busy", backfill.get("connectorJvmCpuCoresUsed"), "-", null));
+      rows.add(row("backfill", "connector JVM CPU µs per event", backfill.get("cpuMicrosPerEvent"), "-", null));
+      if (raw != null) {
+        double cpuRatio = num(backfill.get("cpuMicrosPerEvent")) / num(raw.get("cpuMicrosPerRecord"));
+        backfill.put("cpuRatioToRawProducer", BenchSupport.round(cpuRatio, 3));
+        rows.add(row("backfill", "ratio connector CPU/event / producer CPU/record", BenchSupport.round(cpuRatio, 3),
+            "<= 2", cpuRatio <= 2));
+      }
+      double alloc = num(backfill.get("allocatedBytesPerEvent"));
+      rows.add(row("backfill", "connector JVM bytes allocated per event", alloc, "<= 2048", alloc <= 2048));
+      rows.add(row("backfill", "broker + simulator JVM CPU µs per event",
+          backfill.get("brokerAndSimulatorJvmCpuMicrosPerEvent"), "-", null));
     }
     if (live != null) {
       double limit = num(live.get("pollIntervalMinMs")) + 100;

@@ -448,6 +448,20 @@ public final class QoderSimulator implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Renders every events page a forward walk with {@code pageSize} asks for, once, and serves those
+   * stored bytes from now on (the bench's backfill: the simulator's rendering is not what it
+   * measures). Only for a simulator whose sessions no longer change and that injects no faults.
+   * Returns the bytes kept.
+   */
+  public long freezeEventPages(int pageSize) {
+    long bytes = 0;
+    for (String id : sessionIds()) {
+      bytes += api.prerenderEventPages(id, pageSize);
+    }
+    return bytes;
+  }
+
   /** Total number of events ever created, all sessions. */
   public long totalEvents() {
     long n = 0;

@@ -51,6 +51,12 @@ class BenchCommandTest {
         .isEqualTo(3_000);
     assertThat(backfill.path("noLossNoDuplicates").asBoolean()).isTrue();
     assertThat(backfill.path("ratioToRawProducer").asDouble()).isPositive();
+    // Measured in the connector's own JVM: its CPU and allocation per event, and the CPU ratio to
+    // the producer's own JVM.
+    assertThat(backfill.path("cpuMicrosPerEvent").asDouble()).isPositive();
+    assertThat(backfill.path("allocatedBytesPerEvent").asDouble()).isPositive();
+    assertThat(backfill.path("cpuRatioToRawProducer").asDouble()).isPositive();
+    assertThat(phases.path("raw").path("cpuMicrosPerRecord").asDouble()).isPositive();
     JsonNode live = phases.path("live");
     assertThat(live.path("eventsMeasured").asLong()).as("live events measured").isPositive();
     assertThat(live.path("latencyP99Ms").asDouble()).isPositive();
