@@ -71,7 +71,8 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--phases", split = ",", defaultValue = "raw,backfill,live,scale",
-      description = "Phases to run, comma-separated: raw, backfill, live, scale. Default: ${DEFAULT-VALUE}.")
+      description = "Phases to run, comma-separated: raw, backfill, live, scale, memory-idle, memory-run,"
+          + " memory-outage. Default: ${DEFAULT-VALUE}.")
   List<String> phases;
 
   @Option(names = "--raw-records", defaultValue = "0",
@@ -132,6 +133,27 @@ final class BenchCommand implements Callable<Integer> {
       description = "Live events per second spread over the idle sessions (0: nothing new, the steady state). Default: ${DEFAULT-VALUE}.")
   double scaleEventRate;
 
+  @Option(names = "--memory-idle-sessions", defaultValue = "100000",
+      description = "memory-idle: restored sessions. Default: ${DEFAULT-VALUE}.")
+  int memoryIdleSessions;
+
+  @Option(names = "--memory-events", defaultValue = "600",
+      description = "memory-idle and memory-run: events delivered per session before idling. Default: ${DEFAULT-VALUE}.")
+  int memoryEvents;
+
+  @Option(names = "--memory-run-sessions", defaultValue = "2000",
+      description = "memory-run and memory-outage: sessions. Default: ${DEFAULT-VALUE}.")
+  int memoryRunSessions;
+
+  @Option(names = "--memory-outage", defaultValue = "60s", converter = DurationConverter.class,
+      description = "memory-outage: how long the broker is down. Default: ${DEFAULT-VALUE}.")
+  Duration memoryOutage;
+
+  @Option(names = "--memory-request-rate", defaultValue = "5000",
+      description = "qoder.max-requests-per-second of the memory phases (restoring and polling every session once"
+          + " at the default 50 would take 2,000 s for 100,000). Default: ${DEFAULT-VALUE}.")
+  int memoryRequestRate;
+
   @Option(names = "--profile", description = "Record JFR profiles of the backfill and of the live window (target/bench/*.jfr)"
       + " and summarise them: CPU and hot methods, allocations and waits per thread role.")
   boolean profile;
@@ -158,8 +180,9 @@ final class BenchCommand implements Callable<Integer> {
     Set<String> run = new LinkedHashSet<>();
     for (String p : phases) {
       String name = p.trim().toLowerCase();
-      if (!List.of("raw", "backfill", "live", "scale").contains(name)) {
-        System.err.println("unknown phase '" + p + "'; phases are raw, backfill, live, scale");
+      if (!List.of("raw", "backfill", "live", "scale", "memory-idle", "memory-run", "memory-outage").contains(name)) {
+        System.err.println("unknown phase '" + p + "'; phases are raw, backfill, live, scale, memory-idle, memory-run,"
+            + " memory-outage");
         return 2;
       }
       run.add(name);
@@ -213,6 +236,17 @@ final class BenchCommand implements Callable<Integer> {
       }
       if (run.contains("scale")) {
         results.put("scale", withLoad(() -> scale(kafka)));
+      }
+      BenchMemory memory = new BenchMemory(kafka, set, console, verbose, seed);
+      if (run.contains("memory-idle")) {
+        results.put("memoryIdle", withLoad(() -> memory.idle(memoryIdleSessions, memoryEvents, memoryRequestRate)));
+      }
+      if (run.contains("memory-run")) {
+        results.put("memoryRun", withLoad(() -> memory.run(memoryRunSessions, memoryEvents, memoryRequestRate)));
+      }
+      if (run.contains("memory-outage")) {
+        results.put("memoryOutage", withLoad(() -> memory.outage(memoryRunSessions, memoryEvents, memoryOutage,
+            memoryRequestRate)));
       }
     }
     report.put("totalSeconds", BenchSupport.round((System.nanoTime() - benchStart) / 1e9, 1));

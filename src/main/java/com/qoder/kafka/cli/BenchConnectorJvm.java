@@ -48,6 +48,10 @@ final class BenchConnectorJvm {
 
   public static void main(String[] args) throws Exception {
     BenchSupport.quietLogs(Boolean.getBoolean("bench.verbose"));
+    if (!Boolean.getBoolean("bench.verbose")
+        && org.slf4j.LoggerFactory.getLogger("org.apache.kafka") instanceof ch.qos.logback.classic.Logger l) {
+      l.setLevel(ch.qos.logback.classic.Level.ERROR); // a broker outage is a phase here, not news
+    }
     PrintStream out = System.out;
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     BenchConnectorJvm jvm = new BenchConnectorJvm();
@@ -240,7 +244,7 @@ final class BenchConnectorJvm {
           }
           return reply;
         }
-        if (otherLines++ < 50) {
+        if (otherLines++ < 20) {
           console.println("   [connector JVM] " + line);
         }
       }

@@ -84,6 +84,33 @@ final class BenchTable {
       rows.add(row("scale", "seconds for one polling round over all sessions", scale.get("fullRoundSeconds"), "-",
           null));
     }
+    Map<String, Object> idle = (Map<String, Object>) results.get("memoryIdle");
+    Map<String, Object> run = (Map<String, Object>) results.get("memoryRun");
+    Map<String, Object> outage = (Map<String, Object>) results.get("memoryOutage");
+    if (idle != null) {
+      rows.add(row("memory-idle", "heap bytes per idle restored session (" + idle.get("sessions") + " x "
+          + idle.get("eventsDeliveredPerSession") + " events)", idle.get("heapPerSessionBytes"), "<= 1024",
+          num(idle.get("heapPerSessionBytes")) <= 1024));
+    }
+    if (run != null) {
+      rows.add(row("memory-run", "heap bytes per idle session after a real run (" + run.get("sessions") + " x "
+          + run.get("eventsPerSession") + " events)", run.get("heapPerSessionBytes"), "<= 1024",
+          num(run.get("heapPerSessionBytes")) <= 1024));
+      if (idle != null) {
+        double ratio = num(run.get("heapPerSessionBytes")) / num(idle.get("heapPerSessionBytes"));
+        run.put("ratioToMemoryIdle", BenchSupport.round(ratio, 3));
+        rows.add(row("memory-run", "ratio real run / restored idle", BenchSupport.round(ratio, 3), "0.9 .. 1.1",
+            ratio >= 0.9 && ratio <= 1.1));
+      }
+    }
+    if (outage != null) {
+      double limit = num(outage.get("maxInFlightBytesSetting")) * 1.1;
+      rows.add(row("memory-outage", "heap growth after GC over a " + outage.get("outageSeconds") + " s broker outage ("
+          + outage.get("sessions") + " sessions), bytes", outage.get("heapGrowthBytes"),
+          "<= " + String.format("%,d", (long) limit), num(outage.get("heapGrowthBytes")) <= limit));
+      rows.add(row("memory-outage", "every event delivered after the outage", outage.get("deliveredAfterRecovery"),
+          "all", Boolean.TRUE.equals(outage.get("completedAfterRecovery"))));
+    }
     return rows;
   }
 

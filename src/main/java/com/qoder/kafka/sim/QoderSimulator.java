@@ -462,6 +462,11 @@ public final class QoderSimulator implements AutoCloseable {
     return bytes;
   }
 
+  /** The id of the newest event of a session (deleted or not), or null when it has none. */
+  public String lastEventId(String sessionId) {
+    return session(sessionId).read(log -> log.size() == 0 ? null : log.id(log.size() - 1));
+  }
+
   /** Total number of events ever created, all sessions. */
   public long totalEvents() {
     long n = 0;

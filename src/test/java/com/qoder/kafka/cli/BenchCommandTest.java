@@ -64,4 +64,38 @@ class BenchCommandTest {
     assertThat(phases.path("scale").path("heapPerSessionBytes").asDouble()).isPositive();
     assertThat(json.path("summary").size()).isGreaterThanOrEqualTo(10);
   }
+
+  /**
+   * The memory phases with tiny sizes (the figures of docs/BENCHMARKS.md come from the default
+   * sizes): each runs its connector in its own JVM and reports the heap per session, and the outage
+   * phase delivers every event after the broker comes back.
+   */
+  @Test
+  void memoryPhasesReportHeapPerSessionAndOutageGrowth(@TempDir Path dir) throws Exception {
+    Path report = dir.resolve("bench.json");
+    Path log = dir.resolve("bench.log");
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m", "-cp", System.getProperty("java.class.path"), "com.qoder.kafka.cli.Main", "bench",
+        "--phases", "memory-idle,memory-run,memory-outage", "--memory-idle-sessions", "40", "--memory-events", "150",
+        "--memory-run-sessions", "10", "--memory-outage", "2s", "--out", report.toString()));
+    Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+    boolean finished = process.waitFor(4, TimeUnit.MINUTES);
+    if (!finished) {
+      process.destroyForcibly();
+    }
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    assertThat(finished).as("bench finished within 4 minutes; output:\n%s", output).isTrue();
+    assertThat(process.exitValue()).as("exit code; output:\n%s", output).isZero();
+    JsonNode phases = new ObjectMapper().readTree(report.toFile()).path("phases");
+    assertThat(phases.path("memoryIdle").path("everySessionPolled").asBoolean()).isTrue();
+    assertThat(phases.path("memoryIdle").path("offsetRecordBytes").asLong()).isPositive();
+    assertThat(phases.path("memoryIdle").has("heapPerSessionBytes")).isTrue();
+    assertThat(phases.path("memoryRun").path("delivered").asLong()).isEqualTo(1_500);
+    assertThat(phases.path("memoryRun").has("heapPerSessionBytes")).isTrue();
+    assertThat(phases.path("memoryOutage").path("completedAfterRecovery").asBoolean())
+        .as("every event delivered after the outage").isTrue();
+    assertThat(phases.path("memoryOutage").has("heapGrowthBytes")).isTrue();
+    assertThat(output).contains("heap bytes per idle restored session", "heap growth after GC over a");
+  }
 }
