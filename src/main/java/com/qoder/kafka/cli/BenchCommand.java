@@ -46,13 +46,17 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code qoder-kafka bench}: the connector's performance next to Kafka's own producer, on this
- * machine, in one process — an in-process broker, the API simulator and the connector.
+ * machine. The bench's JVM holds an in-process broker and the API simulator; the backfill's
+ * connector and the raw producer each run in a JVM of their own ({@link BenchConnectorJvm}), so
+ * that the CPU, heap and allocation they report are theirs alone.
  *
  * <ol>
  *   <li><b>raw</b>: {@code kafka-producer-perf-test} with the connector's producer settings and
- *       record size: the ceiling for this broker and machine.
- *   <li><b>backfill</b>: sessions with history, drained into Kafka; events/s from the first
- *       request to the last acknowledgement, and the ratio to the raw producer.
+ *       record size, in its own JVM: the ceiling for this broker and machine.
+ *   <li><b>backfill</b>: sessions with history, drained into Kafka by a connector in its own JVM
+ *       from pages the simulator rendered once before; events/s from the first request to the
+ *       last acknowledgement, the connector JVM's CPU and allocation per event, and the ratios to
+ *       the raw producer.
  *   <li><b>live</b>: active sessions receiving events at a fixed rate; end-to-end latency from
  *       the event's creation in the simulator to the record being readable by a consumer.
  *   <li><b>scale</b>: many tracked, idle sessions; heap per session, requests/s, CPU, threads.
@@ -67,7 +71,8 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--phases", split = ",", defaultValue = "raw,backfill,live,scale",
-      description = "Phases to run, comma-separated: raw, backfill, live, scale. Default: ${DEFAULT-VALUE}.")
+      description = "Phases to run, comma-separated: raw, backfill, live, scale, memory-idle, memory-run,"
+          + " memory-outage. Default: ${DEFAULT-VALUE}.")
   List<String> phases;
 
   @Option(names = "--raw-records", defaultValue = "0",
@@ -128,6 +133,27 @@ final class BenchCommand implements Callable<Integer> {
       description = "Live events per second spread over the idle sessions (0: nothing new, the steady state). Default: ${DEFAULT-VALUE}.")
   double scaleEventRate;
 
+  @Option(names = "--memory-idle-sessions", defaultValue = "100000",
+      description = "memory-idle: restored sessions. Default: ${DEFAULT-VALUE}.")
+  int memoryIdleSessions;
+
+  @Option(names = "--memory-events", defaultValue = "600",
+      description = "memory-idle and memory-run: events delivered per session before idling. Default: ${DEFAULT-VALUE}.")
+  int memoryEvents;
+
+  @Option(names = "--memory-run-sessions", defaultValue = "2000",
+      description = "memory-run and memory-outage: sessions. Default: ${DEFAULT-VALUE}.")
+  int memoryRunSessions;
+
+  @Option(names = "--memory-outage", defaultValue = "60s", converter = DurationConverter.class,
+      description = "memory-outage: how long the broker is down. Default: ${DEFAULT-VALUE}.")
+  Duration memoryOutage;
+
+  @Option(names = "--memory-request-rate", defaultValue = "5000",
+      description = "qoder.max-requests-per-second of the memory phases (restoring and polling every session once"
+          + " at the default 50 would take 2,000 s for 100,000). Default: ${DEFAULT-VALUE}.")
+  int memoryRequestRate;
+
   @Option(names = "--profile", description = "Record JFR profiles of the backfill and of the live window (target/bench/*.jfr)"
       + " and summarise them: CPU and hot methods, allocations and waits per thread role.")
   boolean profile;
@@ -154,8 +180,9 @@ final class BenchCommand implements Callable<Integer> {
     Set<String> run = new LinkedHashSet<>();
     for (String p : phases) {
       String name = p.trim().toLowerCase();
-      if (!List.of("raw", "backfill", "live", "scale").contains(name)) {
-        System.err.println("unknown phase '" + p + "'; phases are raw, backfill, live, scale");
+      if (!List.of("raw", "backfill", "live", "scale", "memory-idle", "memory-run", "memory-outage").contains(name)) {
+        System.err.println("unknown phase '" + p + "'; phases are raw, backfill, live, scale, memory-idle, memory-run,"
+            + " memory-outage");
         return 2;
       }
       run.add(name);
@@ -210,6 +237,17 @@ final class BenchCommand implements Callable<Integer> {
       if (run.contains("scale")) {
         results.put("scale", withLoad(() -> scale(kafka)));
       }
+      BenchMemory memory = new BenchMemory(kafka, set, console, verbose, seed);
+      if (run.contains("memory-idle")) {
+        results.put("memoryIdle", withLoad(() -> memory.idle(memoryIdleSessions, memoryEvents, memoryRequestRate)));
+      }
+      if (run.contains("memory-run")) {
+        results.put("memoryRun", withLoad(() -> memory.run(memoryRunSessions, memoryEvents, memoryRequestRate)));
+      }
+      if (run.contains("memory-outage")) {
+        results.put("memoryOutage", withLoad(() -> memory.outage(memoryRunSessions, memoryEvents, memoryOutage,
+            memoryRequestRate)));
+      }
     }
     report.put("totalSeconds", BenchSupport.round((System.nanoTime() - benchStart) / 1e9, 1));
     List<Map<String, Object>> table = BenchTable.rows(results);
@@ -230,88 +268,100 @@ final class BenchCommand implements Callable<Integer> {
 
   private Map<String, Object> backfill(EmbeddedKafka kafka, QoderSimulator sim) throws Exception {
     long total = sim.totalEvents();
+    int pageSize = ConfigLoader.load(null, Map.of(), set).integer(Settings.PAGE_SIZE);
     console.printf("%n== backfill: %d sessions x %d events = %,d events already in the simulator%n",
         backfillSessions, backfillEvents, total);
+    long t0 = System.nanoTime();
+    long pageBytes = sim.freezeEventPages(pageSize);
+    console.printf("   pages of %d events rendered once, %,d bytes kept in memory (%.1f s); the connector runs in"
+        + " its own JVM%n", pageSize, pageBytes, (System.nanoTime() - t0) / 1e9);
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put(Settings.QODER_RATE.key(), Integer.toString(backfillRequestRate));
     Map<String, Object> r = new LinkedHashMap<>();
-    if (backfillWarmupEvents > 0) {
-      r.put("warmupSeconds", BenchSupport.round(warmUp(kafka, settings), 1));
-    }
-    sim.start();
-    try (Connector c = BenchSupport.connector("backfill", sim, kafka, sim.sessionIds().get(0), settings, set)) {
-      JfrProfile profiler = profile ? JfrProfile.start(Path.of("target", "bench", "backfill.jfr").toAbsolutePath()) : null;
+    try (BenchConnectorJvm.Child child = BenchConnectorJvm.Child.start(console, verbose)) {
+      if (backfillWarmupEvents > 0) {
+        r.put("warmupSeconds", BenchSupport.round(warmUp(child, kafka, settings, pageSize), 1));
+      }
+      sim.start();
+      child.call("start", "settings", BenchSupport.connectorSettings("backfill", sim.baseUrl(), sim.token(), kafka,
+          sim.sessionIds().get(0), settings, set));
+      if (profile) {
+        child.call("profile-start", "file", Path.of("target", "bench", "backfill.jfr").toAbsolutePath().toString());
+      }
       // The configured first session started polling inside start(); the clock starts at its first request.
+      child.call("mark", "name", "backfill");
       Map<Long, Map.Entry<String, Long>> threads0 = BenchSupport.threadCpu();
       long cpu0 = BenchSupport.processCpuNanos();
-      long gc0 = gcMillis();
-      for (String id : sim.sessionIds()) {
-        c.sessions().track(id);
-      }
-      Duration timeout = backfillTimeout;
-      Thread progress = progressPrinter(() -> c.status().delivered(), total);
-      boolean done = BenchSupport.await(() -> c.status().delivered() >= total || c.fatalError().isPresent(), timeout);
-      Instant finished = Instant.now();
-      progress.interrupt();
+      child.call("track", "ids", sim.sessionIds());
+      Map<String, Object> done = child.call("await", "delivered", total, "timeoutMs", backfillTimeout.toMillis());
+      long delivered = ((Number) done.get("delivered")).longValue();
+      Map<String, Object> used = child.call("since", "name", "backfill", "units", delivered);
       long cpu1 = BenchSupport.processCpuNanos();
       Map<Long, Map.Entry<String, Long>> threads1 = BenchSupport.threadCpu();
-      long gc1 = gcMillis();
-      if (profiler != null) {
-        Files.createDirectories(Path.of("target", "bench"));
-        r.put("profile", profiler.stopAndSummarise(15));
-        profiler.close();
+      if (profile) {
+        r.put("profile", child.call("profile-stop").get("profile"));
       }
+      Map<String, Object> status = child.call("status");
+      child.call("stop");
       Instant firstRequest = sim.requestLog().get(0).time();
+      Instant finished = Instant.ofEpochMilli(((Number) done.get("finishedAtEpochMillis")).longValue());
       double seconds = Duration.between(firstRequest, finished).toNanos() / 1e9;
-      long delivered = c.status().delivered();
       RequestStats requests = sim.requestStats();
       r.put("sessions", backfillSessions);
       r.put("eventsPerSession", backfillEvents);
       r.put("events", total);
       r.put("delivered", delivered);
-      r.put("completed", done && delivered >= total);
+      r.put("completed", Boolean.TRUE.equals(done.get("done")));
       r.put("seconds", BenchSupport.round(seconds, 3));
       r.put("eventsPerSecond", BenchSupport.round(delivered / seconds, 1));
       r.put("apiRequests", requests.total());
       r.put("apiRequestsPerEvent", BenchSupport.round((double) requests.total() / Math.max(1, delivered), 4));
-      r.put("cpuCoresUsed", BenchSupport.round((cpu1 - cpu0) / 1e9 / seconds, 2));
-      // Connector, simulator (serving the pages) and broker together, per event.
-      r.put("cpuMicrosPerEvent", BenchSupport.round((cpu1 - cpu0) / 1e3 / Math.max(1, delivered), 1));
-      r.put("cpuMicrosPerEventByThreadRole", BenchSupport.cpuByRole(threads0, threads1, cpu1 - cpu0, delivered));
-      r.put("gcMillis", gc1 - gc0);
-      r.put("maxInFlightRecords", c.sink().maxObservedInFlightRecords());
-      r.put("maxInFlightBytes", c.sink().maxObservedInFlightBytes());
+      r.put("frozenPageBytes", pageBytes);
+      // The connector's JVM alone: its process CPU (every thread, GC and JIT included) per event.
+      r.put("connectorJvmCpuCoresUsed", used.get("cpuCoresUsed"));
+      r.put("cpuMicrosPerEvent", used.get("cpuMicrosPerUnit"));
+      r.put("cpuMicrosPerEventByThreadRole", used.get("cpuMicrosPerUnitByThreadRole"));
+      r.put("allocatedBytesPerEvent", used.get("allocatedBytesPerUnit"));
+      r.put("gcMillis", used.get("gcMillis"));
+      // The bench's JVM over the same time: the broker and the simulator serving stored pages.
+      r.put("brokerAndSimulatorJvmCpuMicrosPerEvent", BenchSupport.round((cpu1 - cpu0) / 1e3 / Math.max(1, delivered), 2));
+      r.put("brokerAndSimulatorJvmCpuByThreadRole", BenchSupport.cpuByRole(threads0, threads1, cpu1 - cpu0, delivered));
+      r.put("maxInFlightRecords", status.get("maxInFlightRecords"));
+      r.put("maxInFlightBytes", status.get("maxInFlightBytes"));
       r.put("recordsInEventsTopic", recordsIn(kafka, BenchSupport.eventsTopic("backfill")));
       r.put("noLossNoDuplicates", r.get("recordsInEventsTopic").equals(total));
       r.put("settings", Map.of(Settings.QODER_RATE.key(), backfillRequestRate));
-      console.printf("   %,d events in %.2f s: %,.0f events/s, %d API requests, %.2f cores busy; records in topic %,d%n",
-          delivered, seconds, delivered / seconds, requests.total(), (cpu1 - cpu0) / 1e9 / seconds,
-          (Long) r.get("recordsInEventsTopic"));
-      if (c.fatalError().isPresent()) {
-        r.put("fatalError", c.fatalError().get().getMessage());
+      console.printf("   %,d events in %.2f s: %,.0f events/s, %d API requests; connector JVM %.2f cores,"
+              + " %.1f µs CPU and %,.0f bytes allocated per event; records in topic %,d%n",
+          delivered, seconds, delivered / seconds, requests.total(), used.get("cpuCoresUsed"),
+          used.get("cpuMicrosPerUnit"), used.get("allocatedBytesPerUnit"), (Long) r.get("recordsInEventsTopic"));
+      if (done.containsKey("fatalError")) {
+        r.put("fatalError", done.get("fatalError"));
       }
     }
     return r;
   }
 
   /**
-   * A throwaway backfill of {@link #backfillWarmupEvents} through its own connector and topics, so
-   * the measured one runs JIT-compiled code, as a long-running connector does (JMH warms up too).
+   * A throwaway backfill of {@link #backfillWarmupEvents} through its own connector and topics in the
+   * connector's JVM, so the measured one runs JIT-compiled code, as a long-running connector does.
    */
-  private double warmUp(EmbeddedKafka kafka, Map<String, String> settings) throws Exception {
+  private double warmUp(BenchConnectorJvm.Child child, EmbeddedKafka kafka, Map<String, String> settings,
+      int pageSize) throws Exception {
     long t0 = System.nanoTime();
     int sessions = 20;
     int events = (int) Math.max(1, backfillWarmupEvents / sessions);
     console.printf("   warming up: %,d events through a throwaway connector ...%n", (long) sessions * events);
     try (QoderSimulator warm = QoderSimulator.builder().seed(seed + 100).sessions(sessions).eventsPerSession(events)
         .terminatedFraction(0).releasedFraction(0).files(0).agents(0).maxResourcesPerSession(0).requestLogCapacity(0)
-        .historyEnd(Instant.now().minusSeconds(3600)).build().start();
-        Connector c = BenchSupport.connector("backfill-warmup", warm, kafka, warm.sessionIds().get(0), settings, set)) {
-      for (String id : warm.sessionIds()) {
-        c.sessions().track(id);
-      }
-      long total = warm.totalEvents();
-      BenchSupport.await(() -> c.status().delivered() >= total || c.fatalError().isPresent(), Duration.ofMinutes(3));
+        .historyEnd(Instant.now().minusSeconds(3600)).build()) {
+      warm.freezeEventPages(pageSize);
+      warm.start();
+      child.call("start", "settings", BenchSupport.connectorSettings("backfill-warmup", warm.baseUrl(), warm.token(),
+          kafka, warm.sessionIds().get(0), settings, set));
+      child.call("track", "ids", warm.sessionIds());
+      child.call("await", "delivered", warm.totalEvents(), "timeoutMs", 180_000);
+      child.call("stop");
     }
     return (System.nanoTime() - t0) / 1e9;
   }
@@ -552,33 +602,6 @@ final class BenchCommand implements Callable<Integer> {
       }
       return sum;
     }
-  }
-
-  private Thread progressPrinter(java.util.function.LongSupplier delivered, long total) {
-    Thread t = new Thread(() -> {
-      long start = System.nanoTime();
-      try {
-        while (true) {
-          Thread.sleep(5_000);
-          long d = delivered.getAsLong();
-          console.printf("   ... %,d / %,d events (%.0f%%) after %.0f s%n", d, total, 100.0 * d / total,
-              (System.nanoTime() - start) / 1e9);
-        }
-      } catch (InterruptedException e) {
-        // done
-      }
-    }, "bench-progress");
-    t.setDaemon(true);
-    t.start();
-    return t;
-  }
-
-  private static long gcMillis() {
-    long sum = 0;
-    for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-      sum += Math.max(0, gc.getCollectionTime());
-    }
-    return sum;
   }
 
   private static double ms(double nanos) {

@@ -36,9 +36,18 @@ final class BenchSupport {
    */
   static Connector connector(String phase, QoderSimulator sim, EmbeddedKafka kafka, String firstSession,
       Map<String, String> phaseSettings, Map<String, String> userSettings) {
+    // The environment does not leak into a benchmark: only the values above count.
+    ConnectorConfig config = ConfigLoader.load(null, Map.of(), connectorSettings(phase, sim.baseUrl(), sim.token(),
+        kafka, firstSession, phaseSettings, userSettings));
+    return Connector.start(config);
+  }
+
+  /** The settings of {@link #connector}, for a connector started in another JVM ({@link BenchConnectorJvm}). */
+  static Map<String, String> connectorSettings(String phase, String baseUrl, String token, EmbeddedKafka kafka,
+      String firstSession, Map<String, String> phaseSettings, Map<String, String> userSettings) {
     Map<String, String> o = new HashMap<>();
-    o.put(Settings.QODER_BASE_URL.key(), sim.baseUrl());
-    o.put(Settings.QODER_TOKEN.key(), sim.token());
+    o.put(Settings.QODER_BASE_URL.key(), baseUrl);
+    o.put(Settings.QODER_TOKEN.key(), token);
     o.put(Settings.KAFKA_BOOTSTRAP.key(), kafka.bootstrapServers());
     o.put(Settings.REGISTRY_URL.key(), "mock://bench-" + phase);
     o.put(Settings.CONNECTOR_NAME.key(), "bench-" + phase);
@@ -46,7 +55,9 @@ final class BenchSupport {
     o.put(Settings.TOPIC_ERRORS.key(), "bench." + phase + ".errors");
     o.put(Settings.TOPIC_DEAD_LETTER.key(), "bench." + phase + ".dead-letter");
     o.put(Settings.DISCOVERY.key(), "off");
-    o.put(Settings.SESSION_IDS.key(), firstSession);
+    if (firstSession != null) {
+      o.put(Settings.SESSION_IDS.key(), firstSession);
+    }
     o.put(Settings.OPS_ENABLED.key(), "false");
     o.put(Settings.SHUTDOWN_TIMEOUT.key(), "5s");
     // The events pipeline is what the phases measure; the change sources (resources, files, the
@@ -56,9 +67,7 @@ final class BenchSupport {
     o.put(Settings.SOURCE_SESSIONS.key(), "false");
     o.putAll(phaseSettings);
     o.putAll(userSettings);
-    // The environment does not leak into a benchmark: only the values above count.
-    ConnectorConfig config = ConfigLoader.load(null, Map.of(), o);
-    return Connector.start(config);
+    return o;
   }
 
   static String eventsTopic(String phase) {

@@ -28,7 +28,8 @@ final class BenchTable {
     if (raw != null) {
       rows.add(row("raw", "Kafka ProducerPerformance records/s (" + raw.get("recordSizeBytes") + " B records)",
           raw.get("recordsPerSecond"), "-", null));
-      rows.add(row("raw", "CPU µs per record (producer + broker)", raw.get("cpuMicrosPerRecord"), "-", null));
+      rows.add(row("raw", "producer JVM CPU µs per record", raw.get("cpuMicrosPerRecord"), "-", null));
+      rows.add(row("raw", "broker JVM CPU µs per record", raw.get("brokerJvmCpuMicrosPerRecord"), "-", null));
     }
     if (backfill != null) {
       rows.add(row("backfill", "connector events/s (first request -> last ack)", backfill.get("eventsPerSecond"), "-",
@@ -41,9 +42,18 @@ final class BenchTable {
       }
       rows.add(row("backfill", "records in topic == events (no loss, no duplicates)", backfill.get("recordsInEventsTopic"),
           "== " + backfill.get("events"), Boolean.TRUE.equals(backfill.get("noLossNoDuplicates"))));
-      rows.add(row("backfill", "CPU cores busy (whole process)", backfill.get("cpuCoresUsed"), "-", null));
-      rows.add(row("backfill", "CPU µs per event (connector + simulator + broker)", backfill.get("cpuMicrosPerEvent"),
-          "-", null));
+      rows.add(row("backfill", "connector JVM CPU cores busy", backfill.get("connectorJvmCpuCoresUsed"), "-", null));
+      rows.add(row("backfill", "connector JVM CPU µs per event", backfill.get("cpuMicrosPerEvent"), "-", null));
+      if (raw != null) {
+        double cpuRatio = num(backfill.get("cpuMicrosPerEvent")) / num(raw.get("cpuMicrosPerRecord"));
+        backfill.put("cpuRatioToRawProducer", BenchSupport.round(cpuRatio, 3));
+        rows.add(row("backfill", "ratio connector CPU/event / producer CPU/record", BenchSupport.round(cpuRatio, 3),
+            "<= 2", cpuRatio <= 2));
+      }
+      double alloc = num(backfill.get("allocatedBytesPerEvent"));
+      rows.add(row("backfill", "connector JVM bytes allocated per event", alloc, "<= 2048", alloc <= 2048));
+      rows.add(row("backfill", "broker + simulator JVM CPU µs per event",
+          backfill.get("brokerAndSimulatorJvmCpuMicrosPerEvent"), "-", null));
     }
     if (live != null) {
       double limit = num(live.get("pollIntervalMinMs")) + 100;
@@ -73,6 +83,33 @@ final class BenchTable {
           extra <= MAX_EXTRA_THREADS));
       rows.add(row("scale", "seconds for one polling round over all sessions", scale.get("fullRoundSeconds"), "-",
           null));
+    }
+    Map<String, Object> idle = (Map<String, Object>) results.get("memoryIdle");
+    Map<String, Object> run = (Map<String, Object>) results.get("memoryRun");
+    Map<String, Object> outage = (Map<String, Object>) results.get("memoryOutage");
+    if (idle != null) {
+      rows.add(row("memory-idle", "heap bytes per idle restored session (" + idle.get("sessions") + " x "
+          + idle.get("eventsDeliveredPerSession") + " events)", idle.get("heapPerSessionBytes"), "<= 1024",
+          num(idle.get("heapPerSessionBytes")) <= 1024));
+    }
+    if (run != null) {
+      rows.add(row("memory-run", "heap bytes per idle session after a real run (" + run.get("sessions") + " x "
+          + run.get("eventsPerSession") + " events)", run.get("heapPerSessionBytes"), "<= 1024",
+          num(run.get("heapPerSessionBytes")) <= 1024));
+      if (idle != null) {
+        double ratio = num(run.get("heapPerSessionBytes")) / num(idle.get("heapPerSessionBytes"));
+        run.put("ratioToMemoryIdle", BenchSupport.round(ratio, 3));
+        rows.add(row("memory-run", "ratio real run / restored idle", BenchSupport.round(ratio, 3), "0.9 .. 1.1",
+            ratio >= 0.9 && ratio <= 1.1));
+      }
+    }
+    if (outage != null) {
+      double limit = num(outage.get("maxInFlightBytesSetting")) * 1.1;
+      rows.add(row("memory-outage", "heap growth after GC over a " + outage.get("outageSeconds") + " s broker outage ("
+          + outage.get("sessions") + " sessions), bytes", outage.get("heapGrowthBytes"),
+          "<= " + String.format("%,d", (long) limit), num(outage.get("heapGrowthBytes")) <= limit));
+      rows.add(row("memory-outage", "every event delivered after the outage", outage.get("deliveredAfterRecovery"),
+          "all", Boolean.TRUE.equals(outage.get("completedAfterRecovery"))));
     }
     return rows;
   }

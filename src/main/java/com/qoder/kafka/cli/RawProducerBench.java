@@ -45,6 +45,11 @@ final class RawProducerBench {
         "buffer.memory=" + buffer, "client.id=bench-raw-producer");
   }
 
+  /**
+   * Runs ProducerPerformance in a JVM of its own (as the connector runs in its own), so that its
+   * process CPU per record is the producer's alone; the broker stays in the bench's JVM, whose CPU
+   * over the same time is reported beside it.
+   */
   static Map<String, Object> run(EmbeddedKafka kafka, long records, int recordSize, int partitions,
       List<String> producerProps, PrintStream console) throws Exception {
     String topic = "bench.raw.events";
@@ -55,24 +60,31 @@ final class RawProducerBench {
         "--num-records", Long.toString(records), "--record-size", Integer.toString(recordSize),
         "--throughput", "-1", "--command-property"));
     args.addAll(producerProps);
-    console.println("  $ kafka-producer-perf-test " + String.join(" ", args));
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream original = System.out;
-    // ProducerPerformance prints to System.out: tee it into the report and onto the console.
-    System.setOut(new PrintStream(new Tee(captured, console), true, StandardCharsets.UTF_8));
+    console.println("  $ kafka-producer-perf-test " + String.join(" ", args) + "   (in its own JVM)");
+    StringBuilder captured = new StringBuilder();
     long started = System.nanoTime();
-    long cpu0 = BenchSupport.processCpuNanos();
-    Map<Long, Map.Entry<String, Long>> threads0 = BenchSupport.threadCpu();
-    try {
-      ProducerPerformance.main(args.toArray(String[]::new));
-    } finally {
-      System.out.flush();
-      System.setOut(original);
+    long brokerCpu0 = BenchSupport.processCpuNanos();
+    Process p = BenchConnectorJvm.Child.launch(RawProducerBench.class.getName(), args, false);
+    p.getOutputStream().close();
+    Map<String, Object> child = null;
+    try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        if (line.startsWith(BenchConnectorJvm.REPLY)) {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> m = new com.fasterxml.jackson.databind.ObjectMapper()
+              .readValue(line.substring(BenchConnectorJvm.REPLY.length()), Map.class);
+          child = m;
+        } else {
+          captured.append(line).append('\n');
+          console.println(line);
+        }
+      }
     }
+    int exit = p.waitFor();
     double wallSeconds = (System.nanoTime() - started) / 1e9;
-    long cpuNanos = BenchSupport.processCpuNanos() - cpu0;
-    Map<Long, Map.Entry<String, Long>> threads1 = BenchSupport.threadCpu();
-    String output = captured.toString(StandardCharsets.UTF_8);
+    long brokerCpu = BenchSupport.processCpuNanos() - brokerCpu0;
+    String output = captured.toString();
     Matcher m = null;
     for (String line : output.split("\n")) {
       Matcher candidate = TOTAL.matcher(line);
@@ -80,14 +92,16 @@ final class RawProducerBench {
         m = candidate; // the last matching line is the total (window lines have no percentiles)
       }
     }
-    if (m == null) {
-      throw new IllegalStateException("ProducerPerformance printed no summary line; its output was:\n" + output);
+    if (m == null || child == null) {
+      throw new IllegalStateException("the producer JVM (exit " + exit + ") printed no summary; its output was:\n" + output);
     }
+    long n = Long.parseLong(m.group(1));
+    long cpuNanos = ((Number) child.get("cpuNanos")).longValue();
     Map<String, Object> r = new LinkedHashMap<>();
-    r.put("tool", "org.apache.kafka.tools.ProducerPerformance (kafka-tools, same version as the clients)");
+    r.put("tool", "org.apache.kafka.tools.ProducerPerformance (kafka-tools, same version as the clients), own JVM");
     r.put("topic", topic);
     r.put("partitions", partitions);
-    r.put("records", Long.parseLong(m.group(1)));
+    r.put("records", n);
     r.put("recordSizeBytes", recordSize);
     r.put("recordsPerSecond", Double.parseDouble(m.group(2)));
     r.put("mbPerSecond", Double.parseDouble(m.group(3)));
@@ -96,14 +110,58 @@ final class RawProducerBench {
     r.put("p50LatencyMs", Integer.parseInt(m.group(6)));
     r.put("p99LatencyMs", Integer.parseInt(m.group(8)));
     r.put("wallSeconds", BenchSupport.round(wallSeconds, 2));
-    r.put("cpuCoresUsed", BenchSupport.round(cpuNanos / 1e9 / wallSeconds, 2));
-    // CPU of the whole process (producer and broker) per record: comparable with the backfill's
-    // figure even when other processes on the machine skew the wall-clock rates.
-    r.put("cpuMicrosPerRecord", BenchSupport.round(cpuNanos / 1e3 / Long.parseLong(m.group(1)), 1));
-    r.put("cpuMicrosPerRecordByThreadRole", BenchSupport.cpuByRole(threads0, threads1, cpuNanos, Long.parseLong(m.group(1))));
+    // The producer JVM's process CPU (its send loop, I/O thread, GC and JIT) per record: what the
+    // connector JVM's CPU per event is held against.
+    r.put("cpuMicrosPerRecord", BenchSupport.round(cpuNanos / 1e3 / n, 2));
+    r.put("cpuMicrosPerRecordByThreadRole", child.get("cpuMicrosPerRecordByThreadRole"));
+    r.put("allocatedBytesPerRecord", child.get("allocatedBytesPerRecord"));
+    r.put("producerJvmCpuCoresUsed", BenchSupport.round(cpuNanos / 1e9 / wallSeconds, 2));
+    // The bench's JVM meanwhile: the broker (and an idle simulator), JVM start-up of the child excluded.
+    r.put("brokerJvmCpuMicrosPerRecord", BenchSupport.round(brokerCpu / 1e3 / n, 2));
     r.put("producerProps", producerProps);
     r.put("summaryLine", m.group(0));
     return r;
+  }
+
+  /** The producer JVM: ProducerPerformance with {@code args}, then one reply line with its own CPU. */
+  public static void main(String[] args) throws Exception {
+    long cpu0 = BenchSupport.processCpuNanos();
+    Map<Long, Map.Entry<String, Long>> threads0 = BenchSupport.threadCpu();
+    long alloc0 = allocated();
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream original = System.out;
+    System.setOut(new PrintStream(new Tee(captured, original), true, StandardCharsets.UTF_8));
+    try {
+      ProducerPerformance.main(args);
+    } finally {
+      System.out.flush();
+      System.setOut(original);
+    }
+    long cpu = BenchSupport.processCpuNanos() - cpu0;
+    long records = 1;
+    for (String line : captured.toString(StandardCharsets.UTF_8).split("\n")) {
+      Matcher candidate = TOTAL.matcher(line);
+      if (candidate.find()) {
+        records = Long.parseLong(candidate.group(1));
+      }
+    }
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("cpuNanos", cpu);
+    r.put("cpuMicrosPerRecordByThreadRole", BenchSupport.cpuByRole(threads0, BenchSupport.threadCpu(), cpu, records));
+    r.put("allocatedBytesPerRecord", BenchSupport.round((double) (allocated() - alloc0) / records, 0));
+    original.println(BenchConnectorJvm.REPLY + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(r));
+    original.flush();
+    System.exit(0);
+  }
+
+  private static long allocated() {
+    long sum = 0;
+    if (java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean sun) {
+      for (long a : sun.getThreadAllocatedBytes(sun.getAllThreadIds())) {
+        sum += Math.max(0, a);
+      }
+    }
+    return sum;
   }
 
   /** Writes to two streams. */

@@ -29,7 +29,82 @@ public final class CloudEventsHeaders {
   public static final String SPEC_VERSION_1_0 = "1.0";
   public static final String AVRO = "application/avro";
 
+  /** The headers every record of this binding carries with the same value, encoded once. */
+  private static final Header SPEC_VERSION_HEADER = header(SPEC_VERSION, SPEC_VERSION_1_0);
+  private static final Header AVRO_CONTENT_TYPE_HEADER = header(CONTENT_TYPE, AVRO);
+
   private CloudEventsHeaders() {}
+
+  /**
+   * The headers of the records of one page (one session): the constant ones and those of the page
+   * ({@code source}, {@code subject}) encoded once, so that a record adds only its own id, type and
+   * time. The result of {@link #of(String, String, Instant)} equals {@link
+   * #of(String, String, String, Instant, String, String)}'s for the same values.
+   */
+  public static Page page(String source, String subject, String contentType) {
+    requireText(source, "source");
+    return new Page(header(SOURCE, source), subject == null ? null : header(SUBJECT, subject),
+        contentType == null ? null : AVRO.equals(contentType) ? AVRO_CONTENT_TYPE_HEADER : header(CONTENT_TYPE, contentType));
+  }
+
+  /** See {@link #page}. Headers are immutable once built (Kafka only reads them), so records share them. */
+  public static final class Page {
+    private final Header source;
+    private final Header subject;
+    private final Header contentType;
+    /** The last type's header: a page's events repeat a handful of types, often in runs. */
+    private String lastType;
+    private Header lastTypeHeader;
+
+    private Page(Header source, Header subject, Header contentType) {
+      this.source = source;
+      this.subject = subject;
+      this.contentType = contentType;
+    }
+
+    public List<Header> of(String id, String type, Instant time) {
+      requireText(id, "id");
+      requireText(type, "type");
+      Header typeHeader;
+      if (type.equals(lastType)) {
+        typeHeader = lastTypeHeader;
+      } else {
+        typeHeader = header(TYPE, type);
+        lastType = type;
+        lastTypeHeader = typeHeader;
+      }
+      Header[] h = new Header[4 + (time != null ? 1 : 0) + (subject != null ? 1 : 0) + (contentType != null ? 1 : 0)];
+      int i = 0;
+      h[i++] = SPEC_VERSION_HEADER;
+      h[i++] = new RecordHeader(ID, ascii(id));
+      h[i++] = typeHeader;
+      h[i++] = source;
+      if (time != null) {
+        h[i++] = new RecordHeader(TIME, ascii(time.toString()));
+      }
+      if (subject != null) {
+        h[i++] = subject;
+      }
+      if (contentType != null) {
+        h[i++] = contentType;
+      }
+      return List.of(h);
+    }
+  }
+
+  /** UTF-8 bytes of {@code s}; ids and RFC 3339 times are ASCII, the copy loop skips the encoder. */
+  private static byte[] ascii(String s) {
+    int n = s.length();
+    byte[] b = new byte[n];
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x80) {
+        return s.getBytes(StandardCharsets.UTF_8);
+      }
+      b[i] = (byte) c;
+    }
+    return b;
+  }
 
   /**
    * The required attributes plus {@code time} and {@code content-type: application/avro}.
@@ -50,7 +125,7 @@ public final class CloudEventsHeaders {
     requireText(type, "type");
     requireText(source, "source");
     List<Header> headers = new ArrayList<>(7);
-    headers.add(header(SPEC_VERSION, SPEC_VERSION_1_0));
+    headers.add(SPEC_VERSION_HEADER);
     headers.add(header(ID, id));
     headers.add(header(TYPE, type));
     headers.add(header(SOURCE, source));

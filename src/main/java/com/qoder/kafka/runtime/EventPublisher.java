@@ -124,13 +124,19 @@ final class EventPublisher implements EventDelivery {
   /** The plan of a page; package-private for the record-building benchmark. */
   List<Planned> plan(String sessionId, List<SessionEvent> events) {
     List<Planned> out = new ArrayList<>(events.size());
-    String source = source(sessionId); // the same for the whole page
+    // The headers the page's records share (source, subject and the constant ones) are encoded once.
+    CloudEventsHeaders.Page pageHeaders = CloudEventsHeaders.page(source(sessionId), sessionId, "application/avro");
     byte[] key = sessionId.getBytes(StandardCharsets.UTF_8);
+    String lastType = null;
+    String lastCeType = null;
     for (SessionEvent e : events) {
       MappingResult<com.qoder.kafka.avro.v1.SessionEvent> r = mapper.map(e);
       if (r instanceof MappingResult.Mapped<com.qoder.kafka.avro.v1.SessionEvent> m) {
-        var ceHeaders = CloudEventsHeaders.of(e.id(), ceType(e.type()), source, time(e), sessionId,
-            "application/avro");
+        if (lastCeType == null || !java.util.Objects.equals(lastType, e.type())) {
+          lastType = e.type();
+          lastCeType = ceType(e.type());
+        }
+        var ceHeaders = pageHeaders.of(e.id(), lastCeType, time(e));
         if (!extraHeaders.isEmpty()) {
           ceHeaders = new ArrayList<>(ceHeaders);
           ceHeaders.addAll(extraHeaders);

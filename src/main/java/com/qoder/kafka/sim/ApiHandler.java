@@ -53,6 +53,12 @@ final class ApiHandler {
   private final java.util.function.LongSupplier nowNanos;
   /** Bumped to expire every resources page token issued so far. */
   private final AtomicInteger tokenGeneration = new AtomicInteger();
+  /**
+   * Events pages rendered once and served as stored bytes (null: render every request). The bench
+   * freezes a backfill's pages before its measured run so that the simulator's cost per page is a
+   * map lookup, not JSON rendering, and the measurement is the connector's.
+   */
+  private volatile java.util.concurrent.ConcurrentHashMap<String, byte[]> frozenEventPages;
 
   ApiHandler(SimData data, Faults faults, ObjectMapper mapper, java.util.function.LongSupplier nowNanos) {
     this.data = data;
@@ -134,6 +140,59 @@ final class ApiHandler {
     String beforeId = param(q, "before_id");
     exclusive("before_id", beforeId, "after_id", afterId);
     SimSession s = requireSession(route.rawSessionId());
+    String sessionId = s.id;
+    var frozen = frozenEventPages;
+    if (frozen != null) {
+      byte[] stored = frozen.get(pageKey(sessionId, afterId, beforeId, limit));
+      if (stored != null) {
+        return Answer.ok(stored);
+      }
+    }
+    Answer answer = renderEvents(s, afterId, beforeId, limit);
+    if (frozen != null && answer.headers().isEmpty()) {
+      frozen.put(pageKey(sessionId, afterId, beforeId, limit), answer.body());
+    }
+    return answer;
+  }
+
+  private static String pageKey(String sessionId, String afterId, String beforeId, int limit) {
+    return sessionId + '|' + afterId + '|' + beforeId + '|' + limit;
+  }
+
+  /**
+   * From now on events pages are served from stored bytes: each distinct request is rendered once,
+   * the first time it is asked (or by {@link #freezeEventPages}'s own walk). Only for sessions that
+   * no longer change and no faults: a stored page does not see later events, deletions or faults.
+   */
+  void freezeEventPages() {
+    if (frozenEventPages == null) {
+      frozenEventPages = new java.util.concurrent.ConcurrentHashMap<>();
+    }
+  }
+
+  /** Renders and stores every page of a walk of {@code sessionId} from the start with {@code limit}; returns their bytes. */
+  long prerenderEventPages(String sessionId, int limit) {
+    freezeEventPages();
+    SimSession s = requireSession(sessionId);
+    String after = null;
+    long bytes = 0;
+    while (true) {
+      Answer a = renderEvents(s, after, null, limit);
+      frozenEventPages.put(pageKey(s.id, after, null, limit), a.body());
+      bytes += a.body().length;
+      try {
+        com.fasterxml.jackson.databind.JsonNode page = mapper.readTree(a.body());
+        if (!page.path("has_more").asBoolean() || page.path("last_id").isNull()) {
+          return bytes;
+        }
+        after = page.path("last_id").asText();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  private Answer renderEvents(SimSession s, String afterId, String beforeId, int limit) {
     String sessionId = s.id;
     return s.read(log -> {
       int from;

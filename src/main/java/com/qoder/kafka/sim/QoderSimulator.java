@@ -448,6 +448,25 @@ public final class QoderSimulator implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Renders every events page a forward walk with {@code pageSize} asks for, once, and serves those
+   * stored bytes from now on (the bench's backfill: the simulator's rendering is not what it
+   * measures). Only for a simulator whose sessions no longer change and that injects no faults.
+   * Returns the bytes kept.
+   */
+  public long freezeEventPages(int pageSize) {
+    long bytes = 0;
+    for (String id : sessionIds()) {
+      bytes += api.prerenderEventPages(id, pageSize);
+    }
+    return bytes;
+  }
+
+  /** The id of the newest event of a session (deleted or not), or null when it has none. */
+  public String lastEventId(String sessionId) {
+    return session(sessionId).read(log -> log.size() == 0 ? null : log.id(log.size() - 1));
+  }
+
   /** Total number of events ever created, all sessions. */
   public long totalEvents() {
     long n = 0;

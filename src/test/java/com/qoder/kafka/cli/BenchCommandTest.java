@@ -51,11 +51,51 @@ class BenchCommandTest {
         .isEqualTo(3_000);
     assertThat(backfill.path("noLossNoDuplicates").asBoolean()).isTrue();
     assertThat(backfill.path("ratioToRawProducer").asDouble()).isPositive();
+    // Measured in the connector's own JVM: its CPU and allocation per event, and the CPU ratio to
+    // the producer's own JVM.
+    assertThat(backfill.path("cpuMicrosPerEvent").asDouble()).isPositive();
+    assertThat(backfill.path("allocatedBytesPerEvent").asDouble()).isPositive();
+    assertThat(backfill.path("cpuRatioToRawProducer").asDouble()).isPositive();
+    assertThat(phases.path("raw").path("cpuMicrosPerRecord").asDouble()).isPositive();
     JsonNode live = phases.path("live");
     assertThat(live.path("eventsMeasured").asLong()).as("live events measured").isPositive();
     assertThat(live.path("latencyP99Ms").asDouble()).isPositive();
     assertThat(live.path("drainedAfterWindow").asBoolean()).isTrue();
     assertThat(phases.path("scale").path("heapPerSessionBytes").asDouble()).isPositive();
     assertThat(json.path("summary").size()).isGreaterThanOrEqualTo(10);
+  }
+
+  /**
+   * The memory phases with tiny sizes (the figures of docs/BENCHMARKS.md come from the default
+   * sizes): each runs its connector in its own JVM and reports the heap per session, and the outage
+   * phase delivers every event after the broker comes back.
+   */
+  @Test
+  void memoryPhasesReportHeapPerSessionAndOutageGrowth(@TempDir Path dir) throws Exception {
+    Path report = dir.resolve("bench.json");
+    Path log = dir.resolve("bench.log");
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx512m", "-cp", System.getProperty("java.class.path"), "com.qoder.kafka.cli.Main", "bench",
+        "--phases", "memory-idle,memory-run,memory-outage", "--memory-idle-sessions", "40", "--memory-events", "150",
+        "--memory-run-sessions", "10", "--memory-outage", "2s", "--out", report.toString()));
+    Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+    boolean finished = process.waitFor(4, TimeUnit.MINUTES);
+    if (!finished) {
+      process.destroyForcibly();
+    }
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    assertThat(finished).as("bench finished within 4 minutes; output:\n%s", output).isTrue();
+    assertThat(process.exitValue()).as("exit code; output:\n%s", output).isZero();
+    JsonNode phases = new ObjectMapper().readTree(report.toFile()).path("phases");
+    assertThat(phases.path("memoryIdle").path("everySessionPolled").asBoolean()).isTrue();
+    assertThat(phases.path("memoryIdle").path("offsetRecordBytes").asLong()).isPositive();
+    assertThat(phases.path("memoryIdle").has("heapPerSessionBytes")).isTrue();
+    assertThat(phases.path("memoryRun").path("delivered").asLong()).isEqualTo(1_500);
+    assertThat(phases.path("memoryRun").has("heapPerSessionBytes")).isTrue();
+    assertThat(phases.path("memoryOutage").path("completedAfterRecovery").asBoolean())
+        .as("every event delivered after the outage").isTrue();
+    assertThat(phases.path("memoryOutage").has("heapGrowthBytes")).isTrue();
+    assertThat(output).contains("heap bytes per idle restored session", "heap growth after GC over a");
   }
 }

@@ -38,4 +38,24 @@ class CloudEventsHeadersTest {
         .hasMessageContaining("'id' must not be empty");
     assertThatThrownBy(() -> CloudEventsHeaders.of("i", null, "s", null)).hasMessageContaining("'type'");
   }
+
+  /** The page's shared headers give byte for byte what the per-record form gives, for each record of a page. */
+  @Test
+  void pageHeadersEqualThePerRecordOnes() {
+    CloudEventsHeaders.Page page = CloudEventsHeaders.page("/sessions/sess_1", "sess_1", "application/avro");
+    Instant t = Instant.parse("2025-06-01T12:00:00.123456789Z");
+    String[][] events = {{"evt_1", "user.message"}, {"evt_2", "user.message"}, {"evt_3", "agent.tool_call"},
+        {"evt_\u00e9", "user.message"}};
+    for (String[] e : events) {
+      List<Header> expected = CloudEventsHeaders.of(e[0], e[1], "/sessions/sess_1", t, "sess_1", "application/avro");
+      List<Header> actual = page.of(e[0], e[1], t);
+      assertThat(actual).extracting(Header::key).containsExactlyElementsOf(
+          expected.stream().map(Header::key).toList());
+      for (int i = 0; i < expected.size(); i++) {
+        assertThat(actual.get(i).value()).as(expected.get(i).key()).isEqualTo(expected.get(i).value());
+      }
+    }
+    assertThat(page.of("i", "t", null)).extracting(Header::key).doesNotContain("ce_time");
+    assertThatThrownBy(() -> page.of("", "t", t)).hasMessageContaining("'id' must not be empty");
+  }
 }
