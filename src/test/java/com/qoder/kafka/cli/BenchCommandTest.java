@@ -26,7 +26,7 @@ class BenchCommandTest {
     Path report = dir.resolve("bench.json");
     Path log = dir.resolve("bench.log");
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g", "-cp", System.getProperty("java.class.path"), "com.qoder.kafka.cli.Main", "bench",
+        "-Xmx1g", "-cp", System.getProperty("java.class.path"), "com.qoder.kafka.cli.ToolsMain", "bench",
         "--raw-records", "20000", "--backfill-sessions", "10", "--backfill-events", "300",
         "--backfill-warmup-events", "0", "--live-sessions", "20", "--live-rate", "40", "--live-warmup", "2s",
         "--live-duration", "4s", "--scale-sessions", "500", "--scale-duration", "3s", "--out", report.toString()));
