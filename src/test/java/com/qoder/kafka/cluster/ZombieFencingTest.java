@@ -2,6 +2,7 @@ package com.qoder.kafka.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.EmbeddedKafka;
 import com.qoder.kafka.sim.GroundTruth;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
  * exactly once (its sessions were redone by the instance that took them over).
  */
 @Tag("slow")
+@IntegrationTest
 class ZombieFencingTest {
 
   private static final Logger log = LoggerFactory.getLogger(ZombieFencingTest.class);

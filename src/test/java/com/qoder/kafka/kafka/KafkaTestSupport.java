@@ -43,6 +43,7 @@ public final class KafkaTestSupport {
   /** The JVM-wide broker (3 partitions by default for auto-created topics; auto-creation off). */
   public static synchronized EmbeddedKafka sharedBroker() {
     if (shared == null) {
+      com.qoder.kafka.TestTier.requireIntegration("the shared Kafka broker");
       EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.defaults().withNumPartitions(3));
       Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "embedded-kafka-shutdown"));
       shared = kafka;
