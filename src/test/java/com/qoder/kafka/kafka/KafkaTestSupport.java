@@ -1,5 +1,6 @@
 package com.qoder.kafka.kafka;
 
+import com.qoder.kafka.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -150,17 +151,6 @@ public final class KafkaTestSupport {
   }
 
   public static void await(Duration deadline, Supplier<String> what, BooleanSupplier condition) {
-    long until = System.nanoTime() + deadline.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError("condition not met within " + deadline + ": " + what.get());
-      }
-      try {
-        TimeUnit.MILLISECONDS.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted while waiting for: " + what.get(), e);
-      }
-    }
+    Await.until(deadline, what, condition);
   }
 }
