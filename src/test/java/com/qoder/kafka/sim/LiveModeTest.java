@@ -2,7 +2,6 @@ package com.qoder.kafka.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.qoder.kafka.Await;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.HashSet;
@@ -15,7 +14,18 @@ import org.junit.jupiter.api.Test;
 class LiveModeTest {
 
   static void await(String what, Duration timeout, BooleanSupplier condition) {
-    Await.until(timeout, what, condition);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      try {
+        Thread.sleep(10); // polling interval, not a wait for an outcome
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
   }
 
   @Test
