@@ -7,8 +7,9 @@
  * {@link com.qoder.kafka.registry.RegistryOptions}, then
  * {@link com.qoder.kafka.registry.SchemaRegistration} resolves each topic's schema to a
  * {@link com.qoder.kafka.registry.RegisteredSchema} (register, or look up when auto-register is
- * off). Hot path: {@link com.qoder.kafka.registry.RegistryAvroEncoder} frames records in the
- * {@link com.qoder.kafka.registry.ConfluentWireFormat} with that id, never calling the registry.
+ * off). Hot path: the publishers write the {@link com.qoder.kafka.registry.ConfluentWireFormat}
+ * header with that id in front of the record's Avro body ({@code AvroCodec.encodeWithPrefix}),
+ * never calling the registry.
  * Reading back: {@link com.qoder.kafka.registry.RegistryAvroDecoder}.
  *
  * <p>Works against Confluent Schema Registry, Redpanda, Karapace and Apicurio's Confluent API;

@@ -3,6 +3,7 @@ package com.qoder.kafka.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.qoder.kafka.Await;
 import com.qoder.kafka.api.FakeQoderServer.Received;
 import com.qoder.kafka.api.FakeQoderServer.Reply;
 import com.qoder.kafka.config.Secret;
@@ -779,18 +780,6 @@ class QoderApiClientTest {
   }
 
   static void awaitCondition(Supplier<Boolean> condition) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.get()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + WAIT);
-      }
-      Thread.onSpinWait();
-      try {
-        Thread.sleep(5); // polling interval of a deadline wait, not a wait for an event
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Await.until(WAIT, Duration.ofMillis(5), () -> "condition", condition::get);
   }
 }

@@ -3,6 +3,7 @@ package com.qoder.kafka.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.config.Secret;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +32,7 @@ import reactor.netty.http.server.HttpServer;
  * file is trusted, an unknown certificate is refused without retries, hostname verification is
  * on by default and can be turned off, and the insecure mode trusts anything.
  */
+@IntegrationTest
 class QoderApiClientTlsTest {
 
   static final String PASSWORD = "changeit";

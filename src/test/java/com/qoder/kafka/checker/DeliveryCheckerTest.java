@@ -2,6 +2,7 @@ package com.qoder.kafka.checker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.qoder.kafka.avro.AvroCodec;
 import com.qoder.kafka.avro.EventMapper;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * The checker finds what it claims to find: records written by hand (a plain producer, not the
  * connector) with every kind of fault are counted exactly, and a faithful copy is clean.
  */
+@IntegrationTest
 class DeliveryCheckerTest {
 
   private static QoderSimulator sim;

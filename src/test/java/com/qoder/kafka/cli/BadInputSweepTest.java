@@ -2,13 +2,13 @@ package com.qoder.kafka.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
+import com.qoder.kafka.ChildJvm;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * exit 2 for usage and configuration, 1 for runtime failures, and never a stack trace unless
  * {@code --verbose}.
  */
+@IntegrationTest
 class BadInputSweepTest {
 
   /** What a Java stack trace looks like in a terminal. */
@@ -104,15 +105,14 @@ class BadInputSweepTest {
     for (List<String> command : List.of(List.of("offsets", "list"), List.of("status", "--url", "http://" + bootstrap))) {
       Path out = dir.resolve("out.txt");
       Path err = dir.resolve("err.txt");
-      List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+      List<String> cmd = ChildJvm.command(List.of("-Xmx256m"), Main.class.getName());
       cmd.addAll(command);
       cmd.addAll(List.of("--set", "kafka.bootstrap-servers=" + bootstrap, "--set", "qoder.token=t",
           "--set", "connector.name=sweep"));
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
       pb.environment().keySet().removeIf(k -> k.startsWith("QODER_") || k.startsWith("KAFKA_") || k.startsWith("OPS_"));
       long started = System.nanoTime();
-      Process p = pb.start();
+      Process p = ChildJvm.start(pb);
       boolean ended = p.waitFor(60, TimeUnit.SECONDS);
       if (!ended) {
         p.destroyForcibly();

@@ -2,12 +2,13 @@ package com.qoder.kafka.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
+import com.qoder.kafka.ChildJvm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -19,19 +20,19 @@ import org.junit.jupiter.api.io.TempDir;
  * command runs every phase against a real broker and simulator and reports what docs/BENCHMARKS.md
  * is made of; the numbers themselves are not asserted (timings belong to benchmarks, not tests).
  */
+@IntegrationTest
 class BenchCommandTest {
 
   @Test
   void runsEveryPhaseAndWritesTheReport(@TempDir Path dir) throws Exception {
     Path report = dir.resolve("bench.json");
     Path log = dir.resolve("bench.log");
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g", "-cp", System.getProperty("java.class.path"), "com.qoder.kafka.cli.Main", "bench",
+    List<String> cmd = ChildJvm.command(List.of("-Xmx1g"), "com.qoder.kafka.cli.ToolsMain", "bench",
         "--raw-records", "20000", "--backfill-sessions", "10", "--backfill-events", "300",
         "--backfill-warmup-events", "0", "--live-sessions", "20", "--live-rate", "40", "--live-warmup", "2s",
-        "--live-duration", "4s", "--scale-sessions", "500", "--scale-duration", "3s", "--out", report.toString()));
-    Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+        "--live-duration", "4s", "--scale-sessions", "500", "--scale-duration", "3s", "--out", report.toString());
+    Process process = ChildJvm.start(new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())));
     boolean finished = process.waitFor(4, TimeUnit.MINUTES);
     if (!finished) {
       process.destroyForcibly();

@@ -5,7 +5,7 @@ import java.io.StringWriter;
 import java.util.Map;
 import picocli.CommandLine;
 
-/** Runs {@code qoder-kafka} commands in-process with a given environment, capturing their output. */
+/** Runs {@code qoder-kafka} commands (the tools jar's tree: product and tooling) in-process with a given environment, capturing their output. */
 final class Cli {
 
   record Result(int exit, String out, String err) {
@@ -32,7 +32,7 @@ final class Cli {
     };
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = Main.commandLine(factory).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
+    CommandLine cli = ToolsMain.commandLine(factory).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
     int exit = cli.execute(args);
     return new Result(exit, out.toString(), err.toString());
   }

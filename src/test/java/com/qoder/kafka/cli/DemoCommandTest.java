@@ -2,6 +2,7 @@ package com.qoder.kafka.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The README's first command, short: its last lines are an exact tally, not two counters side by side. */
+@IntegrationTest
 class DemoCommandTest {
 
   @Test

@@ -2,6 +2,7 @@ package com.qoder.kafka.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * (subject, level, field), and {@code schemas check} says the same before deployment — against
  * Apicurio, whose 409 names only a JSON pointer.
  */
+@IntegrationTest
 class EvolutionCliTest {
 
   @Test

@@ -2,6 +2,7 @@ package com.qoder.kafka.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.qoder.kafka.config.ConfigLoader;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * connector: a reset changes what the next run produces, for the reset sessions only, and rewrites
  * are refused while a member of the connector's consumer group exists.
  */
+@IntegrationTest
 class OffsetsCommandTest {
 
   private static final Duration DEADLINE = Duration.ofSeconds(60);

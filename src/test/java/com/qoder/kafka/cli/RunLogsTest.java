@@ -2,6 +2,8 @@ package com.qoder.kafka.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
+import com.qoder.kafka.ChildJvm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.qoder.kafka.kafka.EmbeddedKafka;
@@ -15,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * id as the MDC field {@code session_id}, the world-readable configuration file is warned about,
  * and the token appears nowhere — not in the logs, not on stderr, not on the ops endpoints.
  */
+@IntegrationTest
 class RunLogsTest {
 
   private static final Duration DEADLINE = Duration.ofSeconds(90);
@@ -61,9 +63,7 @@ class RunLogsTest {
 
       Path out = dir.resolve("stdout.log");
       Path err = dir.resolve("stderr.log");
-      List<String> command = new ArrayList<>(List.of(
-          Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-          "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+      List<String> command = ChildJvm.command(List.of("-Xmx512m"), Main.class.getName(),
           "run", "--config", config.toString(), "--log-format", "json", "--ops-port", "0",
           "--set", "connector.name=" + name,
           "--set", "qoder.base-url=" + sim.baseUrl(),
@@ -77,10 +77,10 @@ class RunLogsTest {
           "--set", "kafka.topic-partitions=1",
           "--set", "kafka.offsets-partitions=1",
           "--set", "schema-registry.url=mock://" + name, "--set", "schema-registry.allow-in-process=true",
-          "--set", "connector.shutdown-timeout=10s"));
+          "--set", "connector.shutdown-timeout=10s");
       ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
       pb.environment().keySet().removeIf(k -> k.startsWith("QODER_") || k.startsWith("KAFKA_") || k.startsWith("OPS_"));
-      Process child = pb.start();
+      Process child = ChildJvm.start(pb);
       try {
         KafkaTestSupport.await(DEADLINE, () -> "the child's logs to show both session ends:\n" + read(out) + read(err),
             () -> read(out).contains(terminated + ": ACTIVE -> TERMINATED") && read(out).contains(deleted + ": ACTIVE -> GONE"));

@@ -1,5 +1,6 @@
 package com.qoder.kafka.cluster;
 
+import com.qoder.kafka.Await;
 import com.qoder.kafka.config.ConfigLoader;
 import com.qoder.kafka.config.ConnectorConfig;
 import com.qoder.kafka.config.Settings;
@@ -147,17 +148,6 @@ final class ClusterTestSupport {
   /** Like {@link #await} but checks every {@code every} (for conditions that are costly to evaluate). */
   static void awaitEvery(Duration every, Duration deadline, java.util.function.Supplier<String> what,
       java.util.function.BooleanSupplier condition) {
-    long until = System.nanoTime() + deadline.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError("condition not met within " + deadline + ": " + what.get());
-      }
-      try {
-        TimeUnit.MILLISECONDS.sleep(every.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted while waiting for: " + what.get(), e);
-      }
-    }
+    Await.until(deadline, every, what, condition);
   }
 }

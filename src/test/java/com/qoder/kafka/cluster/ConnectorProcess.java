@@ -1,5 +1,6 @@
 package com.qoder.kafka.cluster;
 
+import com.qoder.kafka.ChildJvm;
 import com.qoder.kafka.config.Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -40,9 +40,8 @@ final class ConnectorProcess implements AutoCloseable {
 
   /** Starts (again) with the same instance id, appending to the same log. */
   synchronized void start() {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-        "-cp", System.getProperty("java.class.path"), "com.qoder.kafka.cli.Main", "run"));
+    List<String> cmd = ChildJvm.command(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"),
+        "com.qoder.kafka.cli.Main", "run");
     settings.forEach((k, v) -> {
       cmd.add("--set");
       cmd.add(k + "=" + v);
@@ -55,7 +54,7 @@ final class ConnectorProcess implements AutoCloseable {
     try {
       Files.writeString(logFile, "==== start " + (++starts) + " of " + instanceId + " ====\n", StandardCharsets.UTF_8,
           java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-      process = pb.start();
+      process = ChildJvm.start(pb);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start a connector JVM", e);
     }

@@ -2,6 +2,7 @@ package com.qoder.kafka.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.EmbeddedKafka;
 import com.qoder.kafka.kafka.OffsetStore;
@@ -35,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * transaction to time out.
  */
 @Tag("slow")
+@IntegrationTest
 class KillRestartTest {
 
   private static final Logger log = LoggerFactory.getLogger(KillRestartTest.class);

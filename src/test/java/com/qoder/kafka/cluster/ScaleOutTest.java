@@ -2,6 +2,7 @@ package com.qoder.kafka.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.kafka.EmbeddedKafka;
 import com.qoder.kafka.runtime.Connector;
 import com.qoder.kafka.sim.GroundTruth;
@@ -22,6 +23,7 @@ import org.slf4j.LoggerFactory;
  * Exactly-once through a scale-out and back: one instance, then three, then one again, while the
  * simulator keeps appending events. A read_committed reader sees every event exactly once.
  */
+@IntegrationTest
 class ScaleOutTest {
 
   private static final Logger log = LoggerFactory.getLogger(ScaleOutTest.class);

@@ -2,6 +2,7 @@ package com.qoder.kafka.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.kafka.EmbeddedKafka;
 import com.qoder.kafka.runtime.Connector;
 import com.qoder.kafka.sim.Endpoint;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * consumer group: at any time every session is polled by exactly one instance, told apart by the
  * instance id each one sends in its User-Agent and the simulator records per request.
  */
+@IntegrationTest
 class SharedSessionsTest {
 
   private static final Logger log = LoggerFactory.getLogger(SharedSessionsTest.class);

@@ -3,6 +3,7 @@ package com.qoder.kafka.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.kafka.EmbeddedKafka;
 import com.qoder.kafka.kafka.KafkaTestSupport;
 import java.net.ServerSocket;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * transaction holds an assigned offsets partition is fenced, never this instance's own, another
  * connector's (even one whose name shares the prefix) or a foreign application's.
  */
+@IntegrationTest
 class ZombieFencerTest {
 
   @Test

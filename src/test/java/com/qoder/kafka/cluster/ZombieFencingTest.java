@@ -2,6 +2,8 @@ package com.qoder.kafka.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.avro.AvroCodec;
 import com.qoder.kafka.avro.Schemas;
 import com.qoder.kafka.avro.v1.SessionLifecycleRecord;
@@ -44,6 +46,7 @@ import org.slf4j.LoggerFactory;
  * has exactly one committed CREATED, the first of its records, though the zombie had produced one.
  */
 @Tag("slow")
+@IntegrationTest
 class ZombieFencingTest {
 
   private static final Logger log = LoggerFactory.getLogger(ZombieFencingTest.class);

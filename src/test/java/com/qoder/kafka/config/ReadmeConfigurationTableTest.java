@@ -21,7 +21,7 @@ class ReadmeConfigurationTableTest {
   void readmeTopShowsTheTwoSetUpCommands() throws Exception {
     String readme = Files.readString(Path.of("README.md"));
     String top = readme.substring(0, readme.indexOf("## What you get"));
-    assertThat(top).contains("java -jar target/qoder-kafka.jar demo").contains("./mvnw -B -ntp verify");
+    assertThat(top).contains("java -jar target/qoder-kafka-tools.jar demo").contains("./mvnw -B -ntp verify");
     assertThat(Files.readString(Path.of(".ci/run"))).contains("./mvnw -B -ntp verify");
   }
 }

@@ -3,6 +3,7 @@ package com.qoder.kafka.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.qoder.kafka.IntegrationTest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +27,7 @@ import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /** KafkaSink against a real broker. The class owns its broker because some tests stop and restart it. */
+@IntegrationTest
 class KafkaSinkTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);

@@ -1,5 +1,6 @@
 package com.qoder.kafka.kafka;
 
+import com.qoder.kafka.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,6 +44,7 @@ public final class KafkaTestSupport {
   /** The JVM-wide broker (3 partitions by default for auto-created topics; auto-creation off). */
   public static synchronized EmbeddedKafka sharedBroker() {
     if (shared == null) {
+      com.qoder.kafka.TestTier.requireIntegration("the shared Kafka broker");
       EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.defaults().withNumPartitions(3));
       Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "embedded-kafka-shutdown"));
       shared = kafka;
@@ -149,17 +151,6 @@ public final class KafkaTestSupport {
   }
 
   public static void await(Duration deadline, Supplier<String> what, BooleanSupplier condition) {
-    long until = System.nanoTime() + deadline.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError("condition not met within " + deadline + ": " + what.get());
-      }
-      try {
-        TimeUnit.MILLISECONDS.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted while waiting for: " + what.get(), e);
-      }
-    }
+    Await.until(deadline, what, condition);
   }
 }

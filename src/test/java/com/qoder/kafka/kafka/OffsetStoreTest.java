@@ -3,6 +3,7 @@ package com.qoder.kafka.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.qoder.kafka.IntegrationTest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The offsets store against a real broker; the class owns it because one test restarts it. */
+@IntegrationTest
 class OffsetStoreTest {
 
   private static final Duration WAIT = Duration.ofSeconds(60);

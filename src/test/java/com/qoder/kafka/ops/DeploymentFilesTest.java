@@ -145,9 +145,10 @@ class DeploymentFilesTest {
     assertThat(baseUrl.getHost()).isEqualTo("simulator");
     assertThat(baseUrl.getPort()).isEqualTo(SIMULATOR_PORT);
     assertThat(defaultOf(env.get("QODER_PAT"))).isEqualTo(flags.get("--token"));
-    assertThat(simulator.get("image").asText()).isEqualTo(connector.get("image").asText());
+    // The simulator runs from the tooling image; the connector's image is the production one.
+    assertThat(simulator.at("/build/dockerfile").asText()).isEqualTo("deploy/tools.Dockerfile");
+    assertThat(connector.at("/build/dockerfile").asText()).isEqualTo("deploy/Dockerfile");
     for (JsonNode built : List.of(simulator, connector)) {
-      assertThat(built.at("/build/dockerfile").asText()).isEqualTo("deploy/Dockerfile");
       assertThat(built.at("/build/context").asText()).isEqualTo(".");
     }
   }

@@ -3,6 +3,7 @@ package com.qoder.kafka.ops;
 import static com.qoder.kafka.kafka.KafkaTestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.config.ConfigLoader;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.KafkaTestSupport;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * sessions it follows), and the screenshot must be a real picture. Skipped where {@value
  * StatusPageBrowserTest#CHROMIUM} is not installed.
  */
+@IntegrationTest
 class LiveStatusPageBrowserTest {
 
   @Test

@@ -3,6 +3,7 @@ package com.qoder.kafka.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.ops.StatusSnapshot.ErrorEntry;
 import com.qoder.kafka.ops.StatusSnapshot.SessionStat;
 import java.awt.image.BufferedImage;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * must show the numbers the {@link StatusProvider} served, and the screenshot must be a real
  * picture. Skipped where {@value #CHROMIUM} is not installed ({@code apt-get install chromium}).
  */
+@IntegrationTest
 class StatusPageBrowserTest {
 
   static final String CHROMIUM = "/usr/bin/chromium";

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  *
  * <p>The build unpacks the server into {@code target/apicurio} (maven-dependency-plugin, phase
  * {@code process-test-resources}), so a fresh clone needs nothing else. Its output goes to
- * {@code target/apicurio-registry.log}, kept for failures.
+ * {@code target/apicurio-registry-<pid>.log} (one per test JVM), kept for failures.
  *
  * <p>Storage is in memory and shared by every test of the run: tests use subjects of their own
  * (unique topic names) and set compatibility per subject ({@link #setCompatibility}), never
@@ -54,6 +54,7 @@ public final class ApicurioRegistry {
   /** The registry of this test run, started at the first call. */
   public static synchronized ApicurioRegistry get() {
     if (instance == null) {
+      com.qoder.kafka.TestTier.requireIntegration("Apicurio Registry");
       instance = start();
       ApicurioRegistry started = instance;
       Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "apicurio-stop"));
@@ -111,7 +112,8 @@ public final class ApicurioRegistry {
           + " the process-test-resources phase; run the tests through ./mvnw (once online, so the artifact is"
           + " downloaded into ~/.m2)");
     }
-    Path log = dir.getParent().resolve("apicurio-registry.log");
+    // One log per test JVM: parallel Failsafe forks each start a registry, and each must read its own port.
+    Path log = dir.getParent().resolve("apicurio-registry-" + ProcessHandle.current().pid() + ".log");
     try {
       return launch(jar, log);
     } catch (PortInUse e) {

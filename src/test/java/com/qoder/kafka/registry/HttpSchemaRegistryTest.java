@@ -399,14 +399,13 @@ class HttpSchemaRegistryTest {
   }
 
   @Test
-  void encodedRecordsDecodeAgainstTheRegistry() {
+  void encodedRecordsDecodeAgainstTheRegistry() throws Exception {
     RegisteredSchema registered =
         new SchemaRegistration(registry, fastOptions(fake.url())).forValue(
             "qoder.session-events", TestSchemas.PING);
     assertThat(registered).isEqualTo(new RegisteredSchema(SUBJECT, 1, TestSchemas.PING));
-    RegistryAvroEncoder encoder = new RegistryAvroEncoder(registered);
-    byte[] first = encoder.encode(TestSchemas.ping("alpha", 1));
-    byte[] second = encoder.encode(TestSchemas.ping("beta", 2));
+    byte[] first = ConfluentWireFormat.frame(registered.id(), RegistryAvroCodecTest.avroOf("alpha", 1));
+    byte[] second = ConfluentWireFormat.frame(registered.id(), RegistryAvroCodecTest.avroOf("beta", 2));
 
     // A consumer with its own client: it knows nothing but the registry URL.
     try (SchemaRegistry consumerSide = SchemaRegistries.create(fastOptions(fake.url()))) {

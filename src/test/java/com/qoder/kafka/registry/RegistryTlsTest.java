@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.qoder.kafka.IntegrationTest;
 import io.netty.handler.ssl.ClientAuth;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,7 @@ import reactor.netty.http.Http11SslContextSpec;
  * made by the JDK's keytool: {@code schema-registry.tls.ca-file} trusts a private CA, and
  * {@code schema-registry.tls.cert-file}/{@code key-file} answer a registry that demands mutual TLS.
  */
+@IntegrationTest
 class RegistryTlsTest {
 
   static final String PASSWORD = "changeit";

@@ -3,6 +3,7 @@ package com.qoder.kafka.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.qoder.kafka.IntegrationTest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -33,6 +34,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * current schema is v1; what may become v2, what may not, and the exact error a refused change gives
  * at start-up (the connector's own finding, by field, not the registry's 409 text).
  */
+@IntegrationTest
 class SchemaEvolutionTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -2,6 +2,7 @@ package com.qoder.kafka.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.qoder.kafka.checker.DeliveryChecker;
 import com.qoder.kafka.checker.Expected;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * simulator over HTTP while the simulator misbehaves; the independent checker then counts every
  * event the simulator ever served in Kafka. Each case prints its matrix row.
  */
+@IntegrationTest
 class ApiFaultsTest {
 
   private static final Duration UNDER_FAULT = Duration.ofSeconds(5);

@@ -2,6 +2,7 @@ package com.qoder.kafka.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.Test;
  * depth; this covers what lies around it: the HTTP page parser, routing, dead letters, the
  * poller's handling of a page with rejected events, and the offsets that follow.
  */
+@IntegrationTest
 class BadInputPipelineTest {
 
   private static final JsonNodeFactory F = JsonNodeFactory.instance;

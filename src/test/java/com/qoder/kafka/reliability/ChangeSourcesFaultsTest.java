@@ -2,6 +2,7 @@ package com.qoder.kafka.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.KafkaTestSupport;
 import com.qoder.kafka.runtime.Connector;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * this JVM against the simulator over HTTP and a real broker; the records are read back with the
  * contract's schemas ({@link ChangeRecords}) and counted against the simulator's truth.
  */
+@IntegrationTest
 class ChangeSourcesFaultsTest {
 
   private static final Duration DEADLINE = Duration.ofSeconds(120);

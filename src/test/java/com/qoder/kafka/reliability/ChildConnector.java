@@ -1,5 +1,6 @@
 package com.qoder.kafka.reliability;
 
+import com.qoder.kafka.ChildJvm;
 import com.qoder.kafka.config.Settings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,14 +42,9 @@ final class ChildConnector implements AutoCloseable {
 
   /** As {@link #start(Pipeline, Path)} with extra JVM flags (e.g. {@code -Djava.io.tmpdir=...}). */
   static ChildConnector start(Pipeline pipeline, Path log, List<String> extraJvmFlags) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(JVM_FLAGS);
-    cmd.addAll(extraJvmFlags);
-    cmd.add("-cp");
-    cmd.add(classPath());
-    cmd.add("com.qoder.kafka.cli.Main");
-    cmd.add("run");
+    List<String> flags = new ArrayList<>(JVM_FLAGS);
+    flags.addAll(extraJvmFlags);
+    List<String> cmd = ChildJvm.command(flags, "com.qoder.kafka.cli.Main", "run");
     String token = null;
     for (Map.Entry<String, String> e : pipeline.settings().entrySet()) {
       if (e.getKey().equals(Settings.QODER_TOKEN.key())) {
@@ -71,16 +67,10 @@ final class ChildConnector implements AutoCloseable {
     try {
       Files.createDirectories(log.getParent());
       pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-      return new ChildConnector(pb.start(), log);
+      return new ChildConnector(ChildJvm.start(pb), log);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the child JVM: " + cmd.get(0), e);
     }
-  }
-
-  /** Surefire may put a manifest-only jar on java.class.path; the real path is in this property then. */
-  private static String classPath() {
-    String cp = System.getProperty("surefire.test.class.path");
-    return cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
   }
 
   /** Waits until the log holds {@code text}; false if the process ended or the deadline passed first. */

@@ -2,6 +2,7 @@ package com.qoder.kafka.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.checker.DeliveryChecker;
 import com.qoder.kafka.checker.DeliveryReport;
 import com.qoder.kafka.checker.Expected;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * Issue 12 defects 5 and 6 as rows of the fault matrix: the real connector, the adversarial
  * simulator over HTTP and a real broker; the independent checker counts every event in Kafka.
  */
+@IntegrationTest
 class DedupFaultsTest {
 
   private static final Duration DEADLINE = Duration.ofSeconds(90);

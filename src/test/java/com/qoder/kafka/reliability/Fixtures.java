@@ -2,6 +2,7 @@ package com.qoder.kafka.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.Await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.qoder.kafka.avro.Schemas;
@@ -113,17 +114,6 @@ final class Fixtures {
 
   /** Waits until {@code condition} holds, polling every 20 ms; fails with {@code what} at the deadline. */
   static void await(Duration deadline, String what, BooleanSupplier condition) {
-    long until = System.nanoTime() + deadline.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError("not within " + deadline + ": " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted while waiting for: " + what, e);
-      }
-    }
+    Await.until(deadline, Duration.ofMillis(20), () -> what, condition);
   }
 }

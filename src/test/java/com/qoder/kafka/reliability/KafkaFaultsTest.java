@@ -3,6 +3,7 @@ package com.qoder.kafka.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.checker.DeliveryChecker;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.EmbeddedKafka;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * gets slow, lacks topics; the registry is unreachable at start-up or goes away while running.
  * The connector runs in this JVM; the checker counts every event at the end.
  */
+@IntegrationTest
 class KafkaFaultsTest {
 
   private static final Duration DELIVERY_DEADLINE = Duration.ofSeconds(90);

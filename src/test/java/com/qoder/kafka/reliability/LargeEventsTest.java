@@ -2,6 +2,7 @@ package com.qoder.kafka.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.qoder.kafka.avro.Schemas;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * it. In both delivery modes: in exactly-once mode the dead letter and its marker are in the page's
  * transaction.
  */
+@IntegrationTest
 class LargeEventsTest {
 
   private static final Duration DELIVERY_DEADLINE = Duration.ofSeconds(120);

@@ -2,6 +2,7 @@ package com.qoder.kafka.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.checker.DeliveryChecker;
 import com.qoder.kafka.checker.DeliveryReport;
 import com.qoder.kafka.checker.Expected;
@@ -40,6 +41,7 @@ import reactor.netty.http.server.HttpServer;
  * arrived once. The row's figures are the most events requests of one session and the most requests
  * of the instance in any one second.
  */
+@IntegrationTest
 class PolitenessFaultsTest {
 
   private static final Duration DELIVERY_DEADLINE = Duration.ofSeconds(60);

@@ -2,6 +2,7 @@ package com.qoder.kafka.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.checker.DeliveryChecker;
 import com.qoder.kafka.checker.DeliveryReport;
 import com.qoder.kafka.checker.Expected;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * the way operators and orchestrators do it, against the test JVM's broker and the simulator in
  * live mode; the checker runs once at the end over everything the simulator ever served.
  */
+@IntegrationTest
 class ProcessFaultsTest {
 
   private static final Duration START_DEADLINE = Duration.ofSeconds(60);

@@ -3,6 +3,7 @@ package com.qoder.kafka.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.checker.DeliveryChecker;
 import com.qoder.kafka.kafka.KafkaTestSupport;
 import com.qoder.kafka.registry.ApicurioRegistry;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * brought back through a loopback TCP proxy so the shared registry process stays up. The checker
  * decodes through Apicurio directly, by the ids the connector registered through the proxy.
  */
+@IntegrationTest
 class RegistryFaultsTest {
 
   private static final Duration DELIVERY = Duration.ofSeconds(90);

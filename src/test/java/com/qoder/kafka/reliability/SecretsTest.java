@@ -2,6 +2,7 @@ package com.qoder.kafka.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -52,6 +53,7 @@ import org.slf4j.LoggerFactory;
  * every user produces a warning (config/ConfigLoaderTest#tokenFileIsReadAndWorldReadableSecretsWarn);
  * a child JVM's whole output is checked for the token in ProcessFaultsTest.
  */
+@IntegrationTest
 class SecretsTest {
 
   private final String bootstrap = KafkaTestSupport.sharedBroker().bootstrapServers();

@@ -3,6 +3,7 @@ package com.qoder.kafka.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.avro.Schemas;
 import com.qoder.kafka.checker.DeliveryChecker;
 import com.qoder.kafka.checker.DeliveryReport;
@@ -30,6 +31,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * subject-name strategy, and the independent checker decodes every record with the writer schema it
  * fetches from Apicurio by the id in the record.
  */
+@IntegrationTest
 class ApicurioPipelineTest {
 
   private static final Duration DELIVERY = Duration.ofSeconds(120);

@@ -2,6 +2,7 @@ package com.qoder.kafka.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.checker.DeliveryChecker;
 import com.qoder.kafka.checker.DeliveryReport;
 import com.qoder.kafka.checker.Expected;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
  * the API's order per session, keyed by session id, each value readable with the schema its id
  * names — the id registered under {@code qoder.session-events-value}.
  */
+@IntegrationTest
 class BackfillPipelineTest {
 
   private static final Logger log = LoggerFactory.getLogger(BackfillPipelineTest.class);

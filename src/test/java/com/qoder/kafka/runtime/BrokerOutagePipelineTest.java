@@ -4,6 +4,7 @@ import static com.qoder.kafka.kafka.KafkaTestSupport.await;
 import static com.qoder.kafka.runtime.EventsPipelineTest.assertClean;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.checker.DeliveryChecker;
 import com.qoder.kafka.checker.DeliveryReport;
 import com.qoder.kafka.checker.Expected;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * arrives exactly once. Uses a broker of its own, since it stops it.
  */
 @Tag("slow")
+@IntegrationTest
 class BrokerOutagePipelineTest {
 
   private static final Logger log = LoggerFactory.getLogger(BrokerOutagePipelineTest.class);

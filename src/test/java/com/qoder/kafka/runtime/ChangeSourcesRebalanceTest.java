@@ -6,6 +6,7 @@ import static com.qoder.kafka.runtime.SourcesTestKit.lifecycle;
 import static com.qoder.kafka.runtime.SourcesTestKit.resource;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.KafkaTestSupport;
 import com.qoder.kafka.kafka.OffsetKey;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * continues from the position its previous owner stored — not from what it read at its own start-up
  * — and every session gets its CREATED, before any other record of it, whoever owned it when.
  */
+@IntegrationTest
 class ChangeSourcesRebalanceTest {
 
   private static final Logger log = LoggerFactory.getLogger(ChangeSourcesRebalanceTest.class);

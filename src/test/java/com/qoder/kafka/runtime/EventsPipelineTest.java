@@ -4,6 +4,7 @@ import static com.qoder.kafka.kafka.KafkaTestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.qoder.kafka.IntegrationTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -46,6 +47,7 @@ import org.slf4j.LoggerFactory;
  * against the simulator over HTTP and the shared in-process broker, checked by
  * {@link DeliveryChecker}. Each test has its own simulator, topics, registry scope and connector name.
  */
+@IntegrationTest
 class EventsPipelineTest {
 
   private static final Logger log = LoggerFactory.getLogger(EventsPipelineTest.class);

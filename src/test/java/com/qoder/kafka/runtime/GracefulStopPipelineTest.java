@@ -4,6 +4,7 @@ import static com.qoder.kafka.kafka.KafkaTestSupport.await;
 import static com.qoder.kafka.runtime.EventsPipelineTest.assertClean;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.checker.DeliveryChecker;
 import com.qoder.kafka.checker.DeliveryReport;
 import com.qoder.kafka.checker.Expected;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * aborts), the producer closes — seconds, not the whole {@code connector.shutdown-timeout} — and a
  * {@code read_committed} reader then sees every event exactly once after a restart finishes the job.
  */
+@IntegrationTest
 class GracefulStopPipelineTest {
 
   private static final Logger log = LoggerFactory.getLogger(GracefulStopPipelineTest.class);

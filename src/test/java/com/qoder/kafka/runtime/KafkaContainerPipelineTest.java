@@ -2,6 +2,7 @@ package com.qoder.kafka.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.checker.DeliveryReport;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import org.testcontainers.utility.DockerImageName;
  */
 @Tag("slow")
 @Testcontainers(disabledWithoutDocker = true)
+@IntegrationTest
 class KafkaContainerPipelineTest {
 
   @Container

@@ -4,6 +4,7 @@ import static com.qoder.kafka.runtime.SourcesTestKit.key;
 import static com.qoder.kafka.runtime.SourcesTestKit.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.avro.v1.SessionLifecycleRecord;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.KafkaTestSupport;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * match the session.status_idle and session.error events in the events topic one for one, and a
  * restart repeats nothing.
  */
+@IntegrationTest
 class LifecycleSourceTest {
 
   private SourcesTestKit kit;

@@ -3,6 +3,7 @@ package com.qoder.kafka.runtime;
 import static com.qoder.kafka.kafka.KafkaTestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -54,6 +55,7 @@ import org.slf4j.LoggerFactory;
  * logged may not have reached the client's counters yet (so client ≤ simulator), and the lag
  * distribution, which is bounded by the ages the consumer sees rather than equal to one of them.
  */
+@IntegrationTest
 class LiveOpsMetricsTest {
 
   private static final Logger log = LoggerFactory.getLogger(LiveOpsMetricsTest.class);

@@ -6,6 +6,7 @@ import static com.qoder.kafka.runtime.SourcesTestKit.resource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.avro.v1.FileRecord;
 import com.qoder.kafka.avro.v1.SessionResourceRecord;
 import com.qoder.kafka.config.Settings;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * items across ten polling rounds (counted in the simulator's request log), none lost or repeated
  * when the server rejects a cursor or the connector restarts.
  */
+@IntegrationTest
 class ResourcesAndFilesSourcesTest {
 
   private SourcesTestKit kit;

@@ -4,6 +4,8 @@ import static com.qoder.kafka.kafka.KafkaTestSupport.await;
 import static com.qoder.kafka.runtime.EventsPipelineTest.assertClean;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
+import com.qoder.kafka.ChildJvm;
 import com.qoder.kafka.checker.DeliveryChecker;
 import com.qoder.kafka.checker.DeliveryReport;
 import com.qoder.kafka.checker.Expected;
@@ -18,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -31,6 +32,7 @@ import org.slf4j.LoggerFactory;
  * connector running in a child JVM loses nothing and duplicates at most the pages that were
  * acknowledged by Kafka but whose offsets were not yet written.
  */
+@IntegrationTest
 class RestartPipelineTest {
 
   private static final Logger log = LoggerFactory.getLogger(RestartPipelineTest.class);
@@ -136,14 +138,7 @@ class RestartPipelineTest {
 
   /** {@code java -cp <test class path> com.qoder.kafka.cli.Main run --set …}, token in the environment. */
   private static Process startChild(PipelineFixture f, QoderSimulator sim, String label) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx512m");
-    cmd.add("-XX:+UseSerialGC");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("com.qoder.kafka.cli.Main");
-    cmd.add("run");
+    List<String> cmd = ChildJvm.command(List.of("-Xmx512m", "-XX:+UseSerialGC"), "com.qoder.kafka.cli.Main", "run");
     List<String> flags = f.asSetFlags();
     for (int i = 0; i + 1 < flags.size(); i += 2) {
       if (!flags.get(i + 1).startsWith(Settings.QODER_TOKEN.key() + "=")) { // never on a command line
@@ -155,7 +150,7 @@ class RestartPipelineTest {
     pb.environment().put("QODER_PAT", sim.token());
     pb.environment().keySet().removeIf(k -> k.startsWith("KAFKA_") || k.startsWith("QODER_") && !k.equals("QODER_PAT"));
     log.info("starting connector child JVM '{}', log {}", label, logFile(label));
-    return pb.start();
+    return ChildJvm.start(pb);
   }
 
   private static File logFile(String label) {

@@ -2,12 +2,12 @@ package com.qoder.kafka.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.Await;
 import com.qoder.kafka.api.FakeQoderServer;
 import com.qoder.kafka.api.FakeQoderServer.Received;
 import com.qoder.kafka.api.FakeQoderServer.Reply;
 import com.qoder.kafka.api.QoderApiClient;
 import com.qoder.kafka.api.RequestRates;
-import com.qoder.kafka.api.SessionEvent;
 import com.qoder.kafka.config.ConfigLoader;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.runtime.ClientOptions;
@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -157,11 +156,7 @@ class PolitePollerTest {
   }
 
   static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition within 20 s").isLessThan(deadline);
-      Thread.sleep(5);
-    }
+    Await.until(Duration.ofSeconds(20), Duration.ofMillis(5), () -> "condition", condition);
   }
 
   private SessionState.Snapshot offset() {

@@ -2,11 +2,11 @@ package com.qoder.kafka.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.Await;
 import com.qoder.kafka.api.QoderApiException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
@@ -18,13 +18,7 @@ class PollLoopTest {
   private static final Duration LONG = Duration.ofHours(1); // rounds after the first only when woken
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > until) {
-        throw new AssertionError("not within 10 s: " + what);
-      }
-      TimeUnit.MILLISECONDS.sleep(5);
-    }
+    Await.until(Duration.ofSeconds(10), Duration.ofMillis(5), () -> what, condition);
   }
 
   @Test

@@ -2,6 +2,7 @@ package com.qoder.kafka.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.Await;
 import com.qoder.kafka.api.QoderApi;
 import com.qoder.kafka.api.SessionEvent;
 import java.time.Duration;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import reactor.core.publisher.Mono;
@@ -123,16 +123,7 @@ final class PollerHarness implements AutoCloseable {
   }
 
   static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as(what + " within 30 s").isLessThan(deadline);
-      try {
-        Thread.sleep(2);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Await.until(Duration.ofSeconds(30), Duration.ofMillis(2), () -> what, condition);
   }
 
   @Override

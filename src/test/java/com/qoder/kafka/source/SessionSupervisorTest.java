@@ -2,6 +2,7 @@ package com.qoder.kafka.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.Await;
 import com.qoder.kafka.api.QoderApiClient;
 import com.qoder.kafka.api.QoderApi;
 import com.qoder.kafka.api.QoderApiOptions;
@@ -291,10 +292,6 @@ class SessionSupervisorTest {
   }
 
   private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition within 30 s").isLessThan(deadline);
-      Thread.sleep(5);
-    }
+    Await.until(Duration.ofSeconds(30), Duration.ofMillis(5), () -> "condition", condition);
   }
 }
