@@ -2,10 +2,10 @@ package com.qoder.kafka.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.qoder.kafka.IntegrationTest;
-import com.qoder.kafka.ChildJvm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.qoder.kafka.ChildJvm;
+import com.qoder.kafka.IntegrationTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,12 +75,11 @@ class BenchCommandTest {
   void memoryPhasesReportHeapPerSessionAndOutageGrowth(@TempDir Path dir) throws Exception {
     Path report = dir.resolve("bench.json");
     Path log = dir.resolve("bench.log");
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-cp", System.getProperty("java.class.path"), "com.qoder.kafka.cli.Main", "bench",
+    List<String> cmd = ChildJvm.command(List.of("-Xmx512m"), "com.qoder.kafka.cli.ToolsMain", "bench",
         "--phases", "memory-idle,memory-run,memory-outage", "--memory-idle-sessions", "40", "--memory-events", "150",
-        "--memory-run-sessions", "10", "--memory-outage", "2s", "--out", report.toString()));
-    Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+        "--memory-run-sessions", "10", "--memory-outage", "2s", "--out", report.toString());
+    Process process = ChildJvm.start(new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())));
     boolean finished = process.waitFor(4, TimeUnit.MINUTES);
     if (!finished) {
       process.destroyForcibly();
