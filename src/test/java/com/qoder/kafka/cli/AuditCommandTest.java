@@ -2,6 +2,7 @@ package com.qoder.kafka.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.qoder.kafka.api.RequestRates;
@@ -51,6 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the connector's own bytes; records deleted from a partition's start are {@code expired}, never
  * missing and never repaired.
  */
+@IntegrationTest
 class AuditCommandTest {
 
   private static final Duration DEADLINE = Duration.ofSeconds(60);

@@ -2,6 +2,7 @@ package com.qoder.kafka.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.kafka.KafkaTestSupport;
 import com.qoder.kafka.signal.Signal;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code qoder-kafka signal …}: writes the signal; every bad input one line, exit 2; no trace. */
+@IntegrationTest
 class SignalCommandTest {
 
   private static final String SESSION = "sess_0123456789abcdef0123456789abcdef";

@@ -3,6 +3,7 @@ package com.qoder.kafka.cluster;
 import static com.qoder.kafka.kafka.KafkaTestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.kafka.KafkaTestSupport;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * Two instances' boards on one compacted topic of a real broker: each learns of the other within a
  * few intervals, sees its latest figures, and forgets it at once when it stops (tombstone).
  */
+@IntegrationTest
 class StatusBoardTest {
 
   @Test

@@ -3,6 +3,7 @@ package com.qoder.kafka.ops;
 import static com.qoder.kafka.kafka.KafkaTestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.config.ConfigLoader;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.KafkaTestSupport;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * group assigned it, its sessions and its health — and the last minutes as charts drawn from the
  * server's ring of samples. Fails rather than skips when {@code CI=true} and Chromium is missing.
  */
+@IntegrationTest
 class ClusterStatusPageBrowserTest {
 
   @Test

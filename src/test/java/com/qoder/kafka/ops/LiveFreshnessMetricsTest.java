@@ -3,6 +3,7 @@ package com.qoder.kafka.ops;
 import static com.qoder.kafka.kafka.KafkaTestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.qoder.kafka.config.ConfigLoader;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.Test;
  * and fall back once the API answers again. The dashboard and the alert rules are checked against
  * this live scrape: a renamed metric fails here.
  */
+@IntegrationTest
 class LiveFreshnessMetricsTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();

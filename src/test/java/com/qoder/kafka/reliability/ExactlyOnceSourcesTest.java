@@ -2,6 +2,7 @@ package com.qoder.kafka.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.checker.DeliveryChecker;
 import com.qoder.kafka.checker.Expected;
 import com.qoder.kafka.config.Settings;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * the change topics with the contract's schemas ({@link ChangeRecords}) — and counted per (topic,
  * key, change) against the simulator's truth.
  */
+@IntegrationTest
 class ExactlyOnceSourcesTest {
 
   private static final Duration DEADLINE = Duration.ofSeconds(90);

@@ -4,6 +4,7 @@ import static com.qoder.kafka.runtime.SourcesTestKit.key;
 import static com.qoder.kafka.runtime.SourcesTestKit.resource;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.KafkaTestSupport;
 import com.qoder.kafka.sim.QoderSimulator;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * has its resources read at once, not at the next {@code sources.resources.poll-interval}: with the
  * default 60 s interval a new user would otherwise see an empty resources topic for a minute.
  */
+@IntegrationTest
 class NewSessionResourcesTest {
 
   /** Far below the 60 s interval, far above a walk of a handful of resources. */

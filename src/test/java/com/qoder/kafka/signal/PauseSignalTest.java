@@ -2,6 +2,7 @@ package com.qoder.kafka.signal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.kafka.EmbeddedKafka;
 import com.qoder.kafka.kafka.KafkaTestSupport;
 import com.qoder.kafka.runtime.Connector;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * request log) until {@code resume}; the pause is stored with the session's offsets, so it holds
  * across a restart of the owner (its partitions move to the other instance and back).
  */
+@IntegrationTest
 class PauseSignalTest {
 
   private static final Logger log = LoggerFactory.getLogger(PauseSignalTest.class);

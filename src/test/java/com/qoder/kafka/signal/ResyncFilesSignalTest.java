@@ -2,6 +2,7 @@ package com.qoder.kafka.signal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.EmbeddedKafka;
 import com.qoder.kafka.kafka.KafkaTestSupport;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * here, so a files request after the answer is the signal's doing); with the files source off the
  * signal fails with the reason.
  */
+@IntegrationTest
 class ResyncFilesSignalTest {
 
   @Test

@@ -2,6 +2,7 @@ package com.qoder.kafka.signal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.EmbeddedKafka;
 import com.qoder.kafka.kafka.KafkaTestSupport;
@@ -26,6 +27,7 @@ import org.slf4j.LoggerFactory;
  * session is in the {@code read_committed} view exactly once; then a {@code republish} resync produces
  * every event once more, each copy marked with the signal's id.
  */
+@IntegrationTest
 class ResyncSignalTest {
 
   private static final Logger log = LoggerFactory.getLogger(ResyncSignalTest.class);

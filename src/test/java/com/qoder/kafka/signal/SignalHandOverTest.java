@@ -2,6 +2,7 @@ package com.qoder.kafka.signal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.EmbeddedKafka;
 import com.qoder.kafka.kafka.KafkaTestSupport;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * session's partition, reads the resync's stored progress and finishes it — every event is
  * republished exactly once ({@code read_committed}) and there is exactly one {@code done}.
  */
+@IntegrationTest
 class SignalHandOverTest {
 
   private static final Logger log = LoggerFactory.getLogger(SignalHandOverTest.class);
