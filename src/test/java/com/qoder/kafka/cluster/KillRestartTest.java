@@ -59,9 +59,10 @@ class KillRestartTest {
    * What the takeover needs besides the session timeout and a poll interval: the survivors hear of
    * the rebalance with their next heartbeat (a third of the session timeout, 1.3 s), the rebalance
    * round trip, fencing (exactly-once) and the restore of the moved partitions; the rest absorbs a
-   * loaded 2-core CI machine.
+   * loaded 2-core CI machine running two test JVMs (3 s was missed by 130-155 ms there). A takeover
+   * that waited for the transaction timeout (20 s) still misses the bound by 10 s.
    */
-  private static final Duration MARGIN = Duration.ofSeconds(3);
+  private static final Duration MARGIN = Duration.ofSeconds(5);
 
   @Test
   void exactlyOnceSurvivesFiveKillRestartCycles() throws Exception {
