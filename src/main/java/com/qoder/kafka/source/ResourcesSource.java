@@ -21,6 +21,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -295,15 +296,19 @@ public final class ResourcesSource {
         .repeat(() -> !w.done && owned.test(t.sessionId))
         .then(Mono.defer(() -> w.complete ? deletions(t, w) : Mono.empty()))
         .onErrorResume(e -> e instanceof QoderApiException.NotFound nf && nf.isSessionGone(), e -> {
-          log.info("session {}: resources answered 404, the session is gone; its resources are no longer polled",
-              t.sessionId);
+          try (MDC.MDCCloseable ignored = MDC.putCloseable("session_id", t.sessionId)) {
+            log.info("session {}: resources answered 404, the session is gone; its resources are no longer polled",
+                t.sessionId);
+          }
           t.gone = true;
           return Mono.empty();
         })
         .onErrorResume(e -> !(e instanceof FatalPipelineException || e instanceof QoderApiException.Authentication),
             e -> {
-              log.warn("session {}: resources not polled this round ({}); retried in {}", t.sessionId, e.toString(),
-                  options.interval());
+              try (MDC.MDCCloseable ignored = MDC.putCloseable("session_id", t.sessionId)) {
+                log.warn("session {}: resources not polled this round ({}); retried in {}", t.sessionId,
+                    e.toString(), options.interval());
+              }
               return Mono.empty();
             });
   }
