@@ -217,30 +217,7 @@ final class PageTransactions {
       leave(t, id, false);
       return t.resultOffThread;
     }
-    AtomicBoolean settled = new AtomicBoolean();
-    return sink.send(offsets.toOutboundRecord(codec.toRecord(snapshot)))
-        .doOnNext(md -> {
-          synchronized (lock) {
-            t.written.merge(md.partition(), md.offset() + 1, Math::max);
-          }
-        })
-        .then()
-        .onErrorResume(e -> {
-          t.fail(e);
-          return Mono.empty();
-        })
-        .doOnCancel(() -> {
-          if (settled.compareAndSet(false, true)) {
-            t.fail(new IllegalStateException("the offset write of session " + id + " was cancelled"));
-            leave(t, id, false);
-          }
-        })
-        .then(Mono.fromRunnable(() -> {
-          if (settled.compareAndSet(false, true)) {
-            leave(t, id, false);
-          }
-        }))
-        .then(t.resultOffThread);
+    return writeInto(t, id, codec.toRecord(snapshot), "the offset write of session " + id);
   }
 
   private Mono<Txn> enlist(String key, boolean ticket, BooleanSupplier permitted, Collection<String> reload) {
@@ -379,6 +356,15 @@ final class PageTransactions {
       leave(t, k, false); // its records were aborted with the transaction: the source goes back
       return t.resultOffThread;
     }
+    return writeInto(t, k, record, "the position write of " + k);
+  }
+
+  /**
+   * Sends {@code record} in {@code t} for {@code key}; completes when {@code t} committed. The page
+   * (or unit) leaves the transaction once the record is acknowledged or failed; a cancelled write
+   * fails the transaction, so nothing half-written commits.
+   */
+  private Mono<Void> writeInto(Txn t, String key, OffsetRecord record, String what) {
     AtomicBoolean settled = new AtomicBoolean();
     return sink.send(offsets.toOutboundRecord(record))
         .doOnNext(md -> {
@@ -393,13 +379,13 @@ final class PageTransactions {
         })
         .doOnCancel(() -> {
           if (settled.compareAndSet(false, true)) {
-            t.fail(new IllegalStateException("the position write of " + k + " was cancelled"));
-            leave(t, k, false);
+            t.fail(new IllegalStateException(what + " was cancelled"));
+            leave(t, key, false);
           }
         })
         .then(Mono.fromRunnable(() -> {
           if (settled.compareAndSet(false, true)) {
-            leave(t, k, false);
+            leave(t, key, false);
           }
         }))
         .then(t.resultOffThread);
