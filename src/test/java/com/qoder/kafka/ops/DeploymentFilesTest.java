@@ -167,7 +167,7 @@ class DeploymentFilesTest {
 
   @Test
   void dockerfileBuildsTheShadedJarAndRunsItAsNonRoot() throws IOException {
-    List<String> lines = dockerfileInstructions();
+    List<String> lines = dockerfileInstructions("deploy/Dockerfile");
     assertThat(lines).contains("FROM maven:3.9-eclipse-temurin-17 AS build", "FROM eclipse-temurin:17-jre");
     assertThat(lines.stream().filter(l -> l.startsWith("RUN ")).anyMatch(l -> l.contains("./mvnw -B -DskipTests package")))
         .isTrue();
@@ -638,11 +638,31 @@ class DeploymentFilesTest {
     return stack.isEmpty() && !quoted;
   }
 
-  private static List<String> dockerfileInstructions() throws IOException {
+  @Test
+  void productionImageCopiesOnlyTheProductionJarAndRunsIt() throws IOException {
+    List<String> lines = dockerfileInstructions("deploy/Dockerfile");
+    List<String> fromBuild = lines.stream().filter(l -> l.startsWith("COPY --from=")).toList();
+    assertThat(fromBuild).containsExactly("COPY --from=build /src/target/qoder-kafka.jar /app/qoder-kafka.jar");
+    assertThat(lines).filteredOn(l -> l.startsWith("COPY ") || l.startsWith("ADD "))
+        .noneMatch(l -> l.contains("tools") || l.contains("*.jar"));
+    assertThat(lines).filteredOn(l -> l.startsWith("ENTRYPOINT "))
+        .containsExactly("ENTRYPOINT [\"java\", \"-jar\", \"/app/qoder-kafka.jar\"]");
+  }
+
+  @Test
+  void toolsImageRunsTheToolsJar() throws IOException {
+    List<String> lines = dockerfileInstructions("deploy/tools.Dockerfile");
+    assertThat(lines).filteredOn(l -> l.startsWith("COPY --from="))
+        .containsExactly("COPY --from=build /src/target/qoder-kafka-tools.jar /app/qoder-kafka-tools.jar");
+    assertThat(lines).filteredOn(l -> l.startsWith("ENTRYPOINT "))
+        .containsExactly("ENTRYPOINT [\"java\", \"-jar\", \"/app/qoder-kafka-tools.jar\"]");
+  }
+
+  private static List<String> dockerfileInstructions(String file) throws IOException {
     // Join continuation lines, drop comments and blank lines.
     List<String> out = new ArrayList<>();
     StringBuilder current = new StringBuilder();
-    for (String raw : Files.readAllLines(ROOT.resolve("deploy/Dockerfile"))) {
+    for (String raw : Files.readAllLines(ROOT.resolve(file))) {
       String line = raw.strip();
       if (current.isEmpty() && (line.isEmpty() || line.startsWith("#"))) {
         continue;
