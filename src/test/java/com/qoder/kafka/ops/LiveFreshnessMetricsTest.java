@@ -83,11 +83,14 @@ class LiveFreshnessMetricsTest {
 
         // Healthy: every session followed and read up to date; nothing waits for Kafka for long.
         String[] scrape = new String[1];
-        // (A cursor counts as current from when it is followed, so also wait for the backfill's last
-        // page to be acknowledged: then no event is in flight.)
-        await(DEADLINE, () -> "all sessions fresh and nothing in flight in " + scrape[0], () -> {
+        // (A cursor counts as current from when it is followed, before its first page is read, so also
+        // wait for every event to be acknowledged: then the backfill is over and nothing is in flight.)
+        long events = sim.totalEvents();
+        await(DEADLINE, () -> "all " + events + " events delivered, sessions fresh, nothing in flight in "
+            + scrape[0], () -> {
           scrape[0] = get(base + "/metrics");
-          return value(scrape[0], "qoder_session_cursor_age_sessions", "le", "+Inf") == sessions
+          return sum(scrape[0], "qoder_events_produced_total") >= events
+              && value(scrape[0], "qoder_session_cursor_age_sessions", "le", "+Inf") == sessions
               && value(scrape[0], "qoder_session_cursor_age_sessions", "le", "5.0") == sessions
               && value(scrape[0], "qoder_session_undelivered_age_sessions", "le", "+Inf") == 0
               && connector.sessions().backlog().behind() == 0;
@@ -173,6 +176,16 @@ class LiveFreshnessMetricsTest {
       }
     }
     return Double.NaN;
+  }
+
+  /** The sum of every series of {@code name}; 0 before its first occurrence. */
+  static double sum(String scrape, String name) {
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*\\})? (\\S+)$").matcher(scrape);
+    double total = 0;
+    while (m.find()) {
+      total += Double.parseDouble(m.group(1));
+    }
+    return total;
   }
 
   static Set<String> names(String scrape) {
