@@ -77,7 +77,9 @@ import reactor.core.publisher.Mono;
  *       in hand, commit (exactly-once) or let their offset writes finish (at-least-once), forget their
  *       state — all before the callback returns, so the next owner starts from the final offsets.
  *   <li><b>Lost</b> (this member was dropped from the group): stop their pollers, abort the open
- *       transaction; the new owner continues from the committed offsets.
+ *       transaction (exactly-once) or let the offset writes of delivered pages finish (at-least-once:
+ *       nothing to fence, and a refused offset is a duplicate later); the new owner continues from
+ *       the stored offsets.
  * </ul>
  * Sessions of partitions that stay keep polling through every rebalance.
  *
@@ -510,7 +512,10 @@ public final class ClusterMember implements AutoCloseable {
       return;
     }
     long t0 = System.nanoTime();
-    if (clean) {
+    // At-least-once has nothing to fence, so lost partitions drain like revoked ones: the offsets of
+    // pages already in Kafka still go out. Refusing them would only make the next owner (often this
+    // member, rejoining after a broker restart) deliver those pages again.
+    if (clean || txns == null) {
       ownership.drain(removed);
     } else {
       ownership.remove(removed);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.checker.DeliveryChecker;
+import com.qoder.kafka.cluster.ClusterMember;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.EmbeddedKafka;
 import com.qoder.kafka.kafka.KafkaTestSupport;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.common.quota.ClientQuotaAlteration;
 import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.junit.jupiter.api.Test;
@@ -58,6 +60,58 @@ class KafkaFaultsTest {
         assertThat(connector.fatalError()).isEmpty();
       }
     }
+  }
+
+  /**
+   * The member is dropped from its group three times while pages are in flight (a produce quota keeps
+   * them there): each time its partitions are lost and then assigned back to it. At-least-once has
+   * nothing to fence, so the offsets of pages already in Kafka are still written when the partitions
+   * are lost, and the restore after the assignment reads them: nothing is delivered twice. (Before,
+   * those offsets were refused and the rejoined member read the pages again; a broker restart that
+   * outlasts the group session does the same, and CI once saw 285 duplicates that way.)
+   */
+  @Test
+  void memberDroppedFromItsGroupWhilePagesAreInFlight() throws Exception {
+    String bootstrap = KafkaTestSupport.sharedBroker().bootstrapServers();
+    try (QoderSimulator sim = Fixtures.simulator(94, 6, 300).liveMode(LiveMode.events(40)).build().start()) {
+      Pipeline p = Pipeline.of("member-dropped", bootstrap, sim, "mock://kafka-faults");
+      ClientQuotaEntity client = new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, p.name()));
+      try (Admin admin = KafkaTestSupport.admin(bootstrap)) {
+        admin.alterClientQuotas(List.of(new ClientQuotaAlteration(client,
+            List.of(new ClientQuotaAlteration.Op("producer_byte_rate", 256.0 * 1024))))).all().get(30, TimeUnit.SECONDS);
+        try (Connector connector = Connector.start(p.config())) {
+          ClusterMember member = connector.member();
+          int partitions = member.ownedPartitions().size();
+          long rebalancesBefore = cluster(member, "rebalances");
+          for (int drop = 1; drop <= 3; drop++) {
+            long before = connector.status().delivered();
+            Fixtures.await(Duration.ofSeconds(30), "events flowing before drop",
+                () -> connector.status().delivered() > before + 50);
+            long generation = cluster(member, "generation");
+            admin.removeMembersFromConsumerGroup(member.groupId(), new RemoveMembersFromConsumerGroupOptions())
+                .all().get(30, TimeUnit.SECONDS);
+            Fixtures.await(Duration.ofSeconds(30), "partitions lost and assigned back",
+                () -> cluster(member, "generation") > generation && member.ownedPartitions().size() == partitions);
+          }
+          Fixtures.await(Duration.ofSeconds(30), "each drop noted as a lost and an assigned rebalance",
+              () -> cluster(member, "rebalances") - rebalancesBefore >= 6);
+          admin.alterClientQuotas(List.of(new ClientQuotaAlteration(client,
+              List.of(new ClientQuotaAlteration.Op("producer_byte_rate", null))))).all().get(30, TimeUnit.SECONDS);
+          try (DeliveryChecker checker = Fixtures.checker(bootstrap, p)) {
+            Fixtures.verify("MEMBER_DROPPED", "3 x member removed from its group (partitions lost, assigned back)"
+                + " with pages in flight under a 256 KiB/s produce quota", sim, checker, DELIVERY_DEADLINE, 0);
+          }
+          assertThat(connector.fatalError()).isEmpty();
+        } finally {
+          admin.alterClientQuotas(List.of(new ClientQuotaAlteration(client,
+              List.of(new ClientQuotaAlteration.Op("producer_byte_rate", null))))).all().get(30, TimeUnit.SECONDS);
+        }
+      }
+    }
+  }
+
+  private static long cluster(ClusterMember member, String field) {
+    return ((Number) ((Map<?, ?>) member.status().get("cluster")).get(field)).longValue();
   }
 
   /**
