@@ -150,7 +150,7 @@ final class ControlHandler {
         sim.resetRequestLog();
         yield ok();
       }
-      case "GET /_sim/requests" -> requests(ApiHandler.param(query, "limit"));
+      case "GET /_sim/requests" -> requests(RequestChecks.param(query, "limit"));
       case "GET /_sim/faults" -> sim.faults().toJson(mapper);
       case "PUT /_sim/faults", "PATCH /_sim/faults", "POST /_sim/faults" -> {
         sim.faults().apply(body);

@@ -479,7 +479,7 @@ public final class QoderSimulator implements AutoCloseable {
   /** The served JSON of every live event of a session, in order: exactly what the API returns. */
   public List<ObjectNode> eventsJson(String sessionId) {
     SimSession s = session(sessionId);
-    byte[] bytes = s.read(log -> api.json(g -> {
+    byte[] bytes = s.read(log -> api.json().render(g -> {
       g.writeStartArray();
       for (int i = 0; i < log.size(); i++) {
         if (!log.isDeleted(i)) {
