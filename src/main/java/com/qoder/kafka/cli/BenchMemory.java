@@ -8,6 +8,7 @@ import com.qoder.kafka.kafka.OffsetCodec;
 import com.qoder.kafka.kafka.OffsetKey;
 import com.qoder.kafka.kafka.OffsetRecord;
 import com.qoder.kafka.kafka.OffsetStore;
+import com.qoder.kafka.kafka.TopicAdmin;
 import com.qoder.kafka.kafka.TopicSpec;
 import com.qoder.kafka.sim.LiveMode;
 import com.qoder.kafka.sim.QoderSimulator;
@@ -330,6 +331,7 @@ final class BenchMemory {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(TopicSpec.OFFSETS_TOPIC_CONFIGS)))
           .all().get();
+      TopicAdmin.awaitWritable(admin, topic, Duration.ofSeconds(60));
     }
     Map<String, Object> p = new HashMap<>();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());

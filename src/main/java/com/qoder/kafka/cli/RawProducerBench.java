@@ -1,11 +1,13 @@
 package com.qoder.kafka.cli;
 
 import com.qoder.kafka.kafka.EmbeddedKafka;
+import com.qoder.kafka.kafka.TopicAdmin;
 import com.qoder.kafka.kafka.KafkaSinkOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +57,7 @@ final class RawProducerBench {
     String topic = "bench.raw.events";
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+      TopicAdmin.awaitWritable(admin, topic, Duration.ofSeconds(60));
     }
     List<String> args = new ArrayList<>(List.of("--bootstrap-server", kafka.bootstrapServers(), "--topic", topic,
         "--num-records", Long.toString(records), "--record-size", Integer.toString(recordSize),

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
@@ -29,6 +30,7 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -357,6 +359,47 @@ public final class TopicAdmin implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until every partition of a just created topic answers on its leader (its end offset can be
+   * listed there). Before that, a produce request can fail with NOT_LEADER_OR_FOLLOWER and be retried;
+   * if a later request of the same idempotent producer was accepted meanwhile — a broker takes any
+   * first sequence on an empty partition — the retry is refused as out of sequence until it expires
+   * (KAFKA-15591): a session stalled for good with an unbounded delivery timeout, records lost with a
+   * bounded one. Seen here against the connector's producer and the tools' own writers.
+   *
+   * @throws TopicConfigurationException when a partition does not answer within {@code timeout}
+   */
+  public static void awaitWritable(Admin admin, String topic, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(timeout.toMillis(),
+            TimeUnit.MILLISECONDS).get(topic);
+        Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+        d.partitions().forEach(p -> ends.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+        admin.listOffsets(ends).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw new TopicConfigurationException("the partitions of topic '" + topic + "' did not become writable: "
+              + e.getCause().getMessage(), e.getCause());
+        }
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new TopicConfigurationException("the partitions of topic '" + topic + "' did not answer within "
+            + timeout.toMillis() + " ms after it was created", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TopicConfigurationException("interrupted while waiting for topic '" + topic + "'", e);
+      }
+      try {
+        TimeUnit.MILLISECONDS.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TopicConfigurationException("interrupted while waiting for topic '" + topic + "'", e);
+      }
+    }
+  }
+
   private void create(List<TopicSpec> specs) {
     for (TopicSpec spec : specs) {
       NewTopic topic = new NewTopic(spec.name(),
@@ -374,6 +417,7 @@ public final class TopicAdmin implements AutoCloseable {
           throw e;
         }
       }
+      awaitWritable(admin, spec.name(), timeout);
     }
   }
 
