@@ -4,13 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** One answered HTTP exchange with the registry: its status and body, the URL that answered, attempts made. */
-record RegistryResponse(int status, String body, String baseUrl, int attempts) {
+/** One answered HTTP exchange with the registry: its status and body, and the attempts it took. */
+record RegistryResponse(int status, String body, int attempts) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   RegistryResponse withAttempts(int n) {
-    return new RegistryResponse(status, body, baseUrl, n);
+    return new RegistryResponse(status, body, n);
   }
 
   JsonNode json() throws JsonProcessingException {

@@ -186,7 +186,7 @@ final class RegistryTransport implements AutoCloseable {
     return receiver
         .responseSingle((res, content) -> content.asString(StandardCharsets.UTF_8)
             .defaultIfEmpty("")
-            .map(text -> new RegistryResponse(res.status().code(), text, baseUrl, 1)))
+            .map(text -> new RegistryResponse(res.status().code(), text, 1)))
         // responseTimeout covers waiting for the answer; this also bounds a stalled body.
         .timeout(options.connectTimeout().plus(options.requestTimeout()));
   }
