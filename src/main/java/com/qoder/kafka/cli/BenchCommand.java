@@ -14,11 +14,7 @@ import com.qoder.kafka.config.ConnectorConfig;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.CloudEventsHeaders;
 import com.qoder.kafka.kafka.EmbeddedKafka;
-import com.qoder.kafka.runtime.Connector;
-import com.qoder.kafka.sim.LiveMode;
 import com.qoder.kafka.sim.QoderSimulator;
-import com.qoder.kafka.sim.RequestStats;
-import com.qoder.kafka.source.SessionStatus;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -36,10 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -224,7 +216,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (run.contains("backfill")) {
           QoderSimulator sim = backfillSim;
-          results.put("backfill", withLoad(() -> backfill(kafka, sim)));
+          BenchBackfill backfill = new BenchBackfill(kafka, set, base.integer(Settings.PAGE_SIZE), console, verbose,
+              profile, seed);
+          results.put("backfill", withLoad(() -> backfill.run(sim, backfillSessions, backfillEvents,
+              backfillRequestRate, backfillWarmupEvents, backfillTimeout)));
         }
       } finally {
         if (backfillSim != null) {
@@ -232,10 +227,12 @@ final class BenchCommand implements Callable<Integer> {
         }
       }
       if (run.contains("live")) {
-        results.put("live", withLoad(() -> live(kafka)));
+        BenchLive live = new BenchLive(kafka, set, base, console, profile, seed);
+        results.put("live", withLoad(() -> live.run(liveSessions, liveRate, liveWarmup, liveDuration, liveRequestRate)));
       }
       if (run.contains("scale")) {
-        results.put("scale", withLoad(() -> scale(kafka)));
+        BenchScale scale = new BenchScale(kafka, set, base, console, seed);
+        results.put("scale", withLoad(() -> scale.run(scaleSessions, scaleDuration, scaleRequestRate, scaleEventRate)));
       }
       BenchMemory memory = new BenchMemory(kafka, set, console, verbose, seed);
       if (run.contains("memory-idle")) {
@@ -262,266 +259,6 @@ final class BenchCommand implements Callable<Integer> {
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), report);
     console.printf("%nJSON report: %s (total %.0f s)%n", file, (System.nanoTime() - benchStart) / 1e9);
     return 0;
-  }
-
-  // ---- backfill ------------------------------------------------------------------------------
-
-  private Map<String, Object> backfill(EmbeddedKafka kafka, QoderSimulator sim) throws Exception {
-    long total = sim.totalEvents();
-    int pageSize = ConfigLoader.load(null, Map.of(), set).integer(Settings.PAGE_SIZE);
-    console.printf("%n== backfill: %d sessions x %d events = %,d events already in the simulator%n",
-        backfillSessions, backfillEvents, total);
-    long t0 = System.nanoTime();
-    long pageBytes = sim.freezeEventPages(pageSize);
-    console.printf("   pages of %d events rendered once, %,d bytes kept in memory (%.1f s); the connector runs in"
-        + " its own JVM%n", pageSize, pageBytes, (System.nanoTime() - t0) / 1e9);
-    Map<String, String> settings = new LinkedHashMap<>();
-    settings.put(Settings.QODER_RATE.key(), Integer.toString(backfillRequestRate));
-    Map<String, Object> r = new LinkedHashMap<>();
-    try (BenchConnectorJvm.Child child = BenchConnectorJvm.Child.start(console, verbose)) {
-      if (backfillWarmupEvents > 0) {
-        r.put("warmupSeconds", BenchSupport.round(warmUp(child, kafka, settings, pageSize), 1));
-      }
-      sim.start();
-      child.call("start", "settings", BenchSupport.connectorSettings("backfill", sim.baseUrl(), sim.token(), kafka,
-          sim.sessionIds().get(0), settings, set));
-      if (profile) {
-        child.call("profile-start", "file", Path.of("target", "bench", "backfill.jfr").toAbsolutePath().toString());
-      }
-      // The configured first session started polling inside start(); the clock starts at its first request.
-      child.call("mark", "name", "backfill");
-      Map<Long, Map.Entry<String, Long>> threads0 = BenchSupport.threadCpu();
-      long cpu0 = BenchSupport.processCpuNanos();
-      child.call("track", "ids", sim.sessionIds());
-      Map<String, Object> done = child.call("await", "delivered", total, "timeoutMs", backfillTimeout.toMillis());
-      long delivered = ((Number) done.get("delivered")).longValue();
-      Map<String, Object> used = child.call("since", "name", "backfill", "units", delivered);
-      long cpu1 = BenchSupport.processCpuNanos();
-      Map<Long, Map.Entry<String, Long>> threads1 = BenchSupport.threadCpu();
-      if (profile) {
-        r.put("profile", child.call("profile-stop").get("profile"));
-      }
-      Map<String, Object> status = child.call("status");
-      child.call("stop");
-      Instant firstRequest = sim.requestLog().get(0).time();
-      Instant finished = Instant.ofEpochMilli(((Number) done.get("finishedAtEpochMillis")).longValue());
-      double seconds = Duration.between(firstRequest, finished).toNanos() / 1e9;
-      RequestStats requests = sim.requestStats();
-      r.put("sessions", backfillSessions);
-      r.put("eventsPerSession", backfillEvents);
-      r.put("events", total);
-      r.put("delivered", delivered);
-      r.put("completed", Boolean.TRUE.equals(done.get("done")));
-      r.put("seconds", BenchSupport.round(seconds, 3));
-      r.put("eventsPerSecond", BenchSupport.round(delivered / seconds, 1));
-      r.put("apiRequests", requests.total());
-      r.put("apiRequestsPerEvent", BenchSupport.round((double) requests.total() / Math.max(1, delivered), 4));
-      r.put("frozenPageBytes", pageBytes);
-      // The connector's JVM alone: its process CPU (every thread, GC and JIT included) per event.
-      r.put("connectorJvmCpuCoresUsed", used.get("cpuCoresUsed"));
-      r.put("cpuMicrosPerEvent", used.get("cpuMicrosPerUnit"));
-      r.put("cpuMicrosPerEventByThreadRole", used.get("cpuMicrosPerUnitByThreadRole"));
-      r.put("allocatedBytesPerEvent", used.get("allocatedBytesPerUnit"));
-      r.put("gcMillis", used.get("gcMillis"));
-      // The bench's JVM over the same time: the broker and the simulator serving stored pages.
-      r.put("brokerAndSimulatorJvmCpuMicrosPerEvent", BenchSupport.round((cpu1 - cpu0) / 1e3 / Math.max(1, delivered), 2));
-      r.put("brokerAndSimulatorJvmCpuByThreadRole", BenchSupport.cpuByRole(threads0, threads1, cpu1 - cpu0, delivered));
-      r.put("maxInFlightRecords", status.get("maxInFlightRecords"));
-      r.put("maxInFlightBytes", status.get("maxInFlightBytes"));
-      r.put("recordsInEventsTopic", recordsIn(kafka, BenchSupport.eventsTopic("backfill")));
-      r.put("noLossNoDuplicates", r.get("recordsInEventsTopic").equals(total));
-      r.put("settings", Map.of(Settings.QODER_RATE.key(), backfillRequestRate));
-      console.printf("   %,d events in %.2f s: %,.0f events/s, %d API requests; connector JVM %.2f cores,"
-              + " %.1f µs CPU and %,.0f bytes allocated per event; records in topic %,d%n",
-          delivered, seconds, delivered / seconds, requests.total(), used.get("cpuCoresUsed"),
-          used.get("cpuMicrosPerUnit"), used.get("allocatedBytesPerUnit"), (Long) r.get("recordsInEventsTopic"));
-      if (done.containsKey("fatalError")) {
-        r.put("fatalError", done.get("fatalError"));
-      }
-    }
-    return r;
-  }
-
-  /**
-   * A throwaway backfill of {@link #backfillWarmupEvents} through its own connector and topics in the
-   * connector's JVM, so the measured one runs JIT-compiled code, as a long-running connector does.
-   */
-  private double warmUp(BenchConnectorJvm.Child child, EmbeddedKafka kafka, Map<String, String> settings,
-      int pageSize) throws Exception {
-    long t0 = System.nanoTime();
-    int sessions = 20;
-    int events = (int) Math.max(1, backfillWarmupEvents / sessions);
-    console.printf("   warming up: %,d events through a throwaway connector ...%n", (long) sessions * events);
-    try (QoderSimulator warm = QoderSimulator.builder().seed(seed + 100).sessions(sessions).eventsPerSession(events)
-        .terminatedFraction(0).releasedFraction(0).files(0).agents(0).maxResourcesPerSession(0).requestLogCapacity(0)
-        .historyEnd(Instant.now().minusSeconds(3600)).build()) {
-      warm.freezeEventPages(pageSize);
-      warm.start();
-      child.call("start", "settings", BenchSupport.connectorSettings("backfill-warmup", warm.baseUrl(), warm.token(),
-          kafka, warm.sessionIds().get(0), settings, set));
-      child.call("track", "ids", warm.sessionIds());
-      child.call("await", "delivered", warm.totalEvents(), "timeoutMs", 180_000);
-      child.call("stop");
-    }
-    return (System.nanoTime() - t0) / 1e9;
-  }
-
-  // ---- live tail -----------------------------------------------------------------------------
-
-  private Map<String, Object> live(EmbeddedKafka kafka) throws Exception {
-    Duration warmup = liveWarmup;
-    Duration window = liveDuration;
-    console.printf("%n== live: %d active sessions, %.0f new events/s; %s warm-up, %s measured%n",
-        liveSessions, liveRate, DurationConverter.format(liveWarmup), DurationConverter.format(liveDuration));
-    Map<String, Object> r = new LinkedHashMap<>();
-    try (QoderSimulator sim = QoderSimulator.builder().seed(seed + 1).sessions(liveSessions).eventsPerSession(2)
-        .terminatedFraction(0).releasedFraction(0).files(0).agents(0).maxResourcesPerSession(0)
-        .requestLogCapacity(0).historyEnd(Instant.now()).liveMode(LiveMode.events(liveRate)).build().start()) {
-      Map<String, String> settings = new LinkedHashMap<>();
-      settings.put(Settings.QODER_RATE.key(), Integer.toString(liveRequestRate));
-      try (Connector c = BenchSupport.connector("live", sim, kafka, sim.sessionIds().get(0), settings, set)) {
-        LatencyConsumer consumer = new LatencyConsumer(kafka.bootstrapServers(), BenchSupport.eventsTopic("live"));
-        consumer.start();
-        for (String id : sim.sessionIds()) {
-          c.sessions().track(id);
-        }
-        Thread.sleep(warmup.toMillis()); // the bench drives wall-clock phases; nothing to wait for
-        JfrProfile profiler = profile ? JfrProfile.start(Path.of("target", "bench", "live.jfr").toAbsolutePath()) : null;
-        long from = LatencyConsumer.nowNanos();
-        RequestStats stats0 = sim.requestStats();
-        long req0 = stats0.total();
-        long del0 = c.status().delivered();
-        long created0 = sim.totalEvents();
-        long cpu0 = BenchSupport.processCpuNanos();
-        Thread.sleep(window.toMillis());
-        long to = LatencyConsumer.nowNanos();
-        RequestStats stats1 = sim.requestStats();
-        long req1 = stats1.total();
-        long del1 = c.status().delivered();
-        long created1 = sim.totalEvents();
-        long cpu1 = BenchSupport.processCpuNanos();
-        if (profiler != null) {
-          r.put("profile", profiler.stopAndSummarise(15));
-          profiler.close();
-        }
-        sim.liveMode(LiveMode.off());
-        boolean drained = BenchSupport.await(() -> c.status().delivered() >= sim.totalEvents(), Duration.ofSeconds(90));
-        BenchSupport.await(() -> consumer.recordsRead() >= c.status().delivered(), Duration.ofSeconds(30));
-        consumer.finish();
-        long[] lat = consumer.latenciesCreatedBetween(from, to);
-        double seconds = (to - from) / 1e9;
-        r.put("sessions", liveSessions);
-        r.put("eventRatePerSecond", liveRate);
-        r.put("windowSeconds", BenchSupport.round(seconds, 1));
-        r.put("eventsCreatedInWindow", created1 - created0);
-        r.put("eventsMeasured", lat.length);
-        r.put("latencyP50Ms", ms(LatencyConsumer.quantile(lat, 0.50)));
-        r.put("latencyP90Ms", ms(LatencyConsumer.quantile(lat, 0.90)));
-        r.put("latencyP99Ms", ms(LatencyConsumer.quantile(lat, 0.99)));
-        r.put("latencyP999Ms", ms(LatencyConsumer.quantile(lat, 0.999)));
-        r.put("latencyMaxMs", lat.length == 0 ? Double.NaN : ms(lat[lat.length - 1]));
-        r.put("deliveredInWindow", del1 - del0);
-        r.put("apiRequestsInWindow", req1 - req0);
-        r.put("apiRequestsPerSecond", BenchSupport.round((req1 - req0) / seconds, 1));
-        r.put("apiRequestsPerDeliveredEvent", BenchSupport.round((double) (req1 - req0) / Math.max(1, del1 - del0), 3));
-        r.put("apiRequestsInWindowByEndpoint", byEndpoint(stats0, stats1));
-        r.put("cpuCoresUsed", BenchSupport.round((cpu1 - cpu0) / 1e9 / seconds, 2));
-        r.put("drainedAfterWindow", drained);
-        r.put("pollIntervalMinMs", base.duration(Settings.POLL_MIN).toMillis());
-        r.put("settings", Map.of(Settings.QODER_RATE.key(), liveRequestRate));
-        console.printf("   latency p50 %.0f ms, p99 %.0f ms, max %.0f ms over %,d events; %.2f API requests per event,"
-                + " %.2f cores busy%n", r.get("latencyP50Ms"), r.get("latencyP99Ms"), r.get("latencyMaxMs"), lat.length,
-            r.get("apiRequestsPerDeliveredEvent"), r.get("cpuCoresUsed"));
-      }
-    }
-    return r;
-  }
-
-  // ---- scale ---------------------------------------------------------------------------------
-
-  private Map<String, Object> scale(EmbeddedKafka kafka) throws Exception {
-    Duration hold = scaleDuration;
-    console.printf("%n== scale: %,d tracked idle sessions held for %s%n", scaleSessions, DurationConverter.format(scaleDuration));
-    Map<String, Object> r = new LinkedHashMap<>();
-    long buildStart = System.nanoTime();
-    try (QoderSimulator sim = QoderSimulator.builder().seed(seed + 2).sessions(scaleSessions).eventsPerSession(0)
-        .terminatedFraction(0).releasedFraction(0).files(0).agents(0).maxResourcesPerSession(0)
-        .requestLogCapacity(0).historyEnd(Instant.now().minusSeconds(3600))
-        .liveMode(scaleEventRate > 0 ? LiveMode.events(scaleEventRate) : LiveMode.off()).build().start()) {
-      console.printf("   simulator with %,d sessions built in %.1f s%n", scaleSessions, (System.nanoTime() - buildStart) / 1e9);
-      Map<String, String> settings = new LinkedHashMap<>();
-      if (scaleRequestRate > 0) {
-        settings.put(Settings.QODER_RATE.key(), Integer.toString(scaleRequestRate));
-      }
-      try (Connector c = BenchSupport.connector("scale", sim, kafka, sim.sessionIds().get(0), settings, set)) {
-        List<String> ids = sim.sessionIds();
-        long heap0 = BenchSupport.heapAfterGc();
-        Map<String, long[]> histogram0 = BenchSupport.classHistogram();
-        int threads0 = BenchSupport.threads();
-        // What the process costs with one session, to tell the sessions' CPU from the broker's and the JVM's.
-        Thread.sleep(3_000); // let the collections and the histogram's work settle first
-        long idleCpu0 = BenchSupport.processCpuNanos();
-        long idleT0 = System.nanoTime();
-        Thread.sleep(10_000);
-        double idleCores = (BenchSupport.processCpuNanos() - idleCpu0) / 1e9 / ((System.nanoTime() - idleT0) / 1e9);
-        sim.resetRequestLog();
-        long t0 = System.nanoTime();
-        for (String id : ids) {
-          c.sessions().track(id);
-        }
-        double trackSeconds = (System.nanoTime() - t0) / 1e9;
-        long cpu0 = BenchSupport.processCpuNanos();
-        long tHold = System.nanoTime();
-        // The first 10 s (or a sixth of the hold) are the ramp; steady-state rates are taken after it.
-        long rampMillis = Math.min(10_000, hold.toMillis() / 6);
-        Thread.sleep(rampMillis);
-        long req1 = sim.requestStats().total();
-        long cpu1 = BenchSupport.processCpuNanos();
-        long t1 = System.nanoTime();
-        Thread.sleep(Math.max(0, hold.toMillis() - rampMillis));
-        long t2 = System.nanoTime();
-        long cpu2 = BenchSupport.processCpuNanos();
-        RequestStats stats = sim.requestStats();
-        int threads1 = BenchSupport.threads();
-        Map<SessionStatus, Long> byStatus = c.sessions().countByStatus();
-        int polled = c.sessions().polled();
-        sim.resetRequestLog(); // its per-session counters are the simulator's memory, not the connector's
-        long heap1 = BenchSupport.heapAfterGc();
-        Map<String, long[]> histogram1 = BenchSupport.classHistogram();
-        double steadySeconds = (t2 - t1) / 1e9;
-        double holdSeconds = (t2 - tHold) / 1e9;
-        String budget = settings.getOrDefault(Settings.QODER_RATE.key(),
-            Integer.toString(base.integer(Settings.QODER_RATE)));
-        r.put("sessions", scaleSessions);
-        r.put("holdSeconds", BenchSupport.round(holdSeconds, 1));
-        r.put("trackSeconds", BenchSupport.round(trackSeconds, 2));
-        r.put("pollers", polled);
-        r.put("sessionsByStatus", byStatus);
-        r.put("heapBaselineBytes", heap0);
-        r.put("heapWithSessionsBytes", heap1);
-        r.put("heapPerSessionBytes", BenchSupport.round((double) (heap1 - heap0) / scaleSessions, 1));
-        r.put("heapPerSessionByClass", BenchSupport.histogramGrowth(histogram0, histogram1, scaleSessions, 25));
-        r.put("requestBudgetPerSecond", Integer.parseInt(budget));
-        r.put("apiRequests", stats.total());
-        r.put("apiRequestsByEndpoint", byEndpoint(new RequestStats(0, Map.of(), Map.of(), Map.of()), stats));
-        r.put("sessionsPolledAtLeastOnce", stats.bySession().size());
-        r.put("apiRequestsPerSecondSteady", BenchSupport.round((stats.total() - req1) / steadySeconds, 1));
-        r.put("apiErrors", stats.total() - stats.status(200));
-        r.put("fullRoundSeconds", BenchSupport.round(scaleSessions / Math.max(1e-9, (stats.total() - req1) / steadySeconds), 0));
-        r.put("cpuCoresUsedBeforeTracking", BenchSupport.round(idleCores, 3));
-        r.put("cpuCoresUsedSteady", BenchSupport.round((cpu2 - cpu1) / 1e9 / steadySeconds, 3));
-        r.put("cpuShareOfMachineSteady", BenchSupport.round((cpu2 - cpu1) / 1e9 / steadySeconds / BenchSupport.cores(), 4));
-        r.put("cpuCoresUsedWholeHold", BenchSupport.round((cpu2 - cpu0) / 1e9 / holdSeconds, 3));
-        r.put("threadsBefore", threads0);
-        r.put("threadsAfter", threads1);
-        r.put("liveEventRate", scaleEventRate);
-        r.put("delivered", c.status().delivered());
-        console.printf("   heap %.0f bytes per session, %.1f requests/s (budget %s), %.3f cores busy, threads %d -> %d%n",
-            r.get("heapPerSessionBytes"), r.get("apiRequestsPerSecondSteady"), budget, r.get("cpuCoresUsedSteady"),
-            threads0, threads1);
-      }
-    }
-    return r;
   }
 
   // ---- helpers -------------------------------------------------------------------------------
@@ -576,36 +313,6 @@ final class BenchCommand implements Callable<Integer> {
     r.put("note", "the raw producer sends records of avgKeyValueHeadersBytes (key, Avro value and CloudEvents"
         + " headers of the connector's records together), so both move the same bytes per record");
     return r;
-  }
-
-  private static Map<String, Long> byEndpoint(RequestStats before, RequestStats after) {
-    Map<String, Long> out = new LinkedHashMap<>();
-    after.byEndpoint().forEach((e, n) -> {
-      long d = n - before.endpoint(e);
-      if (d > 0) {
-        out.put(e.name(), d);
-      }
-    });
-    return out;
-  }
-
-  private static long recordsIn(EmbeddedKafka kafka, String topic) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
-      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      for (int p = 0; p < partitions; p++) {
-        latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-      }
-      long sum = 0;
-      for (var info : admin.listOffsets(latest).all().get().values()) {
-        sum += info.offset();
-      }
-      return sum;
-    }
-  }
-
-  private static double ms(double nanos) {
-    return BenchSupport.round(nanos / 1e6, 1);
   }
 
   private static Map<String, Object> machine() {

@@ -7,6 +7,7 @@ import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.EmbeddedKafka;
 import com.qoder.kafka.runtime.Connector;
 import com.qoder.kafka.sim.QoderSimulator;
+import com.qoder.kafka.sim.RequestStats;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
@@ -219,5 +220,17 @@ final class BenchSupport {
     }
     double f = Math.pow(10, digits);
     return Math.round(v * f) / f;
+  }
+
+  /** The requests per endpoint from {@code before} to {@code after}, endpoints without any left out. */
+  static Map<String, Long> byEndpoint(RequestStats before, RequestStats after) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    after.byEndpoint().forEach((e, n) -> {
+      long d = n - before.endpoint(e);
+      if (d > 0) {
+        out.put(e.name(), d);
+      }
+    });
+    return out;
   }
 }

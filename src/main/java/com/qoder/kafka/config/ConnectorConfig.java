@@ -202,7 +202,7 @@ public final class ConnectorConfig {
       return String.join(",", l.stream().map(Objects::toString).toList());
     }
     if (v instanceof Duration d) {
-      return ConfigLoader.formatDuration(d);
+      return SettingParser.formatDuration(d);
     }
     return String.valueOf(v); // Secret.toString() is masked
   }

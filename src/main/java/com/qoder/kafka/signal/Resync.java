@@ -46,15 +46,15 @@ final class Resync {
 
   private static final Logger log = LoggerFactory.getLogger(Resync.class);
 
-  private final Signals signals;
+  private final SignalSteps steps;
   private final SignalHost host;
   private final Signal s;
   private final BooleanSupplier cancelled;
   private OffsetRecord stored;
 
-  Resync(Signals signals, Signal s, OffsetRecord stored, BooleanSupplier cancelled) {
-    this.signals = signals;
-    this.host = signals.host();
+  Resync(SignalSteps steps, Signal s, OffsetRecord stored, BooleanSupplier cancelled) {
+    this.steps = steps;
+    this.host = steps.host();
     this.s = s;
     this.stored = stored;
     this.cancelled = cancelled;
@@ -62,7 +62,7 @@ final class Resync {
 
   void run() {
     String hold = "resync:" + s.id();
-    Signals.block(host.hold(s.session(), hold, signals.options().holdTimeout()),
+    SignalSteps.block(host.hold(s.session(), hold, steps.options().holdTimeout()),
         "stopping the poller of " + s.session());
     try {
       walk();
@@ -75,35 +75,35 @@ final class Resync {
     if (stored == null) {
       SessionState.Snapshot snapshot = host.snapshot(s.session());
       if (snapshot == null) {
-        signals.fail(s, "session " + s.session() + " has no progress on this connector yet (not discovered, or not"
+        steps.fail(s, "session " + s.session() + " has no progress on this connector yet (not discovered, or not"
             + " configured); nothing to resync", null);
         return;
       }
       String until = snapshot.cursor();
       if (until == null) {
         finish(null, 0, "nothing delivered yet: nothing to resync", List.of(
-            signals.answer(s, Notification.Status.ACCEPTED, "", 0),
-            signals.answer(s, Notification.Status.STARTED, "", 0)));
+            steps.answer(s, Notification.Status.ACCEPTED, "", 0),
+            steps.answer(s, Notification.Status.STARTED, "", 0)));
         return;
       }
-      OffsetRecord started = signals.progressRecord(s, "STARTED", null, 0, Map.of("until", until,
+      OffsetRecord started = steps.progressRecord(s, "STARTED", null, 0, Map.of("until", until,
           "detail", "started"));
-      signals.step(s, Mono::empty, started, List.of(signals.answer(s, Notification.Status.ACCEPTED, "", 0),
-          signals.answer(s, Notification.Status.STARTED, "up to event " + until + " (" + s.mode().id() + ")", 0)));
+      steps.step(s, Mono::empty, started, List.of(steps.answer(s, Notification.Status.ACCEPTED, "", 0),
+          steps.answer(s, Notification.Status.STARTED, "up to event " + until + " (" + s.mode().id() + ")", 0)));
       stored = started;
     }
     String until = stored.attributes().get("until");
     Set<String> inTopic = s.mode() == Signal.Mode.MISSING ? idsInEventsTopic() : Set.of();
-    List<Header> headers = List.of(new RecordHeader(Signals.SIGNAL_HEADER, Signals.utf8(s.id())),
-        new RecordHeader(Signals.MODE_HEADER, Signals.utf8(s.mode().id())));
+    List<Header> headers = List.of(new RecordHeader(Signals.SIGNAL_HEADER, utf8(s.id())),
+        new RecordHeader(Signals.MODE_HEADER, utf8(s.mode().id())));
     String after = stored.cursor();
     long produced = stored.counters().delivered();
-    int pageSize = signals.options().resyncPageSize();
+    int pageSize = steps.options().resyncPageSize();
     while (true) {
       if (cancelled.getAsBoolean()) {
-        throw new Signals.Stopped("cancelled after event " + after + " (" + produced + " produced)");
+        throw new SignalSteps.Stopped("cancelled after event " + after + " (" + produced + " produced)");
       }
-      Page<SessionEvent> page = Signals.block(host.api().eventsAfter(s.session(), after, pageSize),
+      Page<SessionEvent> page = SignalSteps.block(host.api().eventsAfter(s.session(), after, pageSize),
           "reading events of " + s.session());
       List<SessionEvent> selected = new ArrayList<>();
       boolean reached = page.data().isEmpty() || !page.hasMore();
@@ -124,9 +124,9 @@ final class Resync {
         finish(cursor, total, total + " event(s) produced", List.of(), selected, headers);
         return;
       }
-      signals.step(s, () -> selected.isEmpty() ? Mono.empty() : host.publish(s.session(), selected, headers),
-          signals.progressRecord(s, "STARTED", cursor, total, Map.of("until", until, "detail", "after " + cursor)),
-          List.of(signals.answer(s, Notification.Status.PROGRESS, "after event " + cursor, total)));
+      steps.step(s, () -> selected.isEmpty() ? Mono.empty() : host.publish(s.session(), selected, headers),
+          steps.progressRecord(s, "STARTED", cursor, total, Map.of("until", until, "detail", "after " + cursor)),
+          List.of(steps.answer(s, Notification.Status.PROGRESS, "after event " + cursor, total)));
       produced = total;
       after = cursor;
     }
@@ -153,9 +153,9 @@ final class Resync {
   private void finish(String cursor, long total, String detail, List<Notification> before,
       List<SessionEvent> selected, List<Header> headers) {
     List<Notification> answers = new ArrayList<>(before);
-    answers.add(signals.answer(s, Notification.Status.DONE, detail, total));
-    signals.step(s, () -> selected.isEmpty() ? Mono.empty() : host.publish(s.session(), selected, headers),
-        signals.progressRecord(s, "DONE", cursor, total, Map.of("detail", detail)), answers);
+    answers.add(steps.answer(s, Notification.Status.DONE, detail, total));
+    steps.step(s, () -> selected.isEmpty() ? Mono.empty() : host.publish(s.session(), selected, headers),
+        steps.progressRecord(s, "DONE", cursor, total, Map.of("detail", detail)), answers);
     log.info("signal {}: resync ({}) of session {} done, {} event(s) produced", s.id(), s.mode().id(), s.session(),
         total);
   }
@@ -165,7 +165,7 @@ final class Resync {
    * up to the end offsets taken now). Memory: one session's ids.
    */
   private Set<String> idsInEventsTopic() {
-    SignalOptions o = signals.options();
+    SignalOptions o = steps.options();
     Map<String, Object> c = new HashMap<>(o.clientConfig());
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, o.bootstrapServers());
     c.put(ConsumerConfig.CLIENT_ID_CONFIG, "qoder-kafka-resync-" + o.instanceId());
@@ -199,5 +199,9 @@ final class Resync {
       }
     }
     return ids;
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 }
