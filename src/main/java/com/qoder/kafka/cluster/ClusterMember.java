@@ -106,6 +106,7 @@ public final class ClusterMember implements AutoCloseable {
   private final Consumer<Throwable> onFatal;
   private final Ownership ownership;
   private final PageTransactions txns;
+  private final TransactionCycle cycle;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Admin admin;
   /** Exactly-once: ends a previous owner's open transaction at once (null: at-least-once). */
@@ -152,8 +153,10 @@ public final class ClusterMember implements AutoCloseable {
     this.codec = codec;
     this.onFatal = onFatal;
     this.ownership = new Ownership(options.offsetsPartitions());
+    TransactionalProducer producer = TransactionalProducer.of(sink, offsets);
+    this.cycle = options.exactlyOnce() ? new TransactionCycle(producer, options.transactionTimeout()) : null;
     this.txns = options.exactlyOnce()
-        ? new PageTransactions(sink, offsets, codec, ownership, options.transactionTimeout(), this::onLateWrite)
+        ? new PageTransactions(cycle, producer, codec, ownership, this::onLateWrite)
         : null;
     Duration commit = options.commitInterval();
     this.pollTimeout = options.exactlyOnce() && commit.toMillis() < 200 ? commit : Duration.ofMillis(200);
@@ -352,7 +355,7 @@ public final class ClusterMember implements AutoCloseable {
     try {
       consumer.subscribe(List.of(options.offsetsTopic()), new Listener());
       if (txns != null) {
-        txns.begin();
+        cycle.begin();
       }
       log.info("cluster member {} joining group '{}' on topic '{}' ({} partitions, {}, session timeout {})",
           options.instanceId(), options.groupId(), options.offsetsTopic(), options.offsetsPartitions(),
@@ -384,9 +387,9 @@ public final class ClusterMember implements AutoCloseable {
       try {
         if (txns != null) {
           if (!failed.get()) {
-            handle(txns.commit(this::groupOffsets, consumer::groupMetadata, idleTimeout()));
+            handle(cycle.commit(this::groupOffsets, consumer::groupMetadata, idleTimeout()));
           }
-          txns.shutdown();
+          cycle.shutdown();
         }
       } catch (RuntimeException e) {
         log.warn("final commit failed: {}", e.toString());
@@ -448,7 +451,7 @@ public final class ClusterMember implements AutoCloseable {
   private void onJoin() {
     joiningSince = System.nanoTime();
     joining = true;
-    if (txns != null && !failed.get() && Thread.currentThread() == thread && txns.isOpen()) {
+    if (txns != null && !failed.get() && Thread.currentThread() == thread && cycle.isOpen()) {
       commitNow(true);
     }
   }
@@ -537,7 +540,7 @@ public final class ClusterMember implements AutoCloseable {
       if (clean) {
         commitNow(true);
       } else {
-        handle(txns.abortOpen(new IllegalStateException("this member lost partitions " + removed
+        handle(cycle.abortOpen(new IllegalStateException("this member lost partitions " + removed
             + " (dropped from the group)"), idleTimeout()));
         beginNext();
       }
@@ -749,30 +752,30 @@ public final class ClusterMember implements AutoCloseable {
   }
 
   private void commitIfDue() {
-    if (failed.get() || !txns.due(options.commitInterval())) {
+    if (failed.get() || !cycle.due(options.commitInterval())) {
       return;
     }
     // Mid-rebalance (joined, not yet assigned) the metadata is about to change: the commit would be
     // refused. Hold it, unless the transaction would come close to its timeout.
-    if (joining && !inCallback && txns.openAgeNanos() < options.transactionTimeout().toNanos() / 2) {
+    if (joining && !inCallback && cycle.openAgeNanos() < options.transactionTimeout().toNanos() / 2) {
       return;
     }
     commitNow(true);
   }
 
   private void commitNow(boolean openNext) {
-    handle(txns.commit(this::groupOffsets, consumer::groupMetadata, idleTimeout()));
+    handle(cycle.commit(this::groupOffsets, consumer::groupMetadata, idleTimeout()));
     if (openNext) {
       beginNext();
     }
   }
 
   private void beginNext() {
-    if (failed.get() || txns.isOpen()) {
+    if (failed.get() || cycle.isOpen()) {
       return; // failed, or still open because there was nothing to commit
     }
     try {
-      txns.begin();
+      cycle.begin();
     } catch (RuntimeException e) {
       fatal(e);
     }
@@ -792,18 +795,18 @@ public final class ClusterMember implements AutoCloseable {
     return m;
   }
 
-  private void handle(PageTransactions.Outcome outcome) {
-    if (outcome instanceof PageTransactions.Outcome.Committed c) {
+  private void handle(TransactionCycle.Outcome outcome) {
+    if (outcome instanceof TransactionCycle.Outcome.Committed c) {
       c.written().forEach((p, next) -> {
         if (assigned.contains(p)) {
           positions.merge(p, next, Math::max);
         }
       });
-    } else if (outcome instanceof PageTransactions.Outcome.Aborted a) {
+    } else if (outcome instanceof TransactionCycle.Outcome.Aborted a) {
       log.warn("transaction {} aborted: {}; {} session(s) resume from their committed offsets{}", a.id(),
           a.cause() == null ? "?" : a.cause().getMessage(), a.dirty().size(), sample(a.dirty()));
       dropAndResume(a.dirty(), a.reload(), a.signal());
-    } else if (outcome instanceof PageTransactions.Outcome.Fatal f) {
+    } else if (outcome instanceof TransactionCycle.Outcome.Fatal f) {
       ownership.hold(f.dirty());
       sessions.stop(f.dirty(), options.revocationTimeout()).subscribe(v -> { }, e -> { });
       f.signal().run();
@@ -1096,8 +1099,8 @@ public final class ClusterMember implements AutoCloseable {
     c.put("lastRebalance", lastRebalance);
     c.put("members", members);
     if (txns != null) {
-      c.put("transactionsCommitted", txns.committedCount());
-      c.put("transactionsAborted", txns.abortedCount());
+      c.put("transactionsCommitted", cycle.committedCount());
+      c.put("transactionsAborted", cycle.abortedCount());
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("ownedPartitions", ownedPartitions());
@@ -1106,7 +1109,7 @@ public final class ClusterMember implements AutoCloseable {
   }
 
   long transactionsAborted() {
-    return txns == null ? 0 : txns.abortedCount();
+    return txns == null ? 0 : cycle.abortedCount();
   }
 
   private void fatal(Throwable t) {
