@@ -48,7 +48,8 @@ import reactor.core.publisher.Mono;
  * <ul>
  *   <li><b>Assigned</b>: wait until no transaction of the previous owner is open on those partitions
  *       (last stable offset = end offset) — exactly-once fences a dead or dropped owner's producer
- *       so its open transaction is aborted at once ({@link StableOffsets}, {@link ZombieFencer}) —, restore their sessions
+ *       so its open transaction is aborted at once ({@link StableOffsets}, {@link ZombieFencer}) —,
+ *       restore their sessions
  *       from the compacted topic, start their pollers, scan discovery once for sessions without
  *       offsets.
  *   <li><b>Revoked</b> (cooperative: only the partitions that move): stop their pollers after the step
@@ -130,8 +131,9 @@ public final class ClusterMember implements AutoCloseable {
         ? new ZombieFencer(admin, options.offsetsTopic(), options.transactionalIdPrefix(),
             sink.options().transactionalId(), FENCE_TIMEOUT)
         : null;
-    this.stable = new StableOffsets(options.offsetsTopic(), StableOffsets.lister(admin, options.offsetsTopic()), fencer == null ? null : fencer::fence,
-        options.transactionalIdPrefix(), options.transactionTimeout(), STABLE_RECHECK);
+    this.stable = new StableOffsets(options.offsetsTopic(), StableOffsets.lister(admin, options.offsetsTopic()),
+        fencer == null ? null : fencer::fence, options.transactionalIdPrefix(), options.transactionTimeout(),
+        STABLE_RECHECK);
     this.restorer = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "qoder-kafka-restore-" + options.instanceId());
       t.setDaemon(true);
@@ -237,9 +239,9 @@ public final class ClusterMember implements AutoCloseable {
     this.sessions = supervisor;
     HandOver.Parts parts = new HandOver.Parts(ownership, positions, stable, offsets::restore, codec, commits, status,
         restorer);
-    this.handOver = new HandOver(parts, SessionTable.of(supervisor), () -> partitionListener, options.revocationTimeout(),
-        staticSessionIds.stream().map(SessionIds::canonical).toList(), discoveryOrganizations, failed::get,
-        closing::get, this::fatal);
+    this.handOver = new HandOver(parts, SessionTable.of(supervisor), () -> partitionListener,
+        options.revocationTimeout(), staticSessionIds.stream().map(SessionIds::canonical).toList(),
+        discoveryOrganizations, failed::get, closing::get, this::fatal);
     supervisor.ownership(this::owns);
     thread.start();
   }

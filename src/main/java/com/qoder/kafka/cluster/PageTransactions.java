@@ -97,7 +97,8 @@ final class PageTransactions {
     return snapshot -> Mono.defer(() -> {
       String id = snapshot.sessionId();
       Txn ticket = cycle.takeTicket(id);
-      Mono<Txn> txn = ticket != null ? Mono.just(ticket) : cycle.enlist(id, false, () -> ownership.mayWrite(id), List.of());
+      Mono<Txn> txn = ticket != null ? Mono.just(ticket)
+          : cycle.enlist(id, false, () -> ownership.mayWrite(id), List.of());
       return txn.flatMap(t -> writeIn(t, snapshot));
     });
   }
