@@ -2,6 +2,8 @@ package com.qoder.kafka.api;
 
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.BaseSubscriber;
@@ -20,11 +22,39 @@ import reactor.core.publisher.Mono;
  */
 final class PageWalker {
 
+  // The client's log lines keep one logger name (QoderApiClient), which operators and tests filter by.
+  private static final Logger log = LoggerFactory.getLogger(QoderApiClient.class);
+
   private PageWalker() {}
 
   static <C, T> Flux<Page<T>> walk(C start, Function<C, Mono<Page<T>>> fetch,
       BiFunction<C, Page<T>, C> next) {
     return Flux.create(sink -> new Walk<>(sink, start, fetch, next).attach());
+  }
+
+  /**
+   * The next {@code after} cursor of an id-paged walk (documents 000–003): the page's {@code
+   * last_id} while {@code has_more}. Ends the walk (null) when there is nothing more, or when a page
+   * says {@code has_more} but is empty (no id to continue from; a poller asks again later from its
+   * cursor).
+   *
+   * @throws QoderApiException.MalformedResponse when {@code last_id} did not move past {@code current}
+   */
+  static String nextById(String endpoint, String current, Page<?> page) {
+    if (!page.hasMore()) {
+      return null;
+    }
+    String last = page.lastId();
+    if (last == null) {
+      log.warn("{}: has_more is true on a page without last_id; ending this walk at cursor {}",
+          endpoint, current);
+      return null;
+    }
+    if (last.equals(current)) {
+      throw new QoderApiException.MalformedResponse(endpoint,
+          "has_more is true but last_id did not move past the cursor " + current, null);
+    }
+    return last;
   }
 
   private static final class Walk<C, T> {

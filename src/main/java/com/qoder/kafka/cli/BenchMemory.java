@@ -142,6 +142,7 @@ final class BenchMemory {
     console.printf("%n== memory-run: %,d sessions x %d events delivered for real, then idle%n", sessions, events);
     Map<String, Object> r = new LinkedHashMap<>();
     Map<String, String> settings = Map.of(Settings.QODER_RATE.key(), Integer.toString(requestRate));
+    Duration minInterval = ConfigLoader.load(null, Map.of(), userSettings).duration(Settings.POLL_MIN);
     try (BenchConnectorJvm.Child child = BenchConnectorJvm.Child.start(console, verbose);
         QoderSimulator sim = simulator(seed + 12, sessions, events, LiveMode.off())) {
       sim.freezeEventPages(ConfigLoader.load(null, Map.of(), userSettings).integer(Settings.PAGE_SIZE));
@@ -151,18 +152,24 @@ final class BenchMemory {
           ids.get(0), settings, userSettings);
       child.call("start", "settings", s);
       child.call("await", "delivered", events, "timeoutMs", 120_000);
-      long heap0 = heap(child); // the connector, running, with one session delivered
       long t0 = System.nanoTime();
-      child.call("track", "ids", ids);
-      Map<String, Object> done = child.call("await", "delivered", (long) sessions * events, "timeoutMs", 900_000);
+      // Two halves, each delivered and then idle: the heap the second half adds is what a session
+      // costs. The first half fills what is fixed but grows with traffic — the producer's pool of
+      // batch buffers (up to buffer.memory), Netty's pooled buffers — which a heap reading against
+      // a connector that delivered one session would otherwise divide among the sessions.
+      List<String> firstHalf = ids.subList(0, sessions / 2);
+      List<String> secondHalf = ids.subList(sessions / 2, sessions);
+      Map<String, Object> one = child.call("heap", "histogram", true);
+      deliverThenIdle(child, sim, firstHalf, (long) firstHalf.size() * events, minInterval);
+      Map<String, Object> half = child.call("heap", "histogram", true);
+      Map<String, Object> done = deliverThenIdle(child, sim, secondHalf, (long) sessions * events, minInterval);
       double seconds = (System.nanoTime() - t0) / 1e9;
-      // Every session idle: one more (empty) poll each after its last page.
-      sim.resetRequestLog();
-      BenchSupport.await(() -> sim.requestStats().bySession().size() >= sessions, Duration.ofMinutes(5));
-      sim.resetRequestLog();
-      long heap1 = heap(child);
+      Map<String, Object> all = child.call("heap", "histogram", true);
       Map<String, Object> status = child.call("status");
       child.call("stop");
+      long heapOne = heapOf(one);
+      long heapHalf = heapOf(half);
+      long heapAll = heapOf(all);
       r.put("sessions", sessions);
       r.put("eventsPerSession", events);
       r.put("delivered", done.get("delivered"));
@@ -170,14 +177,39 @@ final class BenchMemory {
       r.put("deliverySeconds", BenchSupport.round(seconds, 1));
       r.put("pollers", status.get("polled"));
       r.put("sessionsByStatus", status.get("sessionsByStatus"));
-      r.put("heapBaselineBytes", heap0);
-      r.put("heapWithSessionsBytes", heap1);
-      r.put("heapPerSessionBytes", BenchSupport.round((double) (heap1 - heap0) / (sessions - 1), 1));
+      r.put("heapOneSessionBytes", heapOne);
+      r.put("heapFirstHalfIdleBytes", heapHalf);
+      r.put("heapAllIdleBytes", heapAll);
+      r.put("heapPerSessionBytes", BenchSupport.round((double) (heapAll - heapHalf) / secondHalf.size(), 1));
+      r.put("heapPerSessionFirstHalfBytes", BenchSupport.round((double) (heapHalf - heapOne) / (firstHalf.size() - 1), 1));
+      r.put("heapPerSessionByClass", BenchSupport.histogramGrowth(histogram(half), histogram(all), secondHalf.size(), 25));
+      r.put("heapFirstHalfByClass", BenchSupport.histogramGrowth(histogram(one), histogram(half), firstHalf.size() - 1, 10));
       r.put("settings", settings);
-      console.printf("   %,d events delivered in %.0f s; heap %.0f bytes per idle session%n",
-          ((Number) done.get("delivered")).longValue(), seconds, r.get("heapPerSessionBytes"));
+      console.printf("   %,d events delivered in %.0f s; heap %.0f bytes per idle session (the second half's growth;"
+          + " the first half's, with the fixed pools it fills: %.0f)%n", ((Number) done.get("delivered")).longValue(),
+          seconds, r.get("heapPerSessionBytes"), r.get("heapPerSessionFirstHalfBytes"));
     }
     return r;
+  }
+
+  /**
+   * Tracks {@code ids}, waits until {@code total} events are delivered, then until every session is
+   * idle the way a quiet session is: no new events for {@code 8 x sessions.poll-interval-min} (from
+   * then on its poller keeps the small window), and one poll each after that.
+   */
+  private static Map<String, Object> deliverThenIdle(BenchConnectorJvm.Child child, QoderSimulator sim,
+      List<String> ids, long total, Duration minInterval) throws Exception {
+    child.call("track", "ids", ids);
+    Map<String, Object> done = child.call("await", "delivered", total, "timeoutMs", 900_000);
+    Thread.sleep(minInterval.multipliedBy(9).toMillis()); // quiet is defined by wall-clock time without events
+    sim.resetRequestLog();
+    BenchSupport.await(() -> sim.requestStats().bySession().keySet().containsAll(ids), Duration.ofMinutes(5));
+    sim.resetRequestLog();
+    return done;
+  }
+
+  private static long heapOf(Map<String, Object> heapAnswer) {
+    return ((Number) heapAnswer.get("heapAfterGcBytes")).longValue();
   }
 
   // ---- memory-outage -------------------------------------------------------------------------
@@ -240,6 +272,15 @@ final class BenchMemory {
     return QoderSimulator.builder().seed(seed).sessions(sessions).eventsPerSession(events)
         .terminatedFraction(0).releasedFraction(0).files(0).agents(0).maxResourcesPerSession(0)
         .requestLogCapacity(0).historyEnd(Instant.now().minusSeconds(3600)).liveMode(live).build();
+  }
+
+  /** The class histogram a child's {@code heap} answer carries: class name to {instances, bytes}. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, long[]> histogram(Map<String, Object> heapAnswer) {
+    Map<String, long[]> out = new HashMap<>();
+    ((Map<String, List<Number>>) heapAnswer.get("histogram")).forEach((k, v) ->
+        out.put(k, new long[] {v.get(0).longValue(), v.get(1).longValue()}));
+    return out;
   }
 
   private static long heap(BenchConnectorJvm.Child child) throws Exception {

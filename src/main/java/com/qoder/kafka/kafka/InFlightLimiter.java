@@ -21,6 +21,11 @@ import java.util.function.ToLongFunction;
  * granted when nothing else is in flight, so one oversized record cannot deadlock the sink; thus
  * the bytes in flight never exceed {@code max(maxBytes, largest single request)}.
  *
+ * <p>One exception to arrival order: requests marked <em>ahead</em> (offset records) wait in their
+ * own FIFO queue that is served first. They are small and each follows an acknowledged page, so
+ * they cannot starve the others; queued behind megabytes of other sessions' pages, they would leave
+ * the stored progress far behind what Kafka holds, and a crash would deliver all of that again.
+ *
  * <p>Grants are delivered to the {@code onGrant} consumer while the lock is held, which keeps
  * their order equal to the queue order; the consumer must only hand the items over (enqueue them
  * on the send thread), never block or call back into this class from another thread.
@@ -34,6 +39,7 @@ final class InFlightLimiter<T> {
   private final ToLongFunction<T> sizeOf;
   private final Consumer<List<T>> onGrant;
   private final ArrayDeque<T> waiting = new ArrayDeque<>();
+  private final ArrayDeque<T> ahead = new ArrayDeque<>();
   private int records;
   private long bytes;
   private long maxObservedBytes;
@@ -55,10 +61,18 @@ final class InFlightLimiter<T> {
    * now. Returns false, granting nothing, once {@link #close()} was called.
    */
   synchronized boolean acquire(List<T> items) {
+    return acquire(items, false);
+  }
+
+  /**
+   * {@link #acquire(List)}; with {@code aheadOfOthers}, the items queue only behind earlier such
+   * items and are granted before anything else that waits.
+   */
+  synchronized boolean acquire(List<T> items, boolean aheadOfOthers) {
     if (closed) {
       return false;
     }
-    waiting.addAll(items);
+    (aheadOfOthers ? ahead : waiting).addAll(items);
     grantWhatFits();
     return true;
   }
@@ -80,34 +94,39 @@ final class InFlightLimiter<T> {
     Set<T> wanted = Collections.newSetFromMap(new IdentityHashMap<>());
     wanted.addAll(items);
     List<T> removed = new ArrayList<>();
-    waiting.removeIf(item -> {
-      if (wanted.contains(item)) {
-        removed.add(item);
-        return true;
-      }
-      return false;
-    });
+    for (ArrayDeque<T> queue : List.of(ahead, waiting)) {
+      queue.removeIf(item -> {
+        if (wanted.contains(item)) {
+          removed.add(item);
+          return true;
+        }
+        return false;
+      });
+    }
     return removed;
   }
 
   /** Refuses further requests and returns the ones still waiting (the caller fails them). */
   synchronized List<T> close() {
     closed = true;
-    List<T> all = new ArrayList<>(waiting);
+    List<T> all = new ArrayList<>(ahead);
+    all.addAll(waiting);
+    ahead.clear();
     waiting.clear();
     return all;
   }
 
   private void grantWhatFits() {
     List<T> granted = null;
-    while (!waiting.isEmpty()) {
-      T head = waiting.peekFirst();
+    while (!ahead.isEmpty() || !waiting.isEmpty()) {
+      ArrayDeque<T> queue = ahead.isEmpty() ? waiting : ahead;
+      T head = queue.peekFirst();
       long size = sizeOf.applyAsLong(head);
       boolean fits = records + 1 <= maxRecords && bytes + size <= maxBytes;
       if (!fits && records > 0) {
         break; // FIFO: nothing overtakes the head
       }
-      waiting.pollFirst();
+      queue.pollFirst();
       records++;
       bytes += size;
       maxObservedBytes = Math.max(maxObservedBytes, bytes);
@@ -139,6 +158,6 @@ final class InFlightLimiter<T> {
   }
 
   synchronized int waitingRecords() {
-    return waiting.size();
+    return ahead.size() + waiting.size();
   }
 }

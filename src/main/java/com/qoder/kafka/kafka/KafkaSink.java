@@ -181,6 +181,10 @@ public final class KafkaSink implements AutoCloseable {
    * records again.
    */
   public Mono<SubmittedBatch> submit(List<OutboundRecord> records) {
+    return submit(records, false);
+  }
+
+  private Mono<SubmittedBatch> submit(List<OutboundRecord> records, boolean ahead) {
     Objects.requireNonNull(records, "records");
     return Mono.defer(() -> {
       KafkaSinkException refusal = refusal();
@@ -217,7 +221,7 @@ public final class KafkaSink implements AutoCloseable {
       return Mono.<SubmittedBatch>create(accepted -> {
         batch.onHandedOver(() -> accepted.success(batch));
         accepted.onCancel(() -> withdraw(toSend));
-        if (!limiter.acquire(toSend)) {
+        if (!limiter.acquire(toSend, ahead)) {
           KafkaSinkException closed = refusalOrClosed();
           accepted.error(closed); // first, so the hand-over signal of the failed records cannot turn it into success
           toSend.forEach(p -> p.finishWithoutCapacity(closed));
@@ -236,7 +240,20 @@ public final class KafkaSink implements AutoCloseable {
 
   /** Sends one record; a rejected record errors with {@link RecordRejectedException}. */
   public Mono<RecordMetadata> send(OutboundRecord record) {
-    return sendAll(List.of(record)).map(results -> {
+    return acknowledgedOne(submit(List.of(record), false));
+  }
+
+  /**
+   * {@link #send}, queued ahead of the records that wait for in-flight capacity (only behind earlier
+   * such records): for offset records, which follow an acknowledged page and should reach Kafka
+   * right after it — the bound on what a crash delivers twice is what they leave behind.
+   */
+  public Mono<RecordMetadata> sendAhead(OutboundRecord record) {
+    return acknowledgedOne(submit(List.of(record), true));
+  }
+
+  private static Mono<RecordMetadata> acknowledgedOne(Mono<SubmittedBatch> submitted) {
+    return submitted.flatMap(SubmittedBatch::acknowledged).map(results -> {
       SendResult result = results.get(0);
       if (result.rejection() != null) {
         throw result.rejection();

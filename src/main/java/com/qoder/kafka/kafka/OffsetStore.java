@@ -139,9 +139,12 @@ public final class OffsetStore {
     return new String(OffsetCodec.encode(record), StandardCharsets.UTF_8);
   }
 
-  /** Writes {@code record}; completes when Kafka acknowledged it. A failed write moves nothing. */
+  /**
+   * Writes {@code record} ahead of records waiting for in-flight capacity; completes when Kafka
+   * acknowledged it. A failed write moves nothing.
+   */
   public Mono<RecordMetadata> write(OffsetRecord record) {
-    return Mono.defer(() -> sink.send(toOutboundRecord(record)));
+    return Mono.defer(() -> sink.sendAhead(toOutboundRecord(record)));
   }
 
   /** Deletes {@code key} with a tombstone (used by {@code offsets reset}); completes when acknowledged. */

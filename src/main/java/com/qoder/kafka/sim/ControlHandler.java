@@ -150,13 +150,13 @@ final class ControlHandler {
         sim.resetRequestLog();
         yield ok();
       }
-      case "GET /_sim/requests" -> requests(ApiHandler.param(query, "limit"));
-      case "GET /_sim/faults" -> sim.faults().toJson(mapper);
+      case "GET /_sim/requests" -> requests(RequestChecks.param(query, "limit"));
+      case "GET /_sim/faults" -> FaultsJson.toJson(sim.faults(), mapper);
       case "PUT /_sim/faults", "PATCH /_sim/faults", "POST /_sim/faults" -> {
-        sim.faults().apply(body);
-        yield sim.faults().toJson(mapper);
+        FaultsJson.apply(sim.faults(), body);
+        yield FaultsJson.toJson(sim.faults(), mapper);
       }
-      case "DELETE /_sim/faults" -> sim.faults().clear().toJson(mapper);
+      case "DELETE /_sim/faults" -> FaultsJson.toJson(sim.faults().clear(), mapper);
       case "POST /_sim/token/revoke" -> {
         sim.faults().revokeToken();
         yield ok();

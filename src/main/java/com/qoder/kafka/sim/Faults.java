@@ -1,16 +1,9 @@
 package com.qoder.kafka.sim;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The fault switchboard of a running simulator. Every switch is independent and can be changed at
@@ -27,6 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Generation faults (unknown event types, oversized events, timestamp ties) shape events when they are
  * created. Those in force when the simulator is built apply to its generated history too.
+ *
+ * <p>This class is the switchboard (settings) and the server's view of it (one decision per
+ * fault); how one trigger decides lives in {@link FaultRule}, the control API's JSON form in
+ * {@link FaultsJson}.
  *
  * <p>Thread-safe.
  */
@@ -138,45 +135,36 @@ public final class Faults {
     }
   }
 
-  /** A trigger with its remaining count, replaced as a whole when reconfigured. */
-  private static final class Rule {
-    final Trigger trigger;
-    final AtomicInteger remaining;
-
-    Rule(Trigger trigger) {
-      this.trigger = trigger;
-      this.remaining = new AtomicInteger(trigger.count());
-    }
-  }
-
-  private final SplittableRandom random;
-  private volatile Rule latency = new Rule(Trigger.NEVER);
-  private volatile long latencyFixedMs;
-  private volatile long latencyJitterMs;
-  private volatile Rule rateLimit = new Rule(Trigger.NEVER);
-  private volatile int retryAfterSeconds = DEFAULT_RETRY_AFTER_SECONDS;
-  private volatile boolean retryAfterHttpDate;
-  private volatile String retryAfterRaw;
-  private volatile Rule permissionDenied = new Rule(Trigger.NEVER);
-  private volatile Rule emptyPage = new Rule(Trigger.NEVER);
-  private volatile Rule replayFromStart = new Rule(Trigger.NEVER);
-  private volatile Rule cursorRejected = new Rule(Trigger.NEVER);
-  private volatile Rule serverError = new Rule(Trigger.NEVER);
-  private volatile int[] serverStatuses = DEFAULT_SERVER_STATUSES;
-  private volatile Rule connectionReset = new Rule(Trigger.NEVER);
-  private volatile Rule malformedBody = new Rule(Trigger.NEVER);
-  private volatile Rule invalidResourceCursor = new Rule(Trigger.NEVER);
-  private volatile Rule routeNotFound = new Rule(Trigger.NEVER);
-  private volatile NotFoundStyle routeNotFoundStyle = NotFoundStyle.HTML;
-  private volatile double unknownEventTypeProbability;
-  private volatile double oversizedEventProbability;
-  private volatile int oversizedEventBytes = DEFAULT_OVERSIZED_BYTES;
-  private volatile double eventTimestampTieProbability;
-  private volatile boolean tokenRevoked;
-  private volatile Set<Endpoint> scope = EnumSet.allOf(Endpoint.class);
+  private final FaultRule.Dice dice;
+  // The settings below are written only through the public setters; they are package-private so
+  // that FaultsJson can render and merge the control API's JSON form without a getter per field.
+  volatile FaultRule latency = new FaultRule(Trigger.NEVER);
+  volatile long latencyFixedMs;
+  volatile long latencyJitterMs;
+  volatile FaultRule rateLimit = new FaultRule(Trigger.NEVER);
+  volatile int retryAfterSeconds = DEFAULT_RETRY_AFTER_SECONDS;
+  volatile boolean retryAfterHttpDate;
+  volatile String retryAfterRaw;
+  volatile FaultRule permissionDenied = new FaultRule(Trigger.NEVER);
+  volatile FaultRule emptyPage = new FaultRule(Trigger.NEVER);
+  volatile FaultRule replayFromStart = new FaultRule(Trigger.NEVER);
+  volatile FaultRule cursorRejected = new FaultRule(Trigger.NEVER);
+  volatile FaultRule serverError = new FaultRule(Trigger.NEVER);
+  volatile int[] serverStatuses = DEFAULT_SERVER_STATUSES;
+  volatile FaultRule connectionReset = new FaultRule(Trigger.NEVER);
+  volatile FaultRule malformedBody = new FaultRule(Trigger.NEVER);
+  volatile FaultRule invalidResourceCursor = new FaultRule(Trigger.NEVER);
+  volatile FaultRule routeNotFound = new FaultRule(Trigger.NEVER);
+  volatile NotFoundStyle routeNotFoundStyle = NotFoundStyle.HTML;
+  volatile double unknownEventTypeProbability;
+  volatile double oversizedEventProbability;
+  volatile int oversizedEventBytes = DEFAULT_OVERSIZED_BYTES;
+  volatile double eventTimestampTieProbability;
+  volatile boolean tokenRevoked;
+  volatile Set<Endpoint> scope = EnumSet.allOf(Endpoint.class);
 
   Faults(long seed) {
-    this.random = new SplittableRandom(Ids.mix64(seed ^ 0xFA017L));
+    this.dice = new FaultRule.Dice(Ids.mix64(seed ^ 0xFA017L));
   }
 
   /** Delays answers by {@code fixedMs} plus a uniform random {@code 0..jitterMs}. */
@@ -187,7 +175,7 @@ public final class Faults {
     }
     latencyFixedMs = fixedMs;
     latencyJitterMs = jitterMs;
-    latency = new Rule(trigger);
+    latency = new FaultRule(trigger);
     return this;
   }
 
@@ -198,7 +186,7 @@ public final class Faults {
           + " (send any other value with retryAfterRaw)");
     }
     this.retryAfterSeconds = retryAfterSeconds;
-    rateLimit = new Rule(trigger);
+    rateLimit = new FaultRule(trigger);
     return this;
   }
 
@@ -228,7 +216,7 @@ public final class Faults {
    * retry it without delay.
    */
   public Faults permissionDenied(Trigger trigger) {
-    permissionDenied = new Rule(trigger);
+    permissionDenied = new FaultRule(trigger);
     return this;
   }
 
@@ -240,7 +228,7 @@ public final class Faults {
    * validated first, so a bad cursor is still 400 and an unknown session still 404.
    */
   public Faults emptyPage(Trigger trigger) {
-    emptyPage = new Rule(trigger);
+    emptyPage = new FaultRule(trigger);
     return this;
   }
 
@@ -250,7 +238,7 @@ public final class Faults {
    * 400). Only requests with {@code after_id} consume the trigger.
    */
   public Faults replayFromStart(Trigger trigger) {
-    replayFromStart = new Rule(trigger);
+    replayFromStart = new FaultRule(trigger);
     return this;
   }
 
@@ -262,7 +250,7 @@ public final class Faults {
    * event a client holds as its cursor, use {@link QoderSimulator#deleteEvent}.)
    */
   public Faults cursorRejected(Trigger trigger) {
-    cursorRejected = new Rule(trigger);
+    cursorRejected = new FaultRule(trigger);
     return this;
   }
 
@@ -275,25 +263,25 @@ public final class Faults {
       }
     }
     serverStatuses = s;
-    serverError = new Rule(trigger);
+    serverError = new FaultRule(trigger);
     return this;
   }
 
   /** Closes the connection with a TCP reset instead of answering. */
   public Faults connectionReset(Trigger trigger) {
-    connectionReset = new Rule(trigger);
+    connectionReset = new FaultRule(trigger);
     return this;
   }
 
   /** Answers 200 with a body cut in half: not valid JSON. */
   public Faults malformedBody(Trigger trigger) {
-    malformedBody = new Rule(trigger);
+    malformedBody = new FaultRule(trigger);
     return this;
   }
 
   /** Rejects a resources request that carries a {@code page} token with 400, as if the token expired. */
   public Faults invalidResourceCursor(Trigger trigger) {
-    invalidResourceCursor = new Rule(trigger);
+    invalidResourceCursor = new FaultRule(trigger);
     return this;
   }
 
@@ -303,7 +291,7 @@ public final class Faults {
    */
   public Faults routeNotFound(Trigger trigger, NotFoundStyle style) {
     routeNotFoundStyle = java.util.Objects.requireNonNull(style, "style");
-    routeNotFound = new Rule(trigger);
+    routeNotFound = new FaultRule(trigger);
     return this;
   }
 
@@ -388,7 +376,7 @@ public final class Faults {
       return 0;
     }
     long jitter = latencyJitterMs;
-    return latencyFixedMs + (jitter == 0 ? 0 : nextLong(jitter + 1));
+    return latencyFixedMs + (jitter == 0 ? 0 : dice.nextLong(jitter + 1));
   }
 
   boolean connectionReset(Endpoint e, String sessionId) {
@@ -434,7 +422,7 @@ public final class Faults {
       return 0;
     }
     int[] s = serverStatuses;
-    return s[(int) nextLong(s.length)];
+    return s[(int) dice.nextLong(s.length)];
   }
 
   boolean malformedBody(Endpoint e, String sessionId) {
@@ -455,152 +443,11 @@ public final class Faults {
         oversizedEventBytes, eventTimestampTieProbability);
   }
 
-  private boolean fires(Rule rule, Endpoint e, String sessionId) {
-    if (rule.trigger.isOff() || !scope.contains(e) || !rule.trigger.matches(sessionId)) {
-      return false;
-    }
-    if (rule.remaining.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
-      return true;
-    }
-    double p = rule.trigger.probability();
-    return p > 0 && nextDouble() < p;
-  }
-
-  private synchronized double nextDouble() {
-    return random.nextDouble();
-  }
-
-  private synchronized long nextLong(long bound) {
-    return random.nextLong(bound);
+  private boolean fires(FaultRule rule, Endpoint e, String sessionId) {
+    return rule.fires(scope, e, sessionId, dice);
   }
 
   private static void checkProbability(double probability) {
     Trigger.chance(probability);
-  }
-
-  // ---- JSON form for the control API -------------------------------------------------------
-
-  ObjectNode toJson(ObjectMapper mapper) {
-    ObjectNode o = mapper.createObjectNode();
-    trigger(o.putObject("latency"), latency).put("fixed_ms", latencyFixedMs).put("jitter_ms", latencyJitterMs);
-    trigger(o.putObject("rate_limit"), rateLimit).put("retry_after_seconds", retryAfterSeconds)
-        .put("http_date", retryAfterHttpDate).put("retry_after_raw", retryAfterRaw);
-    trigger(o.putObject("permission_denied"), permissionDenied);
-    trigger(o.putObject("empty_page"), emptyPage);
-    trigger(o.putObject("replay_from_start"), replayFromStart);
-    trigger(o.putObject("cursor_rejected"), cursorRejected);
-    ArrayNode statuses = trigger(o.putObject("server_error"), serverError).putArray("statuses");
-    for (int s : serverStatuses) {
-      statuses.add(s);
-    }
-    trigger(o.putObject("connection_reset"), connectionReset);
-    trigger(o.putObject("malformed_body"), malformedBody);
-    trigger(o.putObject("invalid_resource_cursor"), invalidResourceCursor);
-    trigger(o.putObject("route_not_found"), routeNotFound).put("style", routeNotFoundStyle.label());
-    o.putObject("unknown_event_type").put("probability", unknownEventTypeProbability);
-    o.putObject("oversized_event").put("probability", oversizedEventProbability).put("bytes", oversizedEventBytes);
-    o.putObject("event_timestamp_ties").put("probability", eventTimestampTieProbability);
-    o.put("token_revoked", tokenRevoked);
-    ArrayNode sc = o.putArray("scope");
-    scope.forEach(e -> sc.add(e.label()));
-    return o;
-  }
-
-  private static ObjectNode trigger(ObjectNode node, Rule rule) {
-    node.put("probability", rule.trigger.probability()).put("count", rule.remaining.get());
-    ArrayNode sessions = node.putArray("sessions");
-    rule.trigger.sessions().stream().sorted().forEach(sessions::add);
-    return node;
-  }
-
-  /**
-   * Applies the JSON form (as returned by GET /_sim/faults): only the keys present change.
-   *
-   * @throws IllegalArgumentException naming the bad key or value
-   */
-  void apply(JsonNode json) {
-    if (!json.isObject()) {
-      throw new IllegalArgumentException("faults must be a JSON object");
-    }
-    for (Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
-      String key = it.next();
-      JsonNode v = json.get(key);
-      switch (key) {
-        case "latency" -> latency(trigger(v, latency), v.path("fixed_ms").asLong(latencyFixedMs),
-            v.path("jitter_ms").asLong(latencyJitterMs));
-        case "rate_limit" -> {
-          rateLimit(trigger(v, rateLimit), v.path("retry_after_seconds").asInt(retryAfterSeconds));
-          retryAfterAsHttpDate(v.path("http_date").asBoolean(retryAfterHttpDate));
-          if (v.has("retry_after_raw")) {
-            retryAfterRaw(v.get("retry_after_raw").isNull() ? null : v.get("retry_after_raw").asText());
-          }
-        }
-        case "permission_denied" -> permissionDenied(trigger(v, permissionDenied));
-        case "empty_page" -> emptyPage(trigger(v, emptyPage));
-        case "replay_from_start" -> replayFromStart(trigger(v, replayFromStart));
-        case "cursor_rejected" -> cursorRejected(trigger(v, cursorRejected));
-        case "server_error" -> {
-          int[] s = serverStatuses;
-          if (v.has("statuses")) {
-            s = new int[v.get("statuses").size()];
-            for (int i = 0; i < s.length; i++) {
-              s[i] = v.get("statuses").get(i).asInt();
-            }
-          }
-          serverError(trigger(v, serverError), s);
-        }
-        case "connection_reset" -> connectionReset(trigger(v, connectionReset));
-        case "malformed_body" -> malformedBody(trigger(v, malformedBody));
-        case "invalid_resource_cursor" -> invalidResourceCursor(trigger(v, invalidResourceCursor));
-        case "route_not_found" -> routeNotFound(trigger(v, routeNotFound),
-            v.has("style") ? NotFoundStyle.ofLabel(v.get("style").asText()) : routeNotFoundStyle);
-        case "unknown_event_type" -> unknownEventTypes(v.path("probability").asDouble(unknownEventTypeProbability));
-        case "event_timestamp_ties" -> eventTimestampTies(
-            v.path("probability").asDouble(eventTimestampTieProbability));
-        case "oversized_event" -> oversizedEvents(v.path("probability").asDouble(oversizedEventProbability),
-            v.path("bytes").asInt(oversizedEventBytes));
-        case "token_revoked" -> {
-          if (v.asBoolean()) {
-            revokeToken();
-          } else {
-            restoreToken();
-          }
-        }
-        case "scope" -> {
-          Endpoint[] es = new Endpoint[v.size()];
-          for (int i = 0; i < es.length; i++) {
-            es[i] = Endpoint.ofLabel(v.get(i).asText());
-          }
-          scope(es);
-        }
-        case "clear" -> {
-          if (v.asBoolean()) {
-            clear();
-          }
-        }
-        default -> throw new IllegalArgumentException("unknown fault '" + key + "'; known: latency, rate_limit, "
-            + "permission_denied, server_error, connection_reset, malformed_body, invalid_resource_cursor, "
-            + "route_not_found, empty_page, replay_from_start, cursor_rejected, unknown_event_type, "
-            + "oversized_event, event_timestamp_ties, token_revoked, scope, clear");
-      }
-    }
-  }
-
-  private static Trigger trigger(JsonNode v, Rule current) {
-    if (!v.isObject()) {
-      throw new IllegalArgumentException("fault settings must be objects such as {\"probability\":0.1,\"count\":2}");
-    }
-    Set<String> sessions = current.trigger.sessions();
-    if (v.has("sessions")) {
-      JsonNode list = v.get("sessions");
-      if (!list.isArray()) {
-        throw new IllegalArgumentException("a fault's sessions must be an array of session ids, e.g. [\"sess_…\"]");
-      }
-      Set<String> ids = new LinkedHashSet<>();
-      list.forEach(id -> ids.add(id.asText()));
-      sessions = ids;
-    }
-    return new Trigger(v.path("probability").asDouble(current.trigger.probability()),
-        v.path("count").asInt(current.remaining.get()), sessions);
   }
 }

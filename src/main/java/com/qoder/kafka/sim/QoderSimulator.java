@@ -2,15 +2,8 @@ package com.qoder.kafka.sim;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.qoder.kafka.sim.Items.FileItem;
-import com.qoder.kafka.sim.Items.ResourceItem;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -36,6 +29,10 @@ import java.util.function.Consumer;
  * Methods that name a missing session, file or resource throw {@link NoSuchElementException};
  * invalid arguments throw {@link IllegalArgumentException}.
  *
+ * <p>This class is the public face and the wiring: the builder's settings and their checks live in
+ * {@link SimulatorSetup}, what the control methods change in {@link SimControl}, what they read
+ * (ids, ground truth, served JSON) in {@link SimViews}, the HTTP API in {@link ApiHandler}.
+ *
  * <p>Thread-safe: server threads, the live generator and callers may use it concurrently.
  */
 public final class QoderSimulator implements AutoCloseable {
@@ -58,19 +55,23 @@ public final class QoderSimulator implements AutoCloseable {
       .build());
   private final RequestLog requestLog;
   private final ApiHandler api;
+  private final SimControl control;
+  private final SimViews views;
   private final LiveGenerator live;
   private SimServer server;
   private boolean closed;
 
-  private QoderSimulator(Builder b, SimSettings settings, Faults faults) {
+  private QoderSimulator(SimulatorSetup b, Faults faults) {
     this.faults = faults;
     this.token = new BearerToken(b.token);
     this.host = b.host;
     this.requestedPort = b.port;
     this.clock = b.clock;
-    this.data = new SimData(settings, faults.generation());
+    this.data = new SimData(b.dataSettings(), faults.generation());
     this.requestLog = new RequestLog(b.requestLogCapacity);
     this.api = new ApiHandler(data, faults, mapper, this::nowNanos);
+    this.control = new SimControl(data, faults, this::nowNanos);
+    this.views = new SimViews(data, mapper, api.json());
     this.live = new LiveGenerator(this, data, b.liveMode);
   }
 
@@ -145,13 +146,7 @@ public final class QoderSimulator implements AutoCloseable {
 
   /** Canonical {@code sess_} ids of every session not deleted, oldest first. */
   public List<String> sessionIds() {
-    List<String> out = new ArrayList<>();
-    for (SimSession s : data.allSessionsEvenDeleted()) {
-      if (!s.isDeleted()) {
-        out.add(s.id);
-      }
-    }
-    return out;
+    return views.sessionIds();
   }
 
   /** Creates an empty session in the default organization; returns its {@code sess_} id. */
@@ -165,14 +160,7 @@ public final class QoderSimulator implements AutoCloseable {
    * @param organization null for the default organization
    */
   public String createSession(String organization, int events) {
-    if (events < 0) {
-      throw new IllegalArgumentException("events must not be negative; got " + events);
-    }
-    SimSession s = data.createSession(organization, nowNanos());
-    for (int i = 0; i < events; i++) {
-      s.appendNext(nowNanos(), faults.generation());
-    }
-    return s.id;
+    return control.createSession(organization, events);
   }
 
   /**
@@ -198,31 +186,12 @@ public final class QoderSimulator implements AutoCloseable {
    * @return the {@code sess_} ids in creation order
    */
   public List<String> createSessionsAt(String organization, Instant createdAt, int count, int eventsEach) {
-    if (count < 1 || count > 1_000_000) {
-      throw new IllegalArgumentException("count must be 1..1000000; got " + count);
-    }
-    if (eventsEach < 0 || (long) count * eventsEach > 50_000_000L) {
-      throw new IllegalArgumentException("eventsEach must be 0.. and count × eventsEach at most 50,000,000; got "
-          + count + " × " + eventsEach);
-    }
-    Long at = createdAt == null ? null : SimTime.epochNanos(createdAt);
-    List<String> ids = new ArrayList<>(count);
-    for (SimSession s : data.createSessionsAt(organization, at, nowNanos(), count)) {
-      for (int i = 0; i < eventsEach; i++) {
-        s.appendNext(Math.max(nowNanos(), s.createdNanos), faults.generation());
-      }
-      ids.add(s.id);
-    }
-    return ids;
+    return control.createSessionsAt(organization, createdAt, count, eventsEach);
   }
 
   /** The {@code createdAt} of a session as the sessions list shows it (deleted sessions too). */
   public Instant sessionCreatedAt(String sessionId) {
-    SimSession s = data.sessionEvenDeleted(sessionId);
-    if (s == null) {
-      throw new NoSuchElementException("no session '" + sessionId + "' was ever created");
-    }
-    return SimTime.instant(s.createdNanos);
+    return views.sessionCreatedAt(sessionId);
   }
 
   /** The UUID spelling (document 004) of a {@code sess_} id. */
@@ -241,21 +210,7 @@ public final class QoderSimulator implements AutoCloseable {
 
   /** Appends {@code count} events shaped by {@code spec}; returns their ids in order. */
   public List<String> appendEvents(String sessionId, int count, EventSpec spec) {
-    if (count < 0 || count > 1_000_000) {
-      throw new IllegalArgumentException("count must be 0..1000000; got " + count);
-    }
-    SimSession s = session(sessionId);
-    List<String> ids = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      ids.add(spec.type() == null
-          ? s.appendNext(nowNanos(), faults.generation(), spec.extraFields(), spec.contentBytes())
-          : s.appendExplicit(spec.type(), spec.extraFields(), spec.contentBytes(), nowNanos(),
-              faults.generation().timestampTieProbability()));
-    }
-    if (!s.acceptsLiveEvents()) {
-      data.deactivate(s);
-    }
-    return ids;
+    return control.appendEvents(sessionId, count, spec);
   }
 
   /**
@@ -269,37 +224,29 @@ public final class QoderSimulator implements AutoCloseable {
 
   /** Appends {@code terminated}; returns its id, or null when the session had already ended. */
   public String terminateSession(String sessionId) {
-    SimSession s = session(sessionId);
-    String id = s.terminate(nowNanos());
-    data.deactivate(s);
-    return id;
+    return control.terminateSession(sessionId);
   }
 
   /** Sets {@code releasedAt}; returns false when the session was already released. */
   public boolean releaseSession(String sessionId) {
-    SimSession s = session(sessionId);
-    boolean changed = s.release(nowNanos());
-    data.deactivate(s);
-    return changed;
+    return control.releaseSession(sessionId);
   }
 
   /** Deletes a session: every endpoint answers 404 for it afterwards; its ground truth stays. */
   public void deleteSession(String sessionId) {
-    data.deleteSession(session(sessionId));
+    control.deleteSession(sessionId);
   }
 
   /** Deletes one event: pages skip it and a cursor naming it is answered 400. */
   public void deleteEvent(String sessionId, String eventId) {
-    if (!session(sessionId).deleteEvent(eventId)) {
-      throw new NoSuchElementException("session '" + sessionId + "' has no event '" + eventId + "'");
-    }
+    control.deleteEvent(sessionId, eventId);
   }
 
   // ---- resources -----------------------------------------------------------------------------
 
   /** Resource ids of a session in API order (oldest first). */
   public List<String> resourceIds(String sessionId) {
-    return session(sessionId).resources.all().stream().map(ResourceItem::id).toList();
+    return views.resourceIds(sessionId);
   }
 
   /** Creates a resource backed by a new {@code session_resource} file; returns the resource id. */
@@ -309,29 +256,16 @@ public final class QoderSimulator implements AutoCloseable {
 
   /** Creates a resource for an existing file (null: a new file); returns the resource id. */
   public String createResource(String sessionId, String fileId) {
-    SimSession s = session(sessionId);
-    if (fileId != null && data.files.get(fileId) == null) {
-      throw new NoSuchElementException("no file '" + fileId + "'");
-    }
-    return data.createResource(s, fileId, nowNanos()).id();
+    return control.createResource(sessionId, fileId);
   }
 
   /** Touches a resource: {@code updated_at} becomes now; {@code mountPath} non-null replaces the mount path. */
   public void updateResource(String sessionId, String resourceId, String mountPath) {
-    SimSession s = session(sessionId);
-    ResourceItem r = s.resources.get(resourceId);
-    if (r == null) {
-      throw new NoSuchElementException("session '" + sessionId + "' has no resource '" + resourceId + "'");
-    }
-    long updated = Math.max(nowNanos() / 1_000 * 1_000, r.updatedNanos() + 1_000);
-    s.resources.replace(new ResourceItem(r.id(), r.type(), r.fileId(),
-        mountPath == null ? r.mountPath() : mountPath, r.createdNanos(), updated));
+    control.updateResource(sessionId, resourceId, mountPath);
   }
 
   public void deleteResource(String sessionId, String resourceId) {
-    if (!session(sessionId).resources.delete(resourceId)) {
-      throw new NoSuchElementException("session '" + sessionId + "' has no resource '" + resourceId + "'");
-    }
+    control.deleteResource(sessionId, resourceId);
   }
 
   /** Expires every resources {@code next_page} token issued so far: using one answers 400. */
@@ -343,9 +277,7 @@ public final class QoderSimulator implements AutoCloseable {
 
   /** File ids in API order (newest first). */
   public List<String> fileIds() {
-    List<String> ids = new ArrayList<>(data.files.all().stream().map(FileItem::fileId).toList());
-    Collections.reverse(ids);
-    return ids;
+    return views.fileIds();
   }
 
   public String createFile(String purpose) {
@@ -360,58 +292,38 @@ public final class QoderSimulator implements AutoCloseable {
    * @param purpose one of document 001's five purposes
    */
   public List<String> createFiles(String purpose, int count) {
-    if (count < 1 || count > 10_000_000) {
-      throw new IllegalArgumentException("count must be 1..10000000; got " + count);
-    }
-    long now = nowNanos();
-    List<String> ids = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      ids.add(data.createFile(purpose, null, null, Map.of("burst", "true"), now).fileId());
-    }
-    return ids;
+    return control.createFiles(purpose, count);
   }
 
   /** Creates a file (the newest); {@code filename} null picks one. Returns the {@code file_id}. */
   public String createFile(String purpose, String filename, Map<String, String> metadata) {
-    return data.createFile(purpose, filename, null, metadata, nowNanos()).fileId();
+    return control.createFile(purpose, filename, metadata);
   }
 
   /** Changes a file's status and/or metadata (null keeps it) and sets {@code updated_at} to now. */
   public void updateFile(String fileId, String status, Map<String, String> metadata) {
-    FileItem f = data.files.get(fileId);
-    if (f == null) {
-      throw new NoSuchElementException("no file '" + fileId + "'");
-    }
-    long updated = Math.max(nowNanos() / SECOND * SECOND, f.updatedNanos() + SECOND);
-    data.files.replace(new FileItem(f.fileId(), f.filename(), metadata == null ? f.metadata() : metadata,
-        f.mimeType(), f.purpose(), f.sizeBytes(), status == null ? f.status() : status, f.createdNanos(), updated));
+    control.updateFile(fileId, status, metadata);
   }
 
   public void deleteFile(String fileId) {
-    if (!data.files.delete(fileId)) {
-      throw new NoSuchElementException("no file '" + fileId + "'");
-    }
+    control.deleteFile(fileId);
   }
 
   // ---- agents (document 003) ----------------------------------------------------------------
 
   /** Agent ids in API order (newest first). */
   public List<String> agentIds() {
-    List<String> ids = new ArrayList<>(data.agents.all().stream().map(Items.AgentItem::id).toList());
-    Collections.reverse(ids);
-    return ids;
+    return views.agentIds();
   }
 
   /** Creates an agent (the newest); returns its id. */
   public String createAgent() {
-    return data.createAgent(nowNanos()).id();
+    return control.createAgent();
   }
 
   /** Deletes an agent: a cursor naming it is answered 400 afterwards. */
   public void deleteAgent(String agentId) {
-    if (!data.agents.delete(agentId)) {
-      throw new NoSuchElementException("no agent '" + agentId + "'");
-    }
+    control.deleteAgent(agentId);
   }
 
   // ---- observation ---------------------------------------------------------------------------
@@ -432,20 +344,12 @@ public final class QoderSimulator implements AutoCloseable {
 
   /** Every event ever created for a session (either id spelling), deleted sessions included. */
   public GroundTruth groundTruth(String sessionId) {
-    SimSession s = data.sessionEvenDeleted(sessionId);
-    if (s == null) {
-      throw new NoSuchElementException("no session '" + sessionId + "' was ever created");
-    }
-    return truth(s);
+    return views.groundTruth(sessionId);
   }
 
   /** Ground truth of every session ever created, oldest session first. */
   public Map<String, GroundTruth> groundTruth() {
-    Map<String, GroundTruth> out = new LinkedHashMap<>();
-    for (SimSession s : data.allSessionsEvenDeleted()) {
-      out.put(s.id, truth(s));
-    }
-    return out;
+    return views.groundTruth();
   }
 
   /**
@@ -464,37 +368,17 @@ public final class QoderSimulator implements AutoCloseable {
 
   /** The id of the newest event of a session (deleted or not), or null when it has none. */
   public String lastEventId(String sessionId) {
-    return session(sessionId).read(log -> log.size() == 0 ? null : log.id(log.size() - 1));
+    return views.lastEventId(sessionId);
   }
 
   /** Total number of events ever created, all sessions. */
   public long totalEvents() {
-    long n = 0;
-    for (SimSession s : data.allSessionsEvenDeleted()) {
-      n += s.read(EventLog::size);
-    }
-    return n;
+    return views.totalEvents();
   }
 
   /** The served JSON of every live event of a session, in order: exactly what the API returns. */
   public List<ObjectNode> eventsJson(String sessionId) {
-    SimSession s = session(sessionId);
-    byte[] bytes = s.read(log -> api.json(g -> {
-      g.writeStartArray();
-      for (int i = 0; i < log.size(); i++) {
-        if (!log.isDeleted(i)) {
-          EventRenderer.write(g, mapper, s, log, i);
-        }
-      }
-      g.writeEndArray();
-    }));
-    try {
-      List<ObjectNode> out = new ArrayList<>();
-      mapper.readTree(bytes).forEach(n -> out.add((ObjectNode) n));
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return views.eventsJson(sessionId);
   }
 
   @Override
@@ -504,10 +388,6 @@ public final class QoderSimulator implements AutoCloseable {
   }
 
   // ---- package-private wiring ----------------------------------------------------------------
-
-  SimData data() {
-    return data;
-  }
 
   ApiHandler api() {
     return api;
@@ -534,19 +414,6 @@ public final class QoderSimulator implements AutoCloseable {
     return now.getEpochSecond() * SECOND + now.getNano();
   }
 
-  private SimSession session(String sessionId) {
-    SimSession s = sessionId == null ? null : data.session(sessionId);
-    if (s == null) {
-      throw new NoSuchElementException("no session '" + sessionId + "' (unknown or deleted)");
-    }
-    return s;
-  }
-
-  private static GroundTruth truth(SimSession s) {
-    return new GroundTruth(s.id, s.allEventIds(), s.deletedEventIds(), s.state() == SimSession.State.TERMINATED,
-        s.releasedNanos() != null, s.isDeleted());
-  }
-
   /**
    * Settings of a simulator. Defaults: seed 1, 10 sessions of 100 events, 50 files, 25 agents, up
    * to 2 resources per session, organizations {@code org_default} and {@code org_research}, 10 %
@@ -554,51 +421,33 @@ public final class QoderSimulator implements AutoCloseable {
    * #DEFAULT_TOKEN}, 127.0.0.1 port 0, live mode off, no faults, request log of 100,000 records.
    */
   public static final class Builder {
-    private long seed = 1;
-    private int sessions = 10;
-    private int eventsPerSession = 100;
-    private int files = 50;
-    private int agents = 25;
-    private int maxResourcesPerSession = 2;
-    private List<String> organizations = List.of("org_default", "org_research");
-    private double terminatedFraction = 0.1;
-    private double releasedFraction = 0.2;
-    private Instant historyEnd = Instant.parse("2026-05-18T03:00:00Z");
-    private String token = DEFAULT_TOKEN;
-    private String host = "127.0.0.1";
-    private int port = 0;
-    private LiveMode liveMode = LiveMode.off();
-    private Consumer<Faults> faults = f -> { };
-    private int requestLogCapacity = 100_000;
-    private Clock clock = Clock.systemUTC();
-    private int tiePageSize;
-    private int tieSize = 2;
+    private final SimulatorSetup setup = new SimulatorSetup();
 
     private Builder() {}
 
-    public Builder seed(long seed) { this.seed = seed; return this; }
-    public Builder sessions(int sessions) { this.sessions = sessions; return this; }
-    public Builder eventsPerSession(int n) { this.eventsPerSession = n; return this; }
-    public Builder files(int files) { this.files = files; return this; }
-    public Builder agents(int agents) { this.agents = agents; return this; }
-    public Builder maxResourcesPerSession(int n) { this.maxResourcesPerSession = n; return this; }
+    public Builder seed(long seed) { setup.seed = seed; return this; }
+    public Builder sessions(int sessions) { setup.sessions = sessions; return this; }
+    public Builder eventsPerSession(int n) { setup.eventsPerSession = n; return this; }
+    public Builder files(int files) { setup.files = files; return this; }
+    public Builder agents(int agents) { setup.agents = agents; return this; }
+    public Builder maxResourcesPerSession(int n) { setup.maxResourcesPerSession = n; return this; }
     /** Organization ids; the first is the default. */
-    public Builder organizations(String... ids) { this.organizations = List.of(ids); return this; }
-    public Builder terminatedFraction(double f) { this.terminatedFraction = f; return this; }
-    public Builder releasedFraction(double f) { this.releasedFraction = f; return this; }
+    public Builder organizations(String... ids) { setup.organizations = List.of(ids); return this; }
+    public Builder terminatedFraction(double f) { setup.terminatedFraction = f; return this; }
+    public Builder releasedFraction(double f) { setup.releasedFraction = f; return this; }
     /** Generated history ends around this instant (live events use the clock). */
-    public Builder historyEnd(Instant end) { this.historyEnd = end; return this; }
-    public Builder token(String token) { this.token = token; return this; }
-    public Builder host(String host) { this.host = host; return this; }
+    public Builder historyEnd(Instant end) { setup.historyEnd = end; return this; }
+    public Builder token(String token) { setup.token = token; return this; }
+    public Builder host(String host) { setup.host = host; return this; }
     /** 0 (default) binds an ephemeral port. */
-    public Builder port(int port) { this.port = port; return this; }
-    public Builder liveMode(LiveMode mode) { this.liveMode = mode; return this; }
+    public Builder port(int port) { setup.port = port; return this; }
+    public Builder liveMode(LiveMode mode) { setup.liveMode = mode; return this; }
     /** Configures faults in force from the start (generation faults then shape the history too). */
-    public Builder faults(Consumer<Faults> setup) { this.faults = setup; return this; }
+    public Builder faults(Consumer<Faults> setup) { this.setup.faults = setup; return this; }
     /** Records kept in the request log; 0 keeps none (counters still count). */
-    public Builder requestLogCapacity(int n) { this.requestLogCapacity = n; return this; }
+    public Builder requestLogCapacity(int n) { setup.requestLogCapacity = n; return this; }
     /** Clock for live timestamps and the request log. */
-    public Builder clock(Clock clock) { this.clock = clock; return this; }
+    public Builder clock(Clock clock) { setup.clock = clock; return this; }
 
     /**
      * Places {@code createdAt} ties across every page boundary of size {@code pageSize} in each
@@ -609,8 +458,8 @@ public final class QoderSimulator implements AutoCloseable {
      * ids, events and everything else stay those of the seed.
      */
     public Builder sessionTiesAtPageBoundaries(int pageSize, int tieSize) {
-      this.tiePageSize = pageSize;
-      this.tieSize = tieSize;
+      setup.tiePageSize = pageSize;
+      setup.tieSize = tieSize;
       return this;
     }
 
@@ -620,63 +469,8 @@ public final class QoderSimulator implements AutoCloseable {
      * @throws IllegalArgumentException listing each invalid setting
      */
     public QoderSimulator build() {
-      List<String> problems = new ArrayList<>();
-      range(problems, "sessions", sessions, 0, 1_000_000);
-      range(problems, "eventsPerSession", eventsPerSession, 0, 10_000_000);
-      range(problems, "files", files, 0, 10_000_000);
-      range(problems, "agents", agents, 0, 1_000_000);
-      range(problems, "maxResourcesPerSession", maxResourcesPerSession, 0, 1_000);
-      range(problems, "port", port, 0, 65_535);
-      range(problems, "requestLogCapacity", requestLogCapacity, 0, 10_000_000);
-      range(problems, "sessionTiesAtPageBoundaries pageSize", tiePageSize, 0, 1_000_000);
-      range(problems, "sessionTiesAtPageBoundaries tieSize", tieSize, 2, 1_000_000);
-      if ((long) sessions * eventsPerSession > 50_000_000L) {
-        problems.add("sessions × eventsPerSession must be at most 50,000,000; got "
-            + (long) sessions * eventsPerSession);
-      }
-      if (organizations == null || organizations.isEmpty()
-          || organizations.stream().anyMatch(o -> o == null || o.isBlank())) {
-        problems.add("organizations must be at least one non-blank id");
-      } else if (organizations.stream().distinct().count() != organizations.size()) {
-        problems.add("organizations must be distinct; got " + organizations);
-      }
-      fraction(problems, "terminatedFraction", terminatedFraction);
-      fraction(problems, "releasedFraction", releasedFraction);
-      if (token == null || token.isBlank() || token.chars().anyMatch(c -> c <= ' ')) {
-        problems.add("token must be non-empty without spaces or control characters");
-      }
-      if (host == null || host.isBlank()) {
-        problems.add("host must be set, e.g. 127.0.0.1");
-      }
-      if (historyEnd == null || clock == null || liveMode == null || faults == null) {
-        problems.add("historyEnd, clock, liveMode and faults must not be null");
-      }
-      Faults f = new Faults(seed);
-      if (faults != null) {
-        try {
-          faults.accept(f);
-        } catch (IllegalArgumentException e) {
-          problems.add(e.getMessage());
-        }
-      }
-      if (!problems.isEmpty()) {
-        throw new IllegalArgumentException("invalid simulator settings: " + String.join("; ", problems));
-      }
-      SimSettings settings = new SimSettings(seed, sessions, eventsPerSession, files, agents,
-          maxResourcesPerSession, organizations, terminatedFraction, releasedFraction, historyEnd, tiePageSize, tieSize);
-      return new QoderSimulator(this, settings, f);
-    }
-
-    private static void range(List<String> problems, String name, int v, int min, int max) {
-      if (v < min || v > max) {
-        problems.add(name + " must be " + min + ".." + max + "; got " + v);
-      }
-    }
-
-    private static void fraction(List<String> problems, String name, double v) {
-      if (!(v >= 0 && v <= 1)) {
-        problems.add(name + " must be between 0 and 1; got " + v);
-      }
+      Faults f = setup.validatedFaults();
+      return new QoderSimulator(setup, f);
     }
   }
 }

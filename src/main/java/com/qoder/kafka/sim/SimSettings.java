@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * What the simulator generates at start; validated by {@link QoderSimulator.Builder#build()}.
+ * What the simulator generates at start; validated by {@link SimulatorSetup} when {@link QoderSimulator.Builder#build()} runs.
  *
  * @param tiePageSize 0 for none, else the page size across whose boundaries history sessions share a createdAt
  * @param tieSize how many sessions share one createdAt at each such boundary (at least 2)

@@ -1,7 +1,6 @@
 package com.qoder.kafka.source;
 
 import com.qoder.kafka.api.Page;
-import com.qoder.kafka.api.QoderApi;
 import com.qoder.kafka.api.QoderApiException;
 import com.qoder.kafka.api.SessionEvent;
 import com.qoder.kafka.api.Timestamps;
@@ -15,16 +14,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
-import java.util.function.BiConsumer;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Follows one session: reads its events page by page, drops duplicates, delivers the rest and
@@ -46,7 +41,7 @@ import reactor.core.scheduler.Schedulers;
  * request ({@code QoderApiOptions.sessionRetryMin}).
  *
  * <p>A poller is a small state machine, never a thread and never a long-lived Reactor chain: between
- * steps it is one timer task ({@link #TIMER}) or one entry in the supervisor's {@link StepGate}
+ * steps it is one timer task ({@link PollerContext#TIMER}) or one entry in the supervisor's {@link StepGate}
  * queue, so tens of thousands of sessions cost a few hundred bytes each. A step starts only when
  * the gate admits it, and holds its place until its request is answered.
  *
@@ -69,39 +64,37 @@ final class SessionPoller {
    */
   static final int QUIET_WINDOW = SessionState.RESTORED_WINDOW;
 
-  /** The timers between steps: Reactor's shared parallel scheduler; a wait is one task in its queue. */
-  private static final Scheduler TIMER = Schedulers.parallel();
   private static final AtomicReferenceFieldUpdater<SessionPoller, Waiting> PENDING =
       AtomicReferenceFieldUpdater.newUpdater(SessionPoller.class, Waiting.class, "pending");
+  private static final AtomicReferenceFieldUpdater<SessionPoller, Phase> PHASE =
+      AtomicReferenceFieldUpdater.newUpdater(SessionPoller.class, Phase.class, "phase");
 
   enum Phase { RUNNING, DRAINING, STOPPING }
 
   private final SessionState state;
-  private final QoderApi api;
-  private final EventDelivery delivery;
-  private final OffsetWriter offsets;
-  private final PollerOptions options;
-  private final SessionListener listener;
-  private final StepGate gate;
-  private final PageBudget budget;
+  private final PollerContext ctx;
   private PageBudget.Reservation reservation; // the page budget held by the step in progress
   private volatile PageBudget.Waiter budgetWait; // while queued for the page budget
-  private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.RUNNING);
+  private volatile Phase phase = Phase.RUNNING; // changed through PHASE: no AtomicReference per session
   private long intervalMillis;
   private long lastNewEventsAtMillis = NEVER; // when a page last had new events (clock ms; NEVER: not since start)
   private Deque<String> fallbackCursors; // non-null while recovering from a rejected cursor
   private volatile Waiting pending; // the timer of the wait in progress, null while queued or in a step
-  private final Scheduler timer;
-  private final LongSupplier nanoClock;
   // Scheduling (serialised by the steps like the fields above):
   private long answeredAtNanos = NEVER; // when the last request's answer (or failure) arrived
   private boolean stepMovedWithData; // the last step's page had data and moved the cursor
   private boolean goneSuspected; // a documented 404 came and no page since: one more confirms GONE
   private boolean offsetUnwritten; // the last offset write failed: written again before anything else
   private int writeFailures; // consecutive failed offset writes (backoff)
-  private BiConsumer<SessionStatus, Throwable> onEnd;
+  private EndListener onEnd;
   private Sinks.One<SessionStatus> done; // created when someone waits for the end; guarded by this
   private boolean finished; // guarded by this
+
+  /** Told once when a poller ends; one listener serves every poller of a supervisor (no lambda per session). */
+  @FunctionalInterface
+  interface EndListener {
+    void ended(SessionPoller poller, SessionStatus status, Throwable error);
+  }
 
   /** One wait between steps; whoever clears {@link #pending} from it (timer or wake-up) runs the next step. */
   private final class Waiting implements Runnable {
@@ -114,40 +107,10 @@ final class SessionPoller {
       }
     }
   }
-  SessionPoller(SessionState state, QoderApi api, EventDelivery delivery, OffsetWriter offsets,
-      PollerOptions options, SessionListener listener) {
-    this(state, api, delivery, offsets, options, listener, StepGate.UNBOUNDED);
-  }
-
-  SessionPoller(SessionState state, QoderApi api, EventDelivery delivery, OffsetWriter offsets,
-      PollerOptions options, SessionListener listener, StepGate gate) {
-    this(state, api, delivery, offsets, options, listener, gate, PageBudget.UNBOUNDED, TIMER);
-  }
-
-  SessionPoller(SessionState state, QoderApi api, EventDelivery delivery, OffsetWriter offsets,
-      PollerOptions options, SessionListener listener, StepGate gate, PageBudget budget) {
-    this(state, api, delivery, offsets, options, listener, gate, budget, TIMER);
-  }
-
-  /** With the scheduler of its waits, whose clock is the poller's clock (a virtual one in tests). */
-  SessionPoller(SessionState state, QoderApi api, EventDelivery delivery, OffsetWriter offsets,
-      PollerOptions options, SessionListener listener, StepGate gate, Scheduler timer) {
-    this(state, api, delivery, offsets, options, listener, gate, PageBudget.UNBOUNDED, timer);
-  }
-
-  SessionPoller(SessionState state, QoderApi api, EventDelivery delivery, OffsetWriter offsets,
-      PollerOptions options, SessionListener listener, StepGate gate, PageBudget budget, Scheduler timer) {
-    this.budget = budget;
-    this.timer = timer;
-    this.nanoClock = timer == TIMER ? System::nanoTime : () -> timer.now(TimeUnit.NANOSECONDS);
+  SessionPoller(SessionState state, PollerContext ctx) {
     this.state = state;
-    this.api = api;
-    this.delivery = delivery;
-    this.offsets = offsets;
-    this.options = options;
-    this.listener = listener;
-    this.gate = gate;
-    this.intervalMillis = options.minInterval().toMillis();
+    this.ctx = ctx;
+    this.intervalMillis = ctx.options.minInterval().toMillis();
   }
 
   SessionState state() {
@@ -159,7 +122,7 @@ final class SessionPoller {
    * or after {@link #stop()}, with its final status, or with the error that ended it (a
    * {@link FatalPipelineException}, or a bug).
    */
-  void start(BiConsumer<SessionStatus, Throwable> onEnd) {
+  void start(EndListener onEnd) {
     this.onEnd = onEnd;
     next();
   }
@@ -177,17 +140,17 @@ final class SessionPoller {
 
   /** Stops after the step in progress; ends a waiting poller at once. */
   void stop() {
-    phase.set(Phase.STOPPING);
+    phase = Phase.STOPPING;
     wakeUp();
     PageBudget.Waiter w = budgetWait;
-    if (w != null && budget.withdraw(w)) {
+    if (w != null && ctx.budget.withdraw(w)) {
       finish(null); // was queued for the page budget: no step to wait for
     }
   }
 
   /** The session was released: read what is left, then end with status RELEASED. */
   void release() {
-    if (phase.compareAndSet(Phase.RUNNING, Phase.DRAINING)) {
+    if (PHASE.compareAndSet(this, Phase.RUNNING, Phase.DRAINING)) {
       wakeUp();
     }
   }
@@ -203,7 +166,7 @@ final class SessionPoller {
       if (t != null) {
         t.dispose();
       }
-      if (phase.get() == Phase.STOPPING) {
+      if (phase == Phase.STOPPING) {
         next();
       } else {
         afterStep(0);
@@ -213,20 +176,20 @@ final class SessionPoller {
 
   /** The next step, through the gate; or the end when stopping. */
   private void next() {
-    if (phase.get() == Phase.STOPPING) {
+    if (phase == Phase.STOPPING) {
       finish(null);
       return;
     }
-    if (budget.unbounded()) {
-      gate.enter(this::admitted);
+    if (ctx.budget.unbounded()) {
+      ctx.gate.enter(this::admitted);
       return;
     }
     // The page's heap is reserved before the request, so pages fetched and not yet acknowledged
     // stay within kafka.max-in-flight-bytes however many sessions wait for Kafka.
-    budgetWait = budget.reserve(options.pageSize(), r -> {
+    budgetWait = ctx.budget.reserve(ctx.options.pageSize(), r -> {
       budgetWait = null;
       reservation = r;
-      gate.enter(this::admitted);
+      ctx.gate.enter(this::admitted);
     });
   }
 
@@ -244,8 +207,8 @@ final class SessionPoller {
    * error) arrives, so a delivery that waits for Kafka never holds other sessions back.
    */
   private void admitted() {
-    if (phase.get() == Phase.STOPPING) {
-      gate.leave();
+    if (phase == Phase.STOPPING) {
+      ctx.gate.leave();
       releaseReservation();
       finish(null);
       return;
@@ -272,7 +235,7 @@ final class SessionPoller {
   private final class GatePlace extends AtomicBoolean {
     void leave() {
       if (compareAndSet(false, true)) {
-        gate.leave();
+        ctx.gate.leave();
       }
     }
   }
@@ -282,7 +245,7 @@ final class SessionPoller {
    * like a running one — and never sooner than {@link #spacingNanos()} allows.
    */
   private void afterStep(long delayMillis) {
-    if (delayMillis == END || phase.get() == Phase.STOPPING) {
+    if (delayMillis == END || phase == Phase.STOPPING) {
       finish(null);
       return;
     }
@@ -292,12 +255,12 @@ final class SessionPoller {
       return;
     }
     if (delayMillis > 0) {
-      listener.pollScheduled(state.sessionId(), delayMillis);
+      ctx.listener.pollScheduled(state.sessionId(), delayMillis);
     }
     Waiting w = new Waiting();
     pending = w;
-    w.timer = timer.schedule(w, waitNanos, TimeUnit.NANOSECONDS);
-    if (phase.get() == Phase.STOPPING) {
+    w.timer = ctx.timer.schedule(w, waitNanos, TimeUnit.NANOSECONDS);
+    if (phase == Phase.STOPPING) {
       wakeUp(); // stop() ran before the wait was visible to it
     }
   }
@@ -312,7 +275,7 @@ final class SessionPoller {
     if (stepMovedWithData || answeredAtNanos == NEVER) {
       return 0;
     }
-    return Math.max(0, answeredAtNanos + options.minInterval().toNanos() - nanoClock.getAsLong());
+    return Math.max(0, answeredAtNanos + ctx.options.minInterval().toNanos() - ctx.nanoClock.getAsLong());
   }
 
   private void finish(Throwable error) {
@@ -328,9 +291,9 @@ final class SessionPoller {
     if (d != null) {
       d.tryEmitValue(status); // errors go to onEnd; waiters only need to know it has ended
     }
-    BiConsumer<SessionStatus, Throwable> end = onEnd;
+    EndListener end = onEnd;
     if (end != null) {
-      end.accept(status, error);
+      end.ended(this, status, error);
     }
   }
 
@@ -345,11 +308,11 @@ final class SessionPoller {
     return Mono.defer(() -> {
       // Only a read that starts after the release was seen is sure to hold every event from before
       // the release; a page already in flight may not, so it cannot end the drain.
-      boolean readAfterRelease = phase.get() == Phase.DRAINING;
-      return api.eventsAfter(state.sessionId(), cursor, options.pageSize())
+      boolean readAfterRelease = phase == Phase.DRAINING;
+      return ctx.api.eventsAfter(state.sessionId(), cursor, ctx.options.pageSize())
           // Stamped before the answer travels on (a doFinally would run only after the whole step).
-          .doOnSuccess(page -> answeredAtNanos = nanoClock.getAsLong())
-          .doOnError(e -> answeredAtNanos = nanoClock.getAsLong())
+          .doOnSuccess(page -> answeredAtNanos = ctx.nanoClock.getAsLong())
+          .doOnError(e -> answeredAtNanos = ctx.nanoClock.getAsLong())
           .doFinally(signal -> place.leave()) // the request is over: the next session may send its own
           .flatMap(page -> {
             goneSuspected = false; // the session answered: a 404 before was not its end
@@ -365,7 +328,7 @@ final class SessionPoller {
     })
         .onErrorResume(QoderApiException.class, e -> onApiError(e, cursor))
         .onErrorResume(e -> !(e instanceof FatalPipelineException), e -> {
-          if (phase.get() == Phase.STOPPING) {
+          if (phase == Phase.STOPPING) {
             // Stopping (the session moved to another instance, or shutdown): whoever polls it next
             // reads the page again from the last written offset; not an error worth an alert.
             log.debug("session {}: page not delivered while stopping: {}", state.sessionId(), e.toString());
@@ -373,7 +336,7 @@ final class SessionPoller {
           }
           // Kafka did not acknowledge the page: keep the cursor and read the same page again later.
           warn("delivery failed, the page will be read again in " + maxMillis() + " ms: " + e, e);
-          listener.error(state.sessionId(), e);
+          ctx.listener.error(state.sessionId(), e);
           return Mono.just(maxMillis());
         });
   }
@@ -381,7 +344,7 @@ final class SessionPoller {
   private Mono<Long> handle(Page<SessionEvent> page, boolean readAfterRelease) {
     fallbackCursors = null; // the cursor was accepted
     if (!page.data().isEmpty()) {
-      state.window().growTo(options.windowCapacity()); // no-op unless it shrank while quiet
+      state.window().growTo(ctx.options.windowCapacity()); // no-op unless it shrank while quiet
     }
     List<SessionEvent> fresh = new ArrayList<>(page.data().size());
     List<SessionEvent> skipped = new ArrayList<>();
@@ -395,7 +358,7 @@ final class SessionPoller {
       lastType = e.type();
       terminated |= "terminated".equals(e.type());
       boolean duplicate = known[i] || state.seen(e.id()) || !inPage.add(e.id());
-      listener.eventFetched(state.sessionId(), e.type(), duplicate);
+      ctx.listener.eventFetched(state.sessionId(), e.type(), duplicate);
       if (duplicate) {
         duplicates++;
       } else if (skipAsHistory(e)) {
@@ -404,7 +367,7 @@ final class SessionPoller {
         fresh.add(e);
       }
     }
-    listener.pageFetched(state.sessionId(), page.data().size(), duplicates);
+    ctx.listener.pageFetched(state.sessionId(), page.data().size(), duplicates);
     int dups = duplicates;
     boolean ends = terminated;
     String last = lastType;
@@ -414,7 +377,7 @@ final class SessionPoller {
     }
     Mono<EventDelivery.Report> sent = fresh.isEmpty()
         ? Mono.just(new EventDelivery.Report(0, 0))
-        : delivery.deliver(state.sessionId(), fresh);
+        : ctx.delivery.deliver(state.sessionId(), fresh);
     return sent.flatMap(report -> {
       state.allDelivered();
       // Kafka acknowledged every record of the page: from here on nothing of it can be lost.
@@ -432,12 +395,12 @@ final class SessionPoller {
           : "session.status_idle".equals(last) ? SessionStatus.IDLE
           : !fresh.isEmpty() ? SessionStatus.ACTIVE : old;
       if (!fresh.isEmpty()) {
-        listener.delivered(state.sessionId(), report.delivered(), report.deadLettered(),
+        ctx.listener.delivered(state.sessionId(), report.delivered(), report.deadLettered(),
             state.newestCreatedAtNanos());
       }
       state.caughtUp(!page.hasMore());
       long next = nextDelay(page, !fresh.isEmpty(), ends, readAfterRelease);
-      if (next == END && !ends && phase.get() == Phase.DRAINING) {
+      if (next == END && !ends && phase == Phase.DRAINING) {
         now = SessionStatus.RELEASED;
       }
       boolean changed = setStatus(old, now);
@@ -457,17 +420,17 @@ final class SessionPoller {
     }
     // An empty page that says has_more has nothing to continue from: it waits like a caught-up
     // session, draining or not (asking again at once would only repeat the same request).
-    if (phase.get() == Phase.DRAINING && !page.hasMore()) {
+    if (phase == Phase.DRAINING && !page.hasMore()) {
       return readAfterRelease ? END : 0; // drained to the end, or read once more (after the spacing)
     }
-    long now = TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong());
-    long min = options.minInterval().toMillis();
+    long now = TimeUnit.NANOSECONDS.toMillis(ctx.nanoClock.getAsLong());
+    long min = ctx.options.minInterval().toMillis();
     if (hadNew) {
       lastNewEventsAtMillis = now;
       intervalMillis = min;
     } else if (now - lastNewEventsAtMillis >= QUIET_AFTER_MIN_INTERVALS * min) {
       intervalMillis = Math.min(intervalMillis * 2, maxMillis());
-      state.quiet(Math.min(QUIET_WINDOW, options.windowCapacity()));
+      state.quiet(Math.min(QUIET_WINDOW, ctx.options.windowCapacity()));
     }
     return intervalMillis;
   }
@@ -481,7 +444,7 @@ final class SessionPoller {
         // seen the session yet, a deploy, a misrouted request can all answer the documented 404 once.
         // Ask again after a backoff (the longest poll interval); only a second 404 in a row ends it.
         goneSuspected = true;
-        listener.error(state.sessionId(), e);
+        ctx.listener.error(state.sessionId(), e);
         warn("the API answered 404 (" + e.getMessage() + "); asking again in " + maxMillis()
             + " ms before treating the session as gone", null);
         return Mono.just(maxMillis());
@@ -494,7 +457,7 @@ final class SessionPoller {
     if (e instanceof QoderApiException.Authentication) {
       return Mono.error(new FatalPipelineException(e.getMessage(), e));
     }
-    listener.error(state.sessionId(), e);
+    ctx.listener.error(state.sessionId(), e);
     if (e instanceof QoderApiException.InvalidRequest && cursor != null) {
       return recoverFromRejectedCursor(cursor, e);
     }
@@ -558,7 +521,7 @@ final class SessionPoller {
   }
 
   private boolean skipAsHistory(SessionEvent e) {
-    if (!options.startLatest() || state.delivered() > 0) {
+    if (!ctx.options.startLatest() || state.delivered() > 0) {
       return false;
     }
     long created = createdAtNanos(e);
@@ -571,7 +534,7 @@ final class SessionPoller {
     }
     state.status(now);
     try {
-      listener.statusChanged(state.sessionId(), old, now);
+      ctx.listener.statusChanged(state.sessionId(), old, now);
     } catch (RuntimeException ex) {
       log.debug("session listener failed", ex);
     }
@@ -585,24 +548,24 @@ final class SessionPoller {
    * ends only once it is.
    */
   private Mono<Long> writeOffset(long next) {
-    return offsets.write(state.snapshot())
+    return ctx.offsets.write(state.snapshot())
         .then(Mono.fromCallable(() -> {
           offsetUnwritten = false;
           writeFailures = 0;
           return next;
         }))
         .onErrorResume(e -> !(e instanceof FatalPipelineException), e -> {
-          if (phase.get() == Phase.STOPPING) {
+          if (phase == Phase.STOPPING) {
             // Moved to another instance or shutting down (or, exactly-once, its transaction was
             // aborted): the next owner resumes from the stored offsets; writing on would be wrong.
             log.debug("session {}: offset not written while stopping: {}", state.sessionId(), e.toString());
             return Mono.just(maxMillis());
           }
           offsetUnwritten = true;
-          long backoff = Math.min(maxMillis(), options.minInterval().toMillis() << Math.min(writeFailures, 20));
+          long backoff = Math.min(maxMillis(), ctx.options.minInterval().toMillis() << Math.min(writeFailures, 20));
           writeFailures++;
           warn("the offset record could not be written (" + e + "); writing it again in " + backoff + " ms", null);
-          listener.error(state.sessionId(), e);
+          ctx.listener.error(state.sessionId(), e);
           return Mono.just(backoff);
         });
   }
@@ -621,7 +584,7 @@ final class SessionPoller {
   }
 
   private long maxMillis() {
-    return options.maxInterval().toMillis();
+    return ctx.options.maxInterval().toMillis();
   }
 
   static long createdAtNanos(SessionEvent e) {

@@ -1,5 +1,6 @@
 package com.qoder.kafka.source;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,6 +44,9 @@ public final class SessionState {
   private String[] recent = NO_IDS; // ring of fall-back cursors, allocated with the first event
   private int recentSize;
   private int recentNext;
+  // A quiet or restored session keeps its fall-back ids packed in one array instead (about 40 bytes
+  // an id rather than 80 for a String and its array, plus the ring): idle sessions are most of them.
+  private volatile byte[] packedRecent; // non-null: the fall-back ids, oldest first; the ring is then empty
   private final DedupWindow window;
   private volatile SessionStatus status;
   private volatile long delivered;
@@ -88,6 +92,7 @@ public final class SessionState {
         // The cursor is usually the newest of them: one string, not two.
         st.remember(id.equals(st.cursor) ? st.cursor : id);
       }
+      st.packRecent();
     }
     st.status = s.status();
     st.delivered = s.delivered();
@@ -206,6 +211,10 @@ public final class SessionState {
 
   /** Recent delivered ids, newest last (fall-back cursors). */
   List<String> recentIds() {
+    byte[] packed = packedRecent;
+    if (packed != null) {
+      return unpack(packed);
+    }
     String[] r = recent;
     int n = Math.min(recentSize, r.length);
     List<String> out = new ArrayList<>(n);
@@ -217,6 +226,20 @@ public final class SessionState {
   }
 
   private void remember(String eventId) {
+    byte[] packed = packedRecent;
+    if (packed != null) {
+      // Back to a ring; filled before packedRecent is cleared, so a reader on another thread (which
+      // reads packedRecent first) sees the ids one way or the other.
+      List<String> ids = unpack(packed);
+      String[] ring = new String[FALLBACK_CURSORS];
+      for (int i = 0; i < ids.size(); i++) {
+        ring[i] = ids.get(i);
+      }
+      recent = ring;
+      recentSize = ids.size();
+      recentNext = ids.size() % FALLBACK_CURSORS;
+      packedRecent = null;
+    }
     if (recent.length == 0) {
       recent = new String[FALLBACK_CURSORS];
     }
@@ -232,6 +255,7 @@ public final class SessionState {
     this.status = s;
     if (s.isFinal()) {
       window.clear();
+      packedRecent = null;
       recent = NO_IDS;
       recentSize = 0;
       recentNext = 0;
@@ -241,6 +265,46 @@ public final class SessionState {
   /** A quiet session keeps fewer ids: {@code capacity}, and never fewer than the events at the position. */
   void quiet(int capacity) {
     window.shrinkTo(Math.max(capacity, tiesAtPosition));
+    packRecent();
+  }
+
+  /** Packs the fall-back ids into one array (each as a 2-byte length and its UTF-8 bytes). */
+  private void packRecent() {
+    if (recentSize == 0 || packedRecent != null) {
+      return;
+    }
+    List<String> ids = recentIds();
+    byte[][] utf8 = new byte[ids.size()][];
+    int length = 0;
+    for (int i = 0; i < utf8.length; i++) {
+      utf8[i] = ids.get(i).getBytes(StandardCharsets.UTF_8);
+      if (utf8[i].length > 0xFFFF) {
+        return; // not an id of the documented API: kept as it is
+      }
+      length += 2 + utf8[i].length;
+    }
+    byte[] packed = new byte[length];
+    int at = 0;
+    for (byte[] id : utf8) {
+      packed[at++] = (byte) (id.length >>> 8);
+      packed[at++] = (byte) id.length;
+      System.arraycopy(id, 0, packed, at, id.length);
+      at += id.length;
+    }
+    packedRecent = packed;
+    recent = NO_IDS;
+    recentSize = 0;
+    recentNext = 0;
+  }
+
+  private static List<String> unpack(byte[] packed) {
+    List<String> ids = new ArrayList<>(FALLBACK_CURSORS);
+    for (int at = 0; at < packed.length; ) {
+      int n = ((packed[at] & 0xff) << 8) | (packed[at + 1] & 0xff);
+      ids.add(new String(packed, at + 2, n, StandardCharsets.UTF_8));
+      at += 2 + n;
+    }
+    return ids;
   }
 
   /**

@@ -53,21 +53,17 @@ public final class SessionSupervisor implements AutoCloseable {
   private final SessionListener listener;
   private final Consumer<Throwable> onFatal;
   private final Map<String, SessionState> states = new ConcurrentHashMap<>();
-  private final Map<String, Running> pollers = new ConcurrentHashMap<>();
+  private final Map<String, SessionPoller> pollers = new ConcurrentHashMap<>();
+  private final SessionPoller.EndListener onPollerEnd = this::ended;
   private final StepGate gate = new StepGate(MAX_SESSIONS_REQUESTING);
   private final PageBudget budget;
+  private final PollerContext pollerContext;
   /** Sessions not polled for now, with why (a pause signal, a resync in progress): none is tracked. */
   private final Map<String, Set<String>> holds = new ConcurrentHashMap<>();
   private volatile Predicate<String> owns = id -> true;
   private volatile Consumer<String> onFollowed = id -> { };
   private volatile Disposable discovery;
   private volatile boolean closing;
-
-  private record Running(SessionPoller poller) {
-    Mono<SessionStatus> done() {
-      return poller.done();
-    }
-  }
 
   public SessionSupervisor(QoderApi api, EventDelivery delivery, OffsetWriter offsets, PollerOptions options,
       SessionListener listener, Consumer<Throwable> onFatal) {
@@ -79,6 +75,7 @@ public final class SessionSupervisor implements AutoCloseable {
     this.onFatal = onFatal;
     this.budget = options.maxFetchedBytes() == Long.MAX_VALUE ? PageBudget.UNBOUNDED
         : new PageBudget(options.maxFetchedBytes());
+    this.pollerContext = new PollerContext(api, delivery, offsets, options, listener, gate, budget, PollerContext.TIMER);
   }
 
   /** Adds state restored from the offsets topic; call before tracking sessions. */
@@ -114,13 +111,13 @@ public final class SessionSupervisor implements AutoCloseable {
       return false;
     }
     boolean[] started = {false};
-    Running running = pollers.computeIfAbsent(id, k -> {
+    SessionPoller poller = pollers.computeIfAbsent(id, k -> {
       started[0] = true;
-      return new Running(new SessionPoller(state, api, delivery, offsets, options, listener, gate, budget));
+      return new SessionPoller(state, pollerContext);
     });
     if (started[0]) {
       // Started outside computeIfAbsent: a poller that ends at once removes itself from the map.
-      running.poller().start((status, error) -> ended(id, running, status, error));
+      poller.start(onPollerEnd);
       try {
         onFollowed.accept(id);
       } catch (RuntimeException e) {
@@ -130,7 +127,8 @@ public final class SessionSupervisor implements AutoCloseable {
     return started[0];
   }
 
-  private void ended(String id, Running running, SessionStatus status, Throwable error) {
+  private void ended(SessionPoller poller, SessionStatus status, Throwable error) {
+    String id = poller.state().sessionId();
     if (error instanceof FatalPipelineException fatal) {
       onFatal.accept(fatal);
     } else if (error != null) {
@@ -138,7 +136,7 @@ public final class SessionSupervisor implements AutoCloseable {
     } else {
       log.debug("session {} poller ended with status {}", id, status);
     }
-    pollers.remove(id, running);
+    pollers.remove(id, poller);
   }
 
   /**
@@ -148,12 +146,12 @@ public final class SessionSupervisor implements AutoCloseable {
    */
   public void release(String anyId) {
     String id = SessionIds.canonical(anyId);
-    Running r = pollers.get(id);
+    SessionPoller r = pollers.get(id);
     if (r == null && track(id)) {
       r = pollers.get(id); // null again if the drain already finished
     }
     if (r != null) {
-      r.poller().release();
+      r.release();
     }
   }
 
@@ -206,9 +204,9 @@ public final class SessionSupervisor implements AutoCloseable {
   public Mono<Void> stop(Collection<String> sessionIds, Duration timeout) {
     List<Mono<SessionStatus>> done = new ArrayList<>();
     for (String id : sessionIds) {
-      Running r = pollers.get(id);
+      SessionPoller r = pollers.get(id);
       if (r != null) {
-        r.poller().stop();
+        r.stop();
         done.add(r.done());
       }
     }
@@ -289,9 +287,9 @@ public final class SessionSupervisor implements AutoCloseable {
   public Backlog backlog() {
     int polled = 0;
     int caughtUp = 0;
-    for (Running r : pollers.values()) {
+    for (SessionPoller r : pollers.values()) {
       polled++;
-      if (r.poller().state().caughtUp()) {
+      if (r.state().caughtUp()) {
         caughtUp++;
       }
     }

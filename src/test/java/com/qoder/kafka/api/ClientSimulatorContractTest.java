@@ -397,7 +397,7 @@ class ClientSimulatorContractTest {
     assertThat(second.data()).allSatisfy(s ->
         assertThat(Instant.parse(s.createdAt())).isBefore(Instant.parse(first.nextCursor())));
     assertThat(log(sim)).extracting(RequestRecord::query).containsExactly("limit=5",
-        "limit=5&before=" + QoderApiClient.encode(first.nextCursor()));
+        "limit=5&before=" + QueryString.encode(first.nextCursor()));
 
     List<Page<SessionInfo>> walk = pages(api.sessions(null, 5));
     Page<SessionInfo> last = walk.get(walk.size() - 1);
@@ -410,7 +410,7 @@ class ClientSimulatorContractTest {
     }
     assertThat(all).allSatisfy(s -> assertThat(s.organization()).isEqualTo("org_default"));
     // "nextCursor ... absent when there are no more results": absent, not null, on the wire.
-    JsonNode lastRaw = raw.get("/api/v1/sessions?limit=5&before=" + QoderApiClient.encode(walk.get(walk.size() - 2)
+    JsonNode lastRaw = raw.get("/api/v1/sessions?limit=5&before=" + QueryString.encode(walk.get(walk.size() - 2)
         .nextCursor())).json();
     assertThat(lastRaw.has("nextCursor")).isFalse();
     // Every member named in document 004 is there.

@@ -163,7 +163,7 @@ class QoderApiClientTest {
     assertThat(first.header("Authorization")).isEqualTo("Bearer " + TOKEN);
     assertThat(first.header("Accept")).isEqualTo("application/json");
     assertThat(first.header("User-Agent")).isEqualTo(QoderApiOptions.DEFAULT_USER_AGENT);
-    assertThat(first.header(QoderApiClient.HEADER_ORGANIZATION)).isNull();
+    assertThat(first.header(RequestPipeline.HEADER_ORGANIZATION)).isNull();
   }
 
   @Test
@@ -293,10 +293,10 @@ class QoderApiClientTest {
     // (SessionsWalkTest), the session already listed is left out.
     assertThat(server.received().get(1).param("before")).isEqualTo("2026-05-18T03:40:48.888851796Z");
     assertThat(server.received()).allSatisfy(r ->
-        assertThat(r.header(QoderApiClient.HEADER_ORGANIZATION)).isEqualTo("org-default"));
+        assertThat(r.header(RequestPipeline.HEADER_ORGANIZATION)).isEqualTo("org-default"));
 
     await(client.sessionsPage("org-explicit", null, 10));
-    assertThat(server.received().get(2).header(QoderApiClient.HEADER_ORGANIZATION)).isEqualTo("org-explicit");
+    assertThat(server.received().get(2).header(RequestPipeline.HEADER_ORGANIZATION)).isEqualTo("org-explicit");
   }
 
   @Test

@@ -182,7 +182,7 @@ final class SimContract {
         b.header("Authorization", "Bearer " + bearer);
       }
       if (organization != null) {
-        b.header(QoderApiClient.HEADER_ORGANIZATION, organization);
+        b.header(RequestPipeline.HEADER_ORGANIZATION, organization);
       }
       try {
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

@@ -45,6 +45,23 @@ class InFlightLimiterTest {
   }
 
   @Test
+  void itemsQueuedAheadAreGrantedBeforeEveryOtherWaitingItemAndInTheirOwnOrder() {
+    InFlightLimiter<Long> l = limiter(10, 100);
+    l.acquire(List.of(60L, 30L, 30L, 30L)); // 60 and 30 in flight, two pages of 30 wait
+    l.acquire(List.of(5L), true);
+    l.acquire(List.of(6L), true);
+    assertThat(granted).as("still within the bound: 90 in flight, 5 would fit").containsExactly(60L, 30L, 5L);
+    assertThat(l.waitingRecords()).isEqualTo(3);
+
+    l.release(60);
+    assertThat(granted).as("6 goes before the pages that waited longer; the bound holds")
+        .containsExactly(60L, 30L, 5L, 6L, 30L);
+    assertThat(l.inFlightBytes()).isEqualTo(71);
+    assertThat(l.maxObservedBytes()).isLessThanOrEqualTo(100);
+    assertThat(l.withdraw(List.of(l.close().get(0)))).isEmpty();
+  }
+
+  @Test
   void boundsTheRecordCount() {
     InFlightLimiter<Long> l = limiter(2, 1_000);
     l.acquire(List.of(1L, 1L, 1L));

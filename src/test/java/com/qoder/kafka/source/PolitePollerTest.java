@@ -109,9 +109,9 @@ class PolitePollerTest {
 
   private SessionPoller start(QoderApiClient api) {
     SessionState state = new SessionState(SID, 512, System.currentTimeMillis());
-    poller = new SessionPoller(state, api, delivery, writer, new PollerOptions(100, MIN, MAX, false, 512),
-        SessionListener.NOOP);
-    poller.start((status, error) -> { });
+    poller = new SessionPoller(state, new PollerContext(api, delivery, writer,
+        new PollerOptions(100, MIN, MAX, false, 512), SessionListener.NOOP));
+    poller.start((p, status, error) -> { });
     return poller;
   }
 

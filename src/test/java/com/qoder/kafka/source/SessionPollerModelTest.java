@@ -184,9 +184,10 @@ class SessionPollerModelTest {
         ops.add("write-ok");
         return Mono.empty();
       });
-      poller = new SessionPoller(new SessionState(SID, 512, 0), this, delivery, writer,
-          new PollerOptions(s.pageSize(), MIN, MAX, false, 512), SessionListener.NOOP, StepGate.UNBOUNDED, time);
-      poller.start((status, error) -> {
+      poller = new SessionPoller(new SessionState(SID, 512, 0), new PollerContext(this, delivery, writer,
+          new PollerOptions(s.pageSize(), MIN, MAX, false, 512), SessionListener.NOOP, StepGate.UNBOUNDED,
+          PageBudget.UNBOUNDED, time));
+      poller.start((p, status, error) -> {
         failure.set(error);
         ended.set(status);
         endedAtRequests = requests.size();
