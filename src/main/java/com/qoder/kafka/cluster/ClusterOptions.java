@@ -3,10 +3,15 @@ package com.qoder.kafka.cluster;
 import com.qoder.kafka.kafka.KafkaClientProperties;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * How one instance takes part in the connector's consumer group.
@@ -90,6 +95,38 @@ public record ClusterOptions(
    */
   public String transactionalIdPrefix() {
     return groupId + ".";
+  }
+
+  /** The membership consumer's configuration: it only joins the group, it never reads records. */
+  Map<String, Object> consumerConfig() {
+    Map<String, Object> c = new HashMap<>(clientProperties.toClientConfig());
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    c.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-" + instanceId);
+    // Classic protocol: the consumer protocol (KIP-848) takes the session timeout from the broker's
+    // group config (45 s minimum by default); the connector's failover time is a connector setting.
+    c.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+    c.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RebalanceAwareAssignor.class.getName());
+    c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis());
+    c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(100, sessionTimeout.toMillis() / 3));
+    c.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) MAX_POLL_INTERVAL.toMillis());
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    // Dynamic membership: a stopping instance leaves at once, so its sessions move at once.
+    c.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+    return c;
+  }
+
+  /** The admin client's configuration (fencing, stable offsets, the group's description). */
+  Map<String, Object> adminConfig() {
+    Map<String, Object> c = new HashMap<>(clientProperties.toClientConfig());
+    c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    c.put(AdminClientConfig.CLIENT_ID_CONFIG, groupId + "-" + instanceId + "-admin");
+    return c;
   }
 
   /** {@code <host>-<pid>-<4 hex>}: unique among running instances, new at every start. */

@@ -59,7 +59,7 @@ class ClusterSettingsTest {
         .with("group.protocol", "consumer").with("group.instance.id", "static"), "qoder-kafka.orders", "pod-1",
         "qoder-kafka.orders.offsets", 12, true, Duration.ofSeconds(9), Duration.ofMillis(100), Duration.ofSeconds(10),
         Duration.ofSeconds(30));
-    Map<String, Object> c = ClusterMember.consumerConfig(o);
+    Map<String, Object> c = o.consumerConfig();
     assertThat(c).containsEntry(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic")
         .containsEntry(ConsumerConfig.GROUP_ID_CONFIG, "qoder-kafka.orders")
         .containsEntry(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 9000)
