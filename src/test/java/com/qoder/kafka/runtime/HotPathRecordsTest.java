@@ -96,7 +96,7 @@ class HotPathRecordsTest {
     EventPublisher publisher = publisher();
     String sid = events.get(0).sessionId();
     var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    int pages = 300;
+    int pages = Integer.getInteger("hotpath.pages", 300);
     for (int i = 0; i < pages; i++) {
       publisher.plan(sid, events);
     }
