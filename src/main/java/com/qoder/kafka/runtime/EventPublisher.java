@@ -148,7 +148,8 @@ final class EventPublisher implements EventDelivery {
         OutboundRecord tooLarge = null;
         byte[] previous = null;
         byte[] previousHeader = null;
-        for (String topic : topics) {
+        for (int t = 0; t < topics.size(); t++) { // indexed: no iterator per event
+          String topic = topics.get(t);
           byte[] header = headers.get(topic);
           // AvroCodec, not a plain DatumWriter: it carries the fix for Avro 1.12.1's pre-1970
           // timestamp-nanos bug (AVRO-4269). The same schema id gives the same bytes: encode once.
@@ -157,7 +158,7 @@ final class EventPublisher implements EventDelivery {
           previous = value;
           previousHeader = header;
           OutboundRecord record = new OutboundRecord(topic, key, value, ceHeaders,
-              new Copy(e, topic.equals(topics.get(0))));
+              new Copy(e, t == 0 || topic.equals(topics.get(0))));
           if (record.estimatedSizeInBytes() > maxRecordBytes.applyAsInt(topic)) {
             refused = refused.isEmpty() ? new ArrayList<>(topics.size()) : refused;
             refused.add(topic);
