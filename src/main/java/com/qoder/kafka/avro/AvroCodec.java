@@ -89,7 +89,8 @@ public final class AvroCodec {
       if (prefix != null) {
         state.buffer.write(prefix, 0, prefix.length);
       }
-      write(record, state.buffer, state);
+      WRITERS.get(record.getClass()).write(record, state.bufferEncoder());
+      // The one copy: the record's own array; the buffer is reused for the thread's next record.
       return state.buffer.toByteArray();
     } catch (IOException | RuntimeException e) {
       throw AvroCodecException.encoding(record.getSchema(), e);
@@ -217,11 +218,26 @@ public final class AvroCodec {
   /** Per-thread encoding state. */
   private static final class EncodeState {
     GrowableBuffer buffer = new GrowableBuffer();
+    /** For {@link #encodeTo}'s streams. */
     BinaryEncoder encoder;
+    /**
+     * Bound to {@link #buffer} for good: unbuffered, as the buffer is memory already, so
+     * reconfiguring it per record (a buffered encoder allocates a sink and a channel each time) and
+     * flushing cost nothing. The bytes are those of any binary encoder.
+     */
+    private BinaryEncoder bufferEncoder;
+
+    BinaryEncoder bufferEncoder() {
+      if (bufferEncoder == null) {
+        bufferEncoder = EncoderFactory.get().directBinaryEncoder(buffer, null);
+      }
+      return bufferEncoder;
+    }
 
     void trim() {
       if (buffer.capacity() > RETAINED_BUFFER_BYTES) {
         buffer = new GrowableBuffer();
+        bufferEncoder = null;
       }
     }
   }

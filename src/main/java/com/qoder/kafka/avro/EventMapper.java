@@ -84,10 +84,19 @@ public final class EventMapper {
   private static SessionEvent toRecord(ObjectNode event) throws Rejection, JsonProcessingException {
     Members members = new Members(event);
     String id = Required.string(members, "id", "event");
-    String what = Required.describe("event", id);
-    String type = Required.string(members, "type", what);
-    String sessionId = Required.string(members, "session_id", what);
-    Instant createdAt = Required.timestamp(members, "created_at", what);
+    // The checks of Required, with the message (naming the event) built only for a rejection.
+    String type = members.string("type");
+    if (type == null) {
+      Required.string(members, "type", Required.describe("event", id)); // throws: type is not a string
+    }
+    String sessionId = members.string("session_id");
+    if (sessionId == null) {
+      Required.string(members, "session_id", Required.describe("event", id));
+    }
+    Instant createdAt = members.timestamp("created_at");
+    if (createdAt == null) {
+      Required.timestamp(members, "created_at", Required.describe("event", id));
+    }
 
     String turnId = members.string("turn_id");
     String schemaVersion = members.string("schema_version");

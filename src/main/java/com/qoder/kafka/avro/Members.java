@@ -71,8 +71,14 @@ final class Members {
 
   /** An RFC 3339 timestamp member within the range of epoch nanoseconds in a long, taken. */
   Instant timestamp(String name) {
-    Long nanos = epochNanos(object.get(name));
-    if (nanos == null) {
+    JsonNode node = object.get(name);
+    if (node == null || !node.isTextual()) {
+      return null;
+    }
+    long nanos;
+    try {
+      nanos = Timestamps.parseEpochNanos(node.textValue()); // unboxed: parsed for every event
+    } catch (IllegalArgumentException e) {
       return null;
     }
     take(name);

@@ -1,7 +1,6 @@
 package com.qoder.kafka.runtime;
 
 import com.qoder.kafka.api.SessionEvent;
-import com.qoder.kafka.api.Timestamps;
 import com.qoder.kafka.avro.EventMapper;
 import com.qoder.kafka.avro.MappingResult;
 import com.qoder.kafka.kafka.CloudEventsHeaders;
@@ -16,13 +15,14 @@ import com.qoder.kafka.registry.RegisteredSchema;
 import com.qoder.kafka.source.EventDelivery;
 import com.qoder.kafka.source.FatalPipelineException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToIntFunction;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -55,6 +55,8 @@ final class EventPublisher implements EventDelivery {
 
   private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
   private static final String RECORD_TOO_LARGE = RecordRejectedException.Reason.RECORD_TOO_LARGE.name();
+  /** Distinct event types whose ce_type header is kept (documented types are nine). */
+  private static final int MAX_CACHED_TYPES = 256;
 
   private final EventMapper mapper;
   private final Map<String, byte[]> headers; // wire-format header by topic: the subject (and id) may differ per topic
@@ -65,6 +67,8 @@ final class EventPublisher implements EventDelivery {
   private final ConnectorMetrics metrics;
   /** Added to every event record (a live signal's marks); empty for the pollers' pages. */
   private final List<org.apache.kafka.common.header.Header> extraHeaders;
+  /** ce_type header by API event type; shared with the copies {@link #withHeaders} makes. */
+  private final ConcurrentHashMap<String, Header> ceTypeHeaders;
 
   EventPublisher(EventMapper mapper, Map<String, RegisteredSchema> schemas, EventRouter router, KafkaSink sink,
       DeadLetters deadLetters, ConnectorMetrics metrics) {
@@ -84,6 +88,7 @@ final class EventPublisher implements EventDelivery {
     this.deadLetters = deadLetters;
     this.metrics = metrics;
     this.extraHeaders = List.of();
+    this.ceTypeHeaders = new ConcurrentHashMap<>();
   }
 
   private EventPublisher(EventPublisher base, List<org.apache.kafka.common.header.Header> extraHeaders) {
@@ -95,6 +100,7 @@ final class EventPublisher implements EventDelivery {
     this.deadLetters = base.deadLetters;
     this.metrics = base.metrics;
     this.extraHeaders = List.copyOf(extraHeaders);
+    this.ceTypeHeaders = base.ceTypeHeaders;
   }
 
   /** The same publishing with {@code extra} headers on every event record (a resync signal's mark). */
@@ -127,16 +133,11 @@ final class EventPublisher implements EventDelivery {
     // The headers the page's records share (source, subject and the constant ones) are encoded once.
     CloudEventsHeaders.Page pageHeaders = CloudEventsHeaders.page(source(sessionId), sessionId, "application/avro");
     byte[] key = sessionId.getBytes(StandardCharsets.UTF_8);
-    String lastType = null;
-    String lastCeType = null;
     for (SessionEvent e : events) {
       MappingResult<com.qoder.kafka.avro.v1.SessionEvent> r = mapper.map(e);
       if (r instanceof MappingResult.Mapped<com.qoder.kafka.avro.v1.SessionEvent> m) {
-        if (lastCeType == null || !java.util.Objects.equals(lastType, e.type())) {
-          lastType = e.type();
-          lastCeType = ceType(e.type());
-        }
-        var ceHeaders = pageHeaders.of(e.id(), lastCeType, time(e));
+        // created_at was parsed once, by the mapper (a mapped event always has a valid one).
+        var ceHeaders = pageHeaders.of(e.id(), ceTypeHeader(m.record().getType()), m.record().getCreatedAt());
         if (!extraHeaders.isEmpty()) {
           ceHeaders = new ArrayList<>(ceHeaders);
           ceHeaders.addAll(extraHeaders);
@@ -147,7 +148,8 @@ final class EventPublisher implements EventDelivery {
         OutboundRecord tooLarge = null;
         byte[] previous = null;
         byte[] previousHeader = null;
-        for (String topic : topics) {
+        for (int t = 0; t < topics.size(); t++) { // indexed: no iterator per event
+          String topic = topics.get(t);
           byte[] header = headers.get(topic);
           // AvroCodec, not a plain DatumWriter: it carries the fix for Avro 1.12.1's pre-1970
           // timestamp-nanos bug (AVRO-4269). The same schema id gives the same bytes: encode once.
@@ -156,7 +158,7 @@ final class EventPublisher implements EventDelivery {
           previous = value;
           previousHeader = header;
           OutboundRecord record = new OutboundRecord(topic, key, value, ceHeaders,
-              new Copy(e, topic.equals(topics.get(0))));
+              new Copy(e, t == 0 || topic.equals(topics.get(0))));
           if (record.estimatedSizeInBytes() > maxRecordBytes.applyAsInt(topic)) {
             refused = refused.isEmpty() ? new ArrayList<>(topics.size()) : refused;
             refused.add(topic);
@@ -314,6 +316,22 @@ final class EventPublisher implements EventDelivery {
     return out;
   }
 
+  /**
+   * The {@code ce_type} header of an event type, built once per type: a page's events repeat a
+   * handful of types, interleaved. The API's types are an open set, so the cache is bounded; past
+   * the bound a type's header is built per record, as before.
+   */
+  private Header ceTypeHeader(String type) {
+    Header h = ceTypeHeaders.get(type);
+    if (h == null) {
+      h = CloudEventsHeaders.typeHeader(ceType(type));
+      if (ceTypeHeaders.size() < MAX_CACHED_TYPES) {
+        ceTypeHeaders.putIfAbsent(type, h);
+      }
+    }
+    return h;
+  }
+
   private static String source(String sessionId) {
     return "/sessions/" + sessionId;
   }
@@ -322,11 +340,4 @@ final class EventPublisher implements EventDelivery {
     return "com.qoder.session." + (type == null || type.isEmpty() ? "unknown" : type);
   }
 
-  private static Instant time(SessionEvent e) {
-    try {
-      return e.createdAt() == null ? null : Timestamps.toInstant(Timestamps.parseEpochNanos(e.createdAt()));
-    } catch (IllegalArgumentException ex) {
-      return null;
-    }
-  }
 }

@@ -58,4 +58,29 @@ class CloudEventsHeadersTest {
     assertThat(page.of("i", "t", null)).extracting(Header::key).doesNotContain("ce_time");
     assertThatThrownBy(() -> page.of("", "t", t)).hasMessageContaining("'id' must not be empty");
   }
+
+  /** ce_time is written without the formatter; it must be exactly what Instant.toString writes. */
+  @Test
+  void timeBytesAreInstantToString() {
+    java.util.Random random = new java.util.Random(15);
+    List<java.time.Instant> instants = new java.util.ArrayList<>(List.of(java.time.Instant.EPOCH,
+        java.time.Instant.parse("2026-05-18T03:40:00Z"), java.time.Instant.parse("1969-12-31T23:59:59.5Z"),
+        java.time.Instant.parse("2024-02-29T23:59:59.999999999Z"), java.time.Instant.parse("0000-01-01T00:00:00Z"),
+        java.time.Instant.parse("9999-12-31T23:59:59.000001Z"), java.time.Instant.parse("+10000-01-01T00:00:00Z"),
+        java.time.Instant.parse("-0001-12-31T23:59:59.1Z"), java.time.Instant.ofEpochSecond(0, Long.MIN_VALUE),
+        java.time.Instant.ofEpochSecond(0, Long.MAX_VALUE)));
+    for (int i = 0; i < 20_000; i++) {
+      long seconds = random.nextLong(-62_167_219_200L - 86_400, 253_402_300_800L + 86_400);
+      int nano = switch (i % 4) {
+        case 0 -> 0;
+        case 1 -> random.nextInt(1000) * 1_000_000;
+        case 2 -> random.nextInt(1_000_000) * 1_000;
+        default -> random.nextInt(1_000_000_000);
+      };
+      instants.add(java.time.Instant.ofEpochSecond(seconds, nano));
+    }
+    for (java.time.Instant t : instants) {
+      assertThat(new String(CloudEventsHeaders.time(t), StandardCharsets.UTF_8)).as("%s", t).isEqualTo(t.toString());
+    }
+  }
 }
