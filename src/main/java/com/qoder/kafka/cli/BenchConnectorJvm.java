@@ -134,6 +134,9 @@ final class BenchConnectorJvm {
       }
       case "heap" -> {
         r.put("heapAfterGcBytes", BenchSupport.heapAfterGc());
+        if (connector != null) {
+          r.put("producerPooledFreeBytes", BenchProducerPool.pooledFreeBytes(connector.sink()));
+        }
         if (cmd.path("histogram").asBoolean()) {
           Map<String, Object> h = new LinkedHashMap<>();
           BenchSupport.classHistogram().forEach((k, v) -> h.put(k, List.of(v[0], v[1])));

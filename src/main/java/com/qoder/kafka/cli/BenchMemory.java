@@ -181,14 +181,29 @@ final class BenchMemory {
       r.put("heapOneSessionBytes", heapOne);
       r.put("heapFirstHalfIdleBytes", heapHalf);
       r.put("heapAllIdleBytes", heapAll);
-      r.put("heapPerSessionBytes", BenchSupport.round((double) (heapAll - heapHalf) / secondHalf.size(), 1));
+      // Without the producer's free batch buffers (its pool), whose number follows the run's peak of
+      // batches in progress, not the sessions: both readings are taken without them.
+      long poolHalf = pooledFree(half);
+      long poolAll = pooledFree(all);
+      r.put("producerPooledFreeBytes", List.of(pooledFree(one), poolHalf, poolAll));
+      r.put("heapPerSessionWithPoolBytes", BenchSupport.round((double) (heapAll - heapHalf) / secondHalf.size(), 1));
+      r.put("heapPerSessionBytes", BenchSupport.round((double) ((heapAll - poolAll) - (heapHalf - poolHalf))
+          / secondHalf.size(), 1));
+      // The same from the class histograms (live objects only: no partly used regions or other
+      // collector state, which a heap reading divides among 1,000 sessions as noise).
+      long liveHalf = liveBytes(histogram(half)) - poolHalf;
+      long liveAll = liveBytes(histogram(all)) - poolAll;
+      r.put("liveObjectBytesPerSession", BenchSupport.round((double) (liveAll - liveHalf) / secondHalf.size(), 1));
       r.put("heapPerSessionFirstHalfBytes", BenchSupport.round((double) (heapHalf - heapOne) / (firstHalf.size() - 1), 1));
       r.put("heapPerSessionByClass", BenchSupport.histogramGrowth(histogram(half), histogram(all), secondHalf.size(), 25));
       r.put("heapFirstHalfByClass", BenchSupport.histogramGrowth(histogram(one), histogram(half), firstHalf.size() - 1, 10));
       r.put("settings", settings);
-      console.printf("   %,d events delivered in %.0f s; heap %.0f bytes per idle session (the second half's growth;"
-          + " the first half's, with the fixed pools it fills: %.0f)%n", ((Number) done.get("delivered")).longValue(),
-          seconds, r.get("heapPerSessionBytes"), r.get("heapPerSessionFirstHalfBytes"));
+      console.printf("   %,d events delivered in %.0f s; heap %.0f bytes per idle session (the second half's growth"
+          + " without the producer's pooled free batch buffers, %,d then %,d bytes; with them %.0f; the first half's,"
+          + " with the pools it fills: %.0f); live objects by the class histograms: %.0f bytes per session%n",
+          ((Number) done.get("delivered")).longValue(), seconds, r.get("heapPerSessionBytes"), poolHalf, poolAll,
+          r.get("heapPerSessionWithPoolBytes"), r.get("heapPerSessionFirstHalfBytes"),
+          r.get("liveObjectBytesPerSession"));
     }
     return r;
   }
@@ -207,6 +222,16 @@ final class BenchMemory {
     BenchSupport.await(() -> sim.requestStats().bySession().keySet().containsAll(ids), Duration.ofMinutes(5));
     sim.resetRequestLog();
     return done;
+  }
+
+  private static long liveBytes(Map<String, long[]> histogram) {
+    return histogram.values().stream().mapToLong(v -> v[1]).sum();
+  }
+
+  /** The producer's free pooled batch buffers in a {@code heap} answer; 0 when the bench could not read them. */
+  private static long pooledFree(Map<String, Object> heapAnswer) {
+    long b = ((Number) heapAnswer.getOrDefault("producerPooledFreeBytes", -1)).longValue();
+    return Math.max(0, b);
   }
 
   private static long heapOf(Map<String, Object> heapAnswer) {
