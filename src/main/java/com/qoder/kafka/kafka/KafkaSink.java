@@ -7,26 +7,18 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -77,35 +69,25 @@ public final class KafkaSink implements AutoCloseable {
 
   private final KafkaSinkOptions options;
   private final Producer<byte[], byte[]> producer;
-  private final ExecutorService sendExecutor;
+  private final SendThread sendThread;
   private final Scheduler callbackScheduler;
   private final InFlightLimiter<Pending> limiter;
   private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
   private final Set<SubmittedBatch> unfinished = ConcurrentHashMap.newKeySet();
   /** Topics whose records must stay below max.request.size (their max.message.bytes is smaller). */
   private final Map<String, Integer> topicLimits = new ConcurrentHashMap<>();
-  private volatile Thread sendThread;
   private volatile KafkaFatalException fatal;
-  /** The record the send thread is handing to the producer right now; read only on that thread. */
-  private Pending sendingNow;
-  /** A transaction was begun and not yet committed or aborted; used only on the send thread. */
-  private boolean inTransaction;
 
   private KafkaSink(KafkaSinkOptions options, Producer<byte[], byte[]> producer) {
     this.options = options;
     this.producer = producer;
-    String threadName = "qoder-kafka-send-" + options.clientId();
-    this.sendExecutor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, threadName);
-      t.setDaemon(true);
-      sendThread = t;
-      return t;
-    });
     // One callback thread per sink: outcomes reach callers off Kafka's network thread, in the
     // order they happened, and flush() completes only after the outcomes before it were delivered.
     this.callbackScheduler = Schedulers.newSingle("qoder-kafka-callback-" + options.clientId(), true);
+    this.sendThread = new SendThread(options, producer, callbackScheduler, () -> fatal, this::enterFailedState,
+        () -> state.get() == State.CLOSED);
     this.limiter = new InFlightLimiter<>(options.maxInFlightRecords(), options.maxInFlightBytes(),
-        p -> p.bytes, this::handOver);
+        p -> p.bytes, sendThread::handOver);
   }
 
   /**
@@ -125,8 +107,7 @@ public final class KafkaSink implements AutoCloseable {
     KafkaSink sink = new KafkaSink(options, producer);
     if (options.transactional()) {
       try {
-        sink.onSendThread("initTransactions", sink.producer::initTransactions)
-            .block(options.maxBlock().plus(Duration.ofSeconds(5)));
+        sink.sendThread.initTransactions().block(options.maxBlock().plus(Duration.ofSeconds(5)));
       } catch (RuntimeException e) {
         sink.close(Duration.ZERO);
         throw e;
@@ -200,7 +181,7 @@ public final class KafkaSink implements AutoCloseable {
         if (size > maxRecordBytes(copy.get(i).topic())) {
           tooLarge.add(i);
         } else {
-          toSend.add(new Pending(batch, i, copy.get(i), size));
+          toSend.add(new Pending(this, batch, i, copy.get(i), size));
         }
       }
       if (!batch.isFinished()) {
@@ -281,10 +262,7 @@ public final class KafkaSink implements AutoCloseable {
   /** Begins a transaction, in order with the sends on the producer thread. */
   public Mono<Void> beginTransaction() {
     requireTransactional();
-    return onSendThread("beginTransaction", () -> {
-      producer.beginTransaction();
-      inTransaction = true;
-    });
+    return sendThread.beginTransaction();
   }
 
   /**
@@ -295,25 +273,19 @@ public final class KafkaSink implements AutoCloseable {
       ConsumerGroupMetadata groupMetadata) {
     requireTransactional();
     Map<TopicPartition, OffsetAndMetadata> copy = Map.copyOf(offsets);
-    return onSendThread("sendOffsetsToTransaction", () -> producer.sendOffsetsToTransaction(copy, groupMetadata));
+    return sendThread.sendOffsetsToTransaction(copy, groupMetadata);
   }
 
   /** Commits the current transaction (the producer flushes its records first). */
   public Mono<Void> commitTransaction() {
     requireTransactional();
-    return onSendThread("commitTransaction", () -> {
-      producer.commitTransaction();
-      inTransaction = false;
-    });
+    return sendThread.commitTransaction();
   }
 
   /** Aborts the current transaction; its records complete with {@link KafkaDeliveryException}. */
   public Mono<Void> abortTransaction() {
     requireTransactional();
-    return onSendThread("abortTransaction", () -> {
-      producer.abortTransaction();
-      inTransaction = false;
-    });
+    return sendThread.abortTransaction();
   }
 
   // ---- observability ------------------------------------------------------------------------
@@ -388,52 +360,18 @@ public final class KafkaSink implements AutoCloseable {
     for (Pending p : limiter.close()) {
       p.finishWithoutCapacity(closing);
     }
-    if (options.transactional()) {
-      sendExecutor.execute(this::abortOpenTransactionAtClose);
-    }
-    sendExecutor.shutdown();
-    try {
-      if (!sendExecutor.awaitTermination(remaining(deadline).toMillis(), TimeUnit.MILLISECONDS)) {
-        log.warn("Kafka sink '{}': send thread still busy at close", options.clientId());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    sendThread.stop(remaining(deadline));
     try {
       // Unacknowledged records fail in their callbacks once this deadline passes.
       producer.close(remaining(deadline));
     } catch (RuntimeException e) {
       log.warn("Kafka sink '{}': closing the producer failed: {}", options.clientId(), e.toString());
     }
-    sendExecutor.shutdownNow();
+    sendThread.stopNow();
     // Deliver the outcomes the producer reported while closing, then stop the callback thread.
     callbackScheduler.disposeGracefully().timeout(Duration.ofSeconds(5)).onErrorResume(e -> Mono.empty()).block();
     state.set(State.CLOSED);
     log.info("Kafka sink '{}' closed", options.clientId());
-  }
-
-  /**
-   * On the send thread, after every send: a transaction still open is aborted here, explicitly.
-   * Closing a producer inside a transaction makes its I/O thread abort it, and when the transaction
-   * holds nothing (begun, never written to) that abort completes locally without a request, after
-   * which the I/O thread idles in its network poll until {@code producer.close}'s timeout forces it
-   * (the whole timeout, 30 s by default, spent doing nothing). Aborting first leaves no transaction to
-   * close: the producer then closes at once. Records of the aborted transaction stay invisible to
-   * {@code read_committed} readers; whoever wrote them learns it from their own outcome.
-   */
-  private void abortOpenTransactionAtClose() {
-    if (!inTransaction || fatal != null) {
-      return; // nothing open, or a fenced/failed producer that cannot abort: close forces it
-    }
-    try {
-      producer.abortTransaction();
-      log.info("Kafka sink '{}': aborted the transaction still open at close", options.clientId());
-    } catch (RuntimeException e) {
-      log.warn("Kafka sink '{}': aborting the transaction still open at close failed: {}", options.clientId(),
-          e.toString());
-    } finally {
-      inTransaction = false;
-    }
   }
 
   private static Duration remaining(long deadlineNanos) {
@@ -475,90 +413,13 @@ public final class KafkaSink implements AutoCloseable {
     }
   }
 
-  /** Called by the limiter, under its lock, with records in grant order: only enqueue them. */
-  private void handOver(List<Pending> granted) {
-    try {
-      sendExecutor.execute(() -> granted.forEach(this::sendOnSendThread));
-    } catch (RejectedExecutionException e) {
-      // Unreachable while close() closes the limiter before the executor; kept so a bug cannot leak capacity.
-      log.error("Kafka sink '{}': send thread gone, failing {} records", options.clientId(), granted.size());
-      KafkaDeliveryException closed = new KafkaDeliveryException("the Kafka sink's send thread is stopped", e, false);
-      granted.forEach(p -> callbackScheduler.schedule(() -> p.finish(null, closed)));
-    }
-  }
-
-  private void sendOnSendThread(Pending p) {
-    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(p.record.topic(), p.record.partition(), null,
-        p.record.key(), p.record.value(), p.record.headers());
-    try {
-      while (true) {
-        KafkaFatalException f = fatal;
-        if (f != null) {
-          p.finish(null, f);
-          return;
-        }
-        p.immediateFailure = null;
-        sendingNow = p;
-        try {
-          producer.send(record, p);
-        } finally {
-          sendingNow = null;
-        }
-        Exception immediate = p.immediateFailure;
-        if (immediate == null) {
-          return; // appended: the callback will report the outcome
-        }
-        if (immediate instanceof TimeoutException && state.get() != State.CLOSED) {
-          // Metadata or buffer space did not arrive within max.block.ms. The record was never
-          // appended, so sending it again cannot duplicate it; waiting here (and holding every
-          // later record) is the backpressure we want while the cluster is unreachable.
-          log.warn("Kafka sink '{}': no metadata or buffer space for topic '{}' within {} ({}); is the cluster "
-              + "reachable and does the topic exist? Holding the record and retrying.",
-              options.clientId(), p.record.topic(), options.maxBlock(), immediate.getMessage());
-          continue;
-        }
-        p.finish(null, immediate);
-        return;
-      }
-    } catch (RuntimeException e) {
-      // Producer closed or in a failed transactional state: send threw instead of calling back.
-      p.finish(null, e);
-    } finally {
-      p.batch.handedOver();
-    }
-  }
-
-  private Mono<Void> onSendThread(String operation, Runnable action) {
-    return Mono.<Void>create(done -> {
-      try {
-        sendExecutor.execute(() -> runTransactional(operation, action, done));
-      } catch (RejectedExecutionException e) {
-        done.error(new KafkaDeliveryException("the Kafka sink is closed; cannot " + operation, e, false));
-      }
-    }).publishOn(callbackScheduler);
-  }
-
-  private void runTransactional(String operation, Runnable action, MonoSink<Void> done) {
-    try {
-      action.run();
-      done.success();
-    } catch (RuntimeException e) {
-      OutboundRecord context = new OutboundRecord("(transaction)", null, null, List.of(), operation);
-      KafkaSinkException classified = SendErrors.classify(e, context);
-      if (classified instanceof KafkaFatalException f) {
-        enterFailedState(f);
-      }
-      done.error(classified);
-    }
-  }
-
   /**
    * The broker refused a record that passed the size check (its topic's {@code max.message.bytes}
    * was lowered while running, or is not what start-up read): from now on records of that topic at
    * least this large are refused before sending, so the caller can put them aside in order, and a
    * transaction is not poisoned by the same refusal again.
    */
-  private void learnTopicLimit(OutboundRecord r, int size) {
+  void learnTopicLimit(OutboundRecord r, int size) {
     int before = maxRecordBytes(r.topic());
     if (size <= before) {
       topicLimits.merge(r.topic(), size - 1, Math::min);
@@ -569,7 +430,7 @@ public final class KafkaSink implements AutoCloseable {
     }
   }
 
-  private void enterFailedState(KafkaFatalException f) {
+  void enterFailedState(KafkaFatalException f) {
     if (fatal == null) {
       fatal = f;
       state.getAndUpdate(s -> s == State.OPEN ? State.FAILED : s);
@@ -580,52 +441,13 @@ public final class KafkaSink implements AutoCloseable {
     }
   }
 
-  /** One record between submission and its outcome; also its producer callback. */
-  private final class Pending implements Callback {
-    final SubmittedBatch batch;
-    final int index;
-    final OutboundRecord record;
-    final long bytes;
-    /** A failure the producer reported synchronously inside send(): the record was not appended. */
-    Exception immediateFailure;
+  // ---- hooks of Pending, the callback of every record ----------------------------------------
 
-    Pending(SubmittedBatch batch, int index, OutboundRecord record, long bytes) {
-      this.batch = batch;
-      this.index = index;
-      this.record = record;
-      this.bytes = bytes;
-    }
+  boolean isSendingNow(Pending p) {
+    return sendThread.isSendingNow(p);
+  }
 
-    @Override
-    public void onCompletion(RecordMetadata metadata, Exception exception) {
-      if (exception != null && Thread.currentThread() == sendThread && sendingNow == this) {
-        immediateFailure = exception;
-        return;
-      }
-      finish(metadata, exception);
-    }
-
-    /** Outcome of a record that held in-flight capacity. */
-    void finish(RecordMetadata metadata, Throwable error) {
-      limiter.release(bytes);
-      complete(metadata, error);
-    }
-
-    /** Outcome of a record that never got capacity (withdrawn, closing, failed sink). */
-    void finishWithoutCapacity(Throwable error) {
-      batch.handedOver();
-      complete(null, error);
-    }
-
-    private void complete(RecordMetadata metadata, Throwable error) {
-      if (error instanceof RecordTooLargeException && bytes > 0) {
-        learnTopicLimit(record, (int) bytes);
-      }
-      KafkaSinkException classified = error == null ? null : SendErrors.classify(error, record);
-      if (classified instanceof KafkaFatalException f) {
-        enterFailedState(f);
-      }
-      batch.complete(index, metadata, classified);
-    }
+  void release(long bytes) {
+    limiter.release(bytes);
   }
 }

@@ -1,9 +1,9 @@
 package com.qoder.kafka.runtime;
 
+import static com.qoder.kafka.runtime.ConnectorStartUp.withBootstrap;
+
 import com.qoder.kafka.api.QoderApiClient;
-import com.qoder.kafka.api.QoderApiOptions;
 import com.qoder.kafka.avro.EventMapper;
-import com.qoder.kafka.avro.Schemas;
 import com.qoder.kafka.cluster.ClusterMember;
 import com.qoder.kafka.cluster.PartitionListener;
 import com.qoder.kafka.signal.SignalOptions;
@@ -16,7 +16,6 @@ import com.qoder.kafka.config.ConnectorConfig;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.KafkaClientProperties;
 import com.qoder.kafka.kafka.KafkaSink;
-import com.qoder.kafka.kafka.KafkaSinkOptions;
 import com.qoder.kafka.kafka.OffsetKey;
 import com.qoder.kafka.kafka.OffsetRecord;
 import com.qoder.kafka.kafka.OffsetSource;
@@ -37,7 +36,6 @@ import com.qoder.kafka.registry.RegistryOptions;
 import com.qoder.kafka.registry.SchemaRegistration;
 import com.qoder.kafka.registry.SchemaRegistries;
 import com.qoder.kafka.registry.SchemaRegistry;
-import com.qoder.kafka.registry.SubjectNameStrategy;
 import com.qoder.kafka.source.OffsetWriter;
 import com.qoder.kafka.source.PollerOptions;
 import com.qoder.kafka.source.SessionState;
@@ -46,7 +44,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -167,12 +164,7 @@ public final class Connector implements AutoCloseable {
     resources.add(registry);
     SchemaRegistration registration = new SchemaRegistration(registry, registryOptions());
     EventRouter router = new EventRouter(config.string(Settings.TOPIC_EVENTS), config.routing());
-    Map<String, RegisteredSchema> schemas = new LinkedHashMap<>();
-    for (String topic : router.allTopics()) {
-      RegisteredSchema rs = registration.forValue(topic, Schemas.sessionEvent());
-      log.info("schema for topic {}: subject {} id {}", topic, rs.subject(), rs.id());
-      schemas.put(topic, rs);
-    }
+    Map<String, RegisteredSchema> schemas = ConnectorStartUp.registerSchemas(registration, router);
     checks.add(HealthCheck.of("schemaRegistry", () -> {
       try {
         registry.latest(schemas.values().iterator().next().subject()); // uncached: a real round trip
@@ -185,54 +177,16 @@ public final class Connector implements AutoCloseable {
       ops.addReadinessCheck(checks.get(checks.size() - 1));
     }
 
-    // Topics: the offsets topic must be compacted; data topics exist or are created. The events,
-    // alerts and dead-letter topics take records of up to kafka.max-record-bytes: created so, and
-    // checked when they exist (a smaller topic is logged with the fix; its larger records go to the
-    // dead-letter topic with a marker, in order, instead of being refused by the broker out of order).
+    // Topics: created or checked, with the record limit of each (ConnectorStartUp.ensureTopics).
     int maxRecordBytes = (int) config.size(Settings.MAX_RECORD_BYTES);
     String deadLetterTopic = config.string(Settings.TOPIC_DEAD_LETTER);
-    int offsetsPartitions;
-    TopicAdmin.RecordLimits recordLimits;
-    try (TopicAdmin admin = TopicAdmin.create(bootstrap, clientProps)) {
-      short rf = (short) config.integer(Settings.REPLICATION_FACTOR);
-      offsetsPartitions = admin.ensureOffsetsTopic(
-          TopicSpec.offsets(config.offsetsTopic(), config.integer(Settings.OFFSETS_PARTITIONS), rf));
-      List<TopicSpec> data = new ArrayList<>();
-      int partitions = config.integer(Settings.TOPIC_PARTITIONS);
-      for (String t : router.allTopics()) {
-        data.add(TopicSpec.data(t, partitions, rf).withMaxRecordBytes(maxRecordBytes));
-      }
-      data.add(TopicSpec.data(deadLetterTopic, partitions, rf).withMaxRecordBytes(maxRecordBytes));
-      admin.ensureDataTopics(data, config.bool(Settings.CREATE_TOPICS));
-      TopicAdmin.RecordLimits events = admin.checkRecordLimits(data.stream().map(TopicSpec::name).toList(),
-          maxRecordBytes);
-      events.problems().forEach(p -> log.warn("{}", p));
-      // The other sources' topics when they exist (Sources creates them otherwise, with the broker's
-      // default): their records must not pass the sink's size check and then be refused by the broker.
-      List<String> otherTopics = List.of(config.string(Settings.TOPIC_RESOURCES), config.string(Settings.TOPIC_FILES),
-          config.string(Settings.TOPIC_SESSIONS));
-      TopicAdmin.RecordLimits others = admin.checkRecordLimits(otherTopics, maxRecordBytes);
-      Map<String, Integer> limits = new LinkedHashMap<>(others.limits());
-      if (otherTopics.stream().anyMatch(t -> !limits.containsKey(t))) {
-        int brokerDefault = Math.min(maxRecordBytes, TopicSpec.maxRecordBytesWithin(
-            admin.brokerMessageMaxBytes().orElse(TopicSpec.KAFKA_DEFAULT_MESSAGE_MAX_BYTES)));
-        otherTopics.forEach(t -> limits.putIfAbsent(t, brokerDefault));
-      }
-      limits.putAll(events.limits());
-      recordLimits = new TopicAdmin.RecordLimits(limits, events.problems());
-    }
+    ConnectorStartUp.Topics topics = ConnectorStartUp.ensureTopics(config, bootstrap, clientProps, router,
+        deadLetterTopic, maxRecordBytes);
+    int offsetsPartitions = topics.offsetsPartitions();
+    TopicAdmin.RecordLimits recordLimits = topics.recordLimits();
 
     boolean exactlyOnce = config.exactlyOnce();
-    KafkaSinkOptions sinkOptions = KafkaSinkOptions.defaults(bootstrap)
-        .withClientId(name + "-" + instanceId)
-        .withClientProperties(exactlyOnce ? transactional(clientProps) : clientProps)
-        .withCompression(config.string(Settings.COMPRESSION))
-        .withMaxRequestSizeBytes(maxRecordBytes)
-        .withMaxInFlight(config.integer(Settings.MAX_IN_FLIGHT_RECORDS), config.size(Settings.MAX_IN_FLIGHT_BYTES));
-    if (exactlyOnce) {
-      sinkOptions = sinkOptions.withTransactionalId(ClusterOptions.transactionalId(name, instanceId));
-    }
-    sink = KafkaSink.create(sinkOptions);
+    sink = KafkaSink.create(ConnectorStartUp.sinkOptions(config, bootstrap, clientProps, instanceId, maxRecordBytes));
     recordLimits.limits().forEach(sink::limitRecordSize);
     KafkaSink createdSink = sink;
     // Closed within what is left of the shutdown timeout (not the sink's own default).
@@ -242,7 +196,8 @@ public final class Connector implements AutoCloseable {
     OffsetStore offsets = OffsetStore.create(config.offsetsTopic(), offsetsPartitions, sink);
 
     MisroutedEndpoints misrouted = new MisroutedEndpoints();
-    api = QoderApiClient.create(apiOptions(instanceId), new ApiMetricsBridge(metrics, misrouted));
+    api = QoderApiClient.create(ConnectorStartUp.apiOptions(config, instanceId),
+        new ApiMetricsBridge(metrics, misrouted));
     resources.add(api);
     if (ops != null) {
       ops.addReadinessCheck(HealthCheck.of("qoderApi", misrouted::problem));
@@ -382,19 +337,7 @@ public final class Connector implements AutoCloseable {
         sessions == null ? 0 : sessions.polled(), status.eventsPerSecond(), health, detail);
   }
 
-  private static final String HOST = hostName();
-
-  private static String hostName() {
-    String h = System.getenv("HOSTNAME");
-    if (h != null && !h.isBlank()) {
-      return h;
-    }
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
+  private static final String HOST = ConnectorStartUp.hostName();
 
   /**
    * Live signals: the signals and notifications topics (created when missing and allowed), read by
@@ -426,36 +369,6 @@ public final class Connector implements AutoCloseable {
 
   private RegistryOptions registryOptions() {
     return ClientOptions.registry(config);
-  }
-
-  private QoderApiOptions apiOptions(String instanceId) {
-    // The instance in the User-Agent tells upstream logs which instance polled a session.
-    return ClientOptions.api(config).toBuilder()
-        .userAgent(QoderApiOptions.DEFAULT_USER_AGENT + " (instance " + instanceId + ")")
-        .build();
-  }
-
-  /**
-   * Producer settings of exactly-once mode (explicit pass-through properties win): the transaction
-   * timeout, and a short retry backoff because with transactions v2 the first write of a new
-   * transaction to a partition is answered CONCURRENT_TRANSACTIONS until the previous commit's markers
-   * are written, and the default 100 ms backoff would add that to every page.
-   */
-  private KafkaClientProperties transactional(KafkaClientProperties props) {
-    KafkaClientProperties p = props;
-    if (!p.containsKey("transaction.timeout.ms")) {
-      p = p.with("transaction.timeout.ms", Long.toString(config.duration(Settings.TRANSACTION_TIMEOUT).toMillis()));
-    }
-    if (!p.containsKey("retry.backoff.ms")) {
-      p = p.with("retry.backoff.ms", "20");
-    }
-    return p;
-  }
-
-  private static Map<String, Object> withBootstrap(KafkaClientProperties props, String bootstrap) {
-    Map<String, Object> m = new LinkedHashMap<>(props.toClientConfig());
-    m.put("bootstrap.servers", bootstrap);
-    return m;
   }
 
   /** What is left of the shutdown timeout, but at least {@code floor}. */
