@@ -9,9 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -60,32 +58,15 @@ import reactor.core.publisher.Mono;
  * <p>A cursor rejected with 400 (the file named by {@code after} was deleted during the walk)
  * restarts the walk from the newest file: a full walk relies on the window to drop what was
  * delivered; an incremental walk skips down to its stored position (files of that position's
- * instant beyond {@link #MAX_TIE_IDS} may then be produced once more).
+ * instant beyond {@link FilesPosition#MAX_TIE_IDS} may then be produced once more).
  *
  * <p>Thread-safety: rounds never overlap ({@link PollLoop}); all state is touched by the round.
  */
 public final class FilesSource {
 
   private static final Logger log = LoggerFactory.getLogger(FilesSource.class);
-  static final String WINDOW = "window";
-  static final String HWM_CREATED = "hwm_created_at_ns";
-  static final String LAST_FULL_SCAN = "last_full_scan_ms";
-  static final String BACKFILLED = "backfilled";
-  static final String BACKFILL_POSITION = "backfill_position_ns";
-  static final String BACKFILL_IDS = "backfill_ids";
   private static final int FULL_PAGE = QoderApi.LIST_MAX_LIMIT;
-  static final String WALK_TOP = "walk_top";
-  static final String WALK_TOP_CREATED = "walk_top_created_ns";
-  static final String WALK_AFTER = "walk_after";
-  static final String WALK_AFTER_CREATED = "walk_after_created_ns";
-  static final String WALK_AFTER_IDS = "walk_after_ids";
   private static final int MAX_WALKS = 3;
-  /**
-   * Ids remembered at the walk position's instant (about 40 bytes each in the offset record). Only a
-   * walk whose cursor was rejected needs them; beyond them, files of that one instant may be produced
-   * once more — never lost.
-   */
-  static final int MAX_TIE_IDS = QoderApi.LIST_MAX_LIMIT;
 
   /**
    * How files are polled.
@@ -125,51 +106,13 @@ public final class FilesSource {
   private final BooleanSupplier owned;
   private final Clock clock;
   private final PollLoop loop;
-
-  // State, touched only by the round in progress.
-  private ItemWindow window;
-  private String hwmId;
-  private long hwmCreated = ItemWindow.UNKNOWN;
-  private long lastFullScanMillis;
+  // State, touched only by the round in progress; its stored form is FilesPosition's.
+  private final FilesPosition pos;
   /** A full scan was asked for (a resync-files signal): the next round runs one whatever the interval. */
   private volatile boolean fullScanRequested;
-  private boolean backfilled;
-  private long backfillPosition = Long.MAX_VALUE; // files created before it were not handled by the backfill yet
-  private Set<String> backfillIds = new HashSet<>(); // handled files created exactly at the position
-  // The incremental walk in progress (null top: none): from its top (the newest file when it began)
-  // down to the high-water mark; it stands after walkAfterId, and the files created at that instant it
-  // passed are walkAfterIds.
-  private String walkTopId;
-  private long walkTopCreated = ItemWindow.UNKNOWN;
-  private String walkAfterId;
-  private long walkAfterCreated = ItemWindow.UNKNOWN;
-  private Set<String> walkAfterIds = new LinkedHashSet<>();
   /** A position handed over by a rebalance, applied by the next round (rounds own the state). */
   private final AtomicReference<Checkpoint> reassigned = new AtomicReference<>();
-  /** The last position known to be stored (exactly-once: committed), where an aborted write goes back to. */
-  private Checkpoint committed;
-  private long delivered;
-  private long deadLettered;
   private volatile long fullScans;
-
-  /** Where one walk stands. */
-  private static final class Walk {
-    final boolean full;
-    final Set<String> seen = new HashSet<>();
-    String after;
-    String newestId;
-    long newestCreated = ItemWindow.UNKNOWN;
-    boolean done;
-    boolean complete;
-    boolean seeking; // incremental, after a rejected cursor: skipping down to the stored position
-    boolean passedHwm; // full: past the files newer than the high-water mark
-    int walks = 1;
-    int requests;
-
-    Walk(boolean full) {
-      this.full = full;
-    }
-  }
 
   public FilesSource(QoderApi api, ChangeDelivery delivery, CheckpointWriter offsets, Options options,
       BooleanSupplier owned, Consumer<Throwable> onFatal) {
@@ -184,8 +127,7 @@ public final class FilesSource {
     this.options = options;
     this.owned = owned;
     this.clock = clock;
-    this.window = new ItemWindow(options.maxTracked());
-    this.committed = new Checkpoint(ChangeSource.FILES, options.entity(), null, 0, 0, Map.of());
+    this.pos = new FilesPosition(options.entity(), options.maxTracked());
     this.loop = new PollLoop("files source (" + options.entity() + ")", options.interval(), this::round, onFatal);
   }
 
@@ -195,8 +137,8 @@ public final class FilesSource {
    * @throws IllegalArgumentException when the stored record is corrupt
    */
   public void restore(Checkpoint c) {
-    decode(c); // fail at start-up on a corrupt record
-    apply(c);
+    pos.decode(c); // fail at start-up on a corrupt record
+    pos.apply(c);
   }
 
   /**
@@ -207,48 +149,9 @@ public final class FilesSource {
    * @throws IllegalArgumentException when the stored record is corrupt
    */
   public void reassigned(Checkpoint stored) {
-    Checkpoint c = stored != null ? stored
-        : new Checkpoint(ChangeSource.FILES, options.entity(), null, 0, 0, Map.of());
-    decode(c);
+    Checkpoint c = stored != null ? stored : FilesPosition.empty(options.entity());
+    pos.decode(c);
     reassigned.set(c);
-  }
-
-  private void decode(Checkpoint c) {
-    try {
-      ItemWindow.decode(c.attribute(WINDOW, ""), options.maxTracked());
-      for (String n : List.of(HWM_CREATED, LAST_FULL_SCAN, BACKFILL_POSITION, WALK_TOP_CREATED, WALK_AFTER_CREATED)) {
-        parseLong(c.attribute(n, null), 0);
-      }
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("offset record files/" + c.entity() + ": " + e.getMessage()
-          + "; delete the key to list the files again from scratch", e);
-    }
-  }
-
-  private void apply(Checkpoint c) {
-    committed = c;
-    window = ItemWindow.decode(c.attribute(WINDOW, ""), options.maxTracked());
-    hwmId = c.cursor();
-    hwmCreated = parseLong(c.attribute(HWM_CREATED, null), ItemWindow.UNKNOWN);
-    lastFullScanMillis = parseLong(c.attribute(LAST_FULL_SCAN, null), 0);
-    backfilled = Boolean.parseBoolean(c.attribute(BACKFILLED, "false"));
-    backfillPosition = parseLong(c.attribute(BACKFILL_POSITION, null), Long.MAX_VALUE);
-    backfillIds = new HashSet<>(ids(c.attribute(BACKFILL_IDS, "")));
-    walkTopId = emptyToNull(c.attribute(WALK_TOP, null));
-    walkTopCreated = parseLong(c.attribute(WALK_TOP_CREATED, null), ItemWindow.UNKNOWN);
-    walkAfterId = walkTopId == null ? null : emptyToNull(c.attribute(WALK_AFTER, null));
-    walkAfterCreated = parseLong(c.attribute(WALK_AFTER_CREATED, null), ItemWindow.UNKNOWN);
-    walkAfterIds = new LinkedHashSet<>(ids(c.attribute(WALK_AFTER_IDS, "")));
-    delivered = c.delivered();
-    deadLettered = c.deadLettered();
-  }
-
-  private static List<String> ids(String text) {
-    return text == null || text.isEmpty() ? List.of() : Arrays.asList(text.split(" "));
-  }
-
-  private static String emptyToNull(String s) {
-    return s == null || s.isEmpty() ? null : s;
   }
 
   public void start() {
@@ -288,22 +191,22 @@ public final class FilesSource {
     }
     Checkpoint moved = reassigned.getAndSet(null);
     if (moved != null) {
-      apply(moved); // the position as the previous owner left it (rebalance)
+      pos.apply(moved); // the position as the previous owner left it (rebalance)
     }
-    if (!backfilled) {
-      return walk(new Walk(true));
+    if (!pos.backfilled) {
+      return walk(new FilesWalk(true));
     }
     // New files first, to the end of the burst, so that a full scan only ever sees files at or below
     // the high-water mark: what is above it is the incremental walk's, whose position is stored.
-    Walk incremental = new Walk(false);
+    FilesWalk incremental = new FilesWalk(false);
     return walk(incremental).then(Mono.defer(() -> incremental.complete
-        && (fullScanRequested || clock.millis() - lastFullScanMillis >= options.fullRescanInterval().toMillis())
-        ? walk(new Walk(true)) : Mono.empty()));
+        && (fullScanRequested || clock.millis() - pos.lastFullScanMillis >= options.fullRescanInterval().toMillis())
+        ? walk(new FilesWalk(true)) : Mono.empty()));
   }
 
-  private Mono<Void> walk(Walk w) {
-    if (!w.full && walkAfterId != null) {
-      w.after = walkAfterId; // resume the walk in progress where it stood
+  private Mono<Void> walk(FilesWalk w) {
+    if (!w.full && pos.walkAfterId != null) {
+      w.after = pos.walkAfterId; // resume the walk in progress where it stood
     }
     // Ownership is checked before each page: a partition being given up waits for one page, not a walk.
     return Mono.defer(() -> step(w))
@@ -311,7 +214,7 @@ public final class FilesSource {
         .then(Mono.defer(() -> finish(w)));
   }
 
-  private Mono<Void> step(Walk w) {
+  private Mono<Void> step(FilesWalk w) {
     boolean usedCursor = w.after != null;
     int limit = w.full || w.requests > 0 || usedCursor ? FULL_PAGE : options.pageSize();
     w.requests++;
@@ -327,7 +230,7 @@ public final class FilesSource {
           w.passedHwm = false;
           // An incremental walk in progress skips, from the newest file down to where it stood, what it
           // already delivered (and what is newer than its top: the next walk's).
-          w.seeking = !w.full && walkAfterId != null;
+          w.seeking = !w.full && pos.walkAfterId != null;
           log.warn("files: cursor rejected ({}); listing again from the newest file{}", e.getMessage(),
               w.seeking ? " down to where the walk stood" : "");
           return Mono.empty();
@@ -341,7 +244,7 @@ public final class FilesSource {
    * position (its top and the last file it passed) is stored after each page, so a burst of any size
    * is walked to its end across rounds, restarts and rebalances, with memory bounded by a page.
    */
-  private Mono<Void> handleIncremental(Walk w, Page<QoderFile> page) {
+  private Mono<Void> handleIncremental(FilesWalk w, Page<QoderFile> page) {
     Instant now = Instant.now();
     List<ItemChange> changes = new ArrayList<>();
     Map<String, long[]> tracked = new HashMap<>(); // id → {created, fingerprint}
@@ -353,8 +256,8 @@ public final class FilesSource {
     List<String> lastIds = new ArrayList<>();
     for (QoderFile f : page.data()) {
       long created = Fingerprints.timestamp(f.json(), "created_at");
-      boolean first = walkTopId == null && w.requests == 1 && f == page.data().get(0);
-      if (reachedHighWaterMark(f.id(), created)) {
+      boolean first = pos.walkTopId == null && w.requests == 1 && f == page.data().get(0);
+      if (pos.reachedHighWaterMark(f.id(), created)) {
         reached = true;
         break;
       }
@@ -363,15 +266,15 @@ public final class FilesSource {
         topCreated = created;
       }
       if (w.seeking) {
-        if (f.id().equals(walkAfterId)) {
+        if (f.id().equals(pos.walkAfterId)) {
           w.seeking = false; // the file the walk stood at: delivered; what follows is not
           continue;
         }
-        if (created == ItemWindow.UNKNOWN || created > walkAfterCreated
-            || (created == walkAfterCreated && walkAfterIds.contains(f.id()))) {
+        if (created == ItemWindow.UNKNOWN || created > pos.walkAfterCreated
+            || (created == pos.walkAfterCreated && pos.walkAfterIds.contains(f.id()))) {
           continue; // delivered by this walk, or newer than its top (the next walk's)
         }
-        if (created < walkAfterCreated) {
+        if (created < pos.walkAfterCreated) {
           w.seeking = false;
         }
         // At the position's instant and not known as delivered: handled (at worst once more).
@@ -386,7 +289,7 @@ public final class FilesSource {
       lastCreated = created;
       lastIds.add(f.id());
       long fp = Fingerprints.of(f.json(), Fingerprints.FILE_FIELDS);
-      String change = switch (window.classify(f.id(), created, fp)) {
+      String change = switch (pos.window.classify(f.id(), created, fp)) {
         case NEW, OUTSIDE -> ItemChange.CREATED; // above the high-water mark: never delivered
         case CHANGED -> ItemChange.UPDATED;
         case UNCHANGED -> null;
@@ -400,7 +303,7 @@ public final class FilesSource {
     if (w.seen.size() > FULL_PAGE) {
       w.seen.clear(); // only to drop a file listed twice on one page; the stored position does the rest
     }
-    advance(w, page, reached);
+    w.advance(page, reached);
     String newTop = top;
     long newTopCreated = topCreated;
     String passed = last;
@@ -410,43 +313,27 @@ public final class FilesSource {
         : delivery.deliver(changes);
     return sent.flatMap(report -> {
       // Acknowledged: these files are delivered; the walk stands after them.
-      tracked.forEach((id, cf) -> window.put(id, cf[0], cf[1]));
-      delivered += report.delivered();
-      deadLettered += report.deadLettered();
+      tracked.forEach((id, cf) -> pos.window.put(id, cf[0], cf[1]));
+      pos.count(report);
       boolean moved = !changes.isEmpty();
       if (newTop != null) {
-        walkTopId = newTop;
-        walkTopCreated = newTopCreated;
+        pos.walkTopId = newTop;
+        pos.walkTopCreated = newTopCreated;
         moved = true;
       }
       if (w.complete) {
         return Mono.<Void>empty(); // finish() makes the top the high-water mark and stores it
       }
       if (passed != null && !stillSeeking) {
-        if (passedCreated != walkAfterCreated) {
-          walkAfterIds = new LinkedHashSet<>();
-        }
-        walkAfterIds.addAll(lastIds);
-        trimTieIds();
-        walkAfterId = passed;
-        walkAfterCreated = passedCreated;
+        pos.walkedPast(passed, passedCreated, lastIds);
         moved = true;
       }
-      return moved ? write(checkpoint()) : Mono.<Void>empty();
+      return moved ? write(pos.checkpoint()) : Mono.<Void>empty();
     });
   }
 
-  /** Keeps the ids at the walk position's instant to the most recent {@link #MAX_TIE_IDS}. */
-  private void trimTieIds() {
-    var it = walkAfterIds.iterator();
-    while (walkAfterIds.size() > MAX_TIE_IDS && it.hasNext()) {
-      it.next();
-      it.remove();
-    }
-  }
-
   /** A page of a full walk: changes of watched files, and (first scan) every file once. */
-  private Mono<Void> handleFull(Walk w, Page<QoderFile> page) {
+  private Mono<Void> handleFull(FilesWalk w, Page<QoderFile> page) {
     Instant now = Instant.now();
     List<ItemChange> changes = new ArrayList<>();
     Map<String, long[]> tracked = new HashMap<>(); // id → {created, fingerprint}
@@ -459,17 +346,17 @@ public final class FilesSource {
         w.newestId = f.id();
         w.newestCreated = created;
       }
-      if (backfilled && hwmId != null && !w.passedHwm) {
-        if (f.id().equals(hwmId) || hwmCreated == ItemWindow.UNKNOWN
-            || (created != ItemWindow.UNKNOWN && created < hwmCreated)) {
+      if (pos.backfilled && pos.hwmId != null && !w.passedHwm) {
+        if (f.id().equals(pos.hwmId) || pos.hwmCreated == ItemWindow.UNKNOWN
+            || (created != ItemWindow.UNKNOWN && created < pos.hwmCreated)) {
           w.passedHwm = true;
-        } else if (created == ItemWindow.UNKNOWN || created >= hwmCreated) {
+        } else if (created == ItemWindow.UNKNOWN || created >= pos.hwmCreated) {
           w.seen.add(f.id()); // created since the incremental walk: its next round reports it
           continue;
         }
       }
-      if (backfilled && window.floor() != ItemWindow.UNKNOWN && created != ItemWindow.UNKNOWN
-          && created < window.floor()) {
+      if (pos.backfilled && pos.window.floor() != ItemWindow.UNKNOWN && created != ItemWindow.UNKNOWN
+          && created < pos.window.floor()) {
         reached = true; // newest first: every file from here on is older than anything watched
         break;
       }
@@ -484,7 +371,7 @@ public final class FilesSource {
         lowestIds.add(f.id());
       }
       long fp = Fingerprints.of(f.json(), Fingerprints.FILE_FIELDS);
-      ItemWindow.Verdict v = window.classify(f.id(), created, fp);
+      ItemWindow.Verdict v = pos.window.classify(f.id(), created, fp);
       if (v != ItemWindow.Verdict.OUTSIDE) {
         w.seen.add(f.id()); // watched files only: what the tombstones are decided from
       }
@@ -492,7 +379,7 @@ public final class FilesSource {
         case NEW -> ItemChange.CREATED;
         case CHANGED -> ItemChange.UPDATED;
         case UNCHANGED -> null;
-        case OUTSIDE -> !backfilled && notYetBackfilled(f.id(), created) ? ItemChange.CREATED : null;
+        case OUTSIDE -> !pos.backfilled && pos.notYetBackfilled(f.id(), created) ? ItemChange.CREATED : null;
       };
       if (change != null) {
         changes.add(new ItemChange(ChangeSource.FILES, f.id(), f.id(), change, f.json(),
@@ -502,8 +389,8 @@ public final class FilesSource {
         }
       }
     }
-    advance(w, page, reached);
-    boolean backfilling = !backfilled && lowest != Long.MAX_VALUE;
+    w.advance(page, reached);
+    boolean backfilling = !pos.backfilled && lowest != Long.MAX_VALUE;
     long lowestFinal = lowest;
     if (changes.isEmpty() && !backfilling) {
       return Mono.empty();
@@ -512,67 +399,34 @@ public final class FilesSource {
         : delivery.deliver(changes);
     return sent.flatMap(report -> {
       // Acknowledged: these files are now in the window (or behind the backfill position).
-      tracked.forEach((id, cf) -> window.put(id, cf[0], cf[1]));
+      tracked.forEach((id, cf) -> pos.window.put(id, cf[0], cf[1]));
       if (backfilling) {
-        moveBackfillPosition(lowestFinal, lowestIds);
+        pos.moveBackfillPosition(lowestFinal, lowestIds);
       }
-      delivered += report.delivered();
-      deadLettered += report.deadLettered();
-      return write(checkpoint());
+      pos.count(report);
+      return write(pos.checkpoint());
     });
   }
 
-  private boolean reachedHighWaterMark(String id, long created) {
-    if (hwmId == null) {
-      return false;
-    }
-    return id.equals(hwmId)
-        || (created != ItemWindow.UNKNOWN && hwmCreated != ItemWindow.UNKNOWN && created < hwmCreated);
-  }
 
-  /** During the first full scan: was this file, outside the window, not delivered yet? */
-  private boolean notYetBackfilled(String id, long created) {
-    return created < backfillPosition || (created == backfillPosition && !backfillIds.contains(id));
-  }
-
-  private void moveBackfillPosition(long lowest, Set<String> lowestIds) {
-    if (lowest < backfillPosition) {
-      backfillPosition = lowest;
-      backfillIds = new HashSet<>(lowestIds);
-    } else if (lowest == backfillPosition) {
-      backfillIds.addAll(lowestIds);
-    }
-  }
-
-  private static void advance(Walk w, Page<QoderFile> page, boolean reached) {
-    if (reached || !page.hasMore()) {
-      w.done = true;
-      w.complete = true;
-    } else if (page.lastId() == null) {
-      w.done = true; // has_more without a cursor: incomplete, no deletions this time
-    } else {
-      w.after = page.lastId();
-    }
-  }
-
-  private Mono<Void> finish(Walk w) {
+  private Mono<Void> finish(FilesWalk w) {
     if (!w.complete) {
       return Mono.empty();
     }
     if (!w.full) {
       // The walk reached the previous high-water mark: its top is the new one.
-      String top = walkTopId;
+      String top = pos.walkTopId;
       if (top == null) {
         return Mono.empty(); // nothing new: the first file was the mark
       }
-      hwmId = top;
-      hwmCreated = walkTopCreated;
-      clearWalk();
-      return write(checkpoint());
+      pos.hwmId = top;
+      pos.hwmCreated = pos.walkTopCreated;
+      pos.clearWalk();
+      return write(pos.checkpoint());
     }
     List<ItemChange> tombstones = new ArrayList<>();
     Instant now = Instant.now();
-    List<String> ids = new ArrayList<>(window.ids());
+    List<String> ids = new ArrayList<>(pos.window.ids());
     ids.sort(null);
     for (String id : ids) {
       if (!w.seen.contains(id)) {
@@ -583,35 +437,24 @@ public final class FilesSource {
     Mono<ChangeDelivery.Report> sent = tombstones.isEmpty() ? Mono.just(ChangeDelivery.Report.NONE)
         : delivery.deliver(tombstones);
     return sent.flatMap(report -> {
-      tombstones.forEach(t -> window.remove(t.id()));
-      delivered += report.delivered();
-      deadLettered += report.deadLettered();
-      if (!backfilled) {
+      tombstones.forEach(t -> pos.window.remove(t.id()));
+      pos.count(report);
+      if (!pos.backfilled) {
         // The first scan walked everything below its newest file: new files are counted from there.
         if (w.newestId != null) {
-          hwmId = w.newestId;
-          hwmCreated = w.newestCreated;
+          pos.hwmId = w.newestId;
+          pos.hwmCreated = w.newestCreated;
         }
-        clearWalk();
-        log.info("files ({}): first full scan done, {} file(s) watched", options.entity(), window.size());
+        pos.clearWalk();
+        log.info("files ({}): first full scan done, {} file(s) watched", options.entity(), pos.window.size());
       }
-      backfilled = true;
-      backfillPosition = Long.MAX_VALUE;
-      backfillIds = new HashSet<>();
-      lastFullScanMillis = clock.millis();
+      pos.fullScanDone(clock.millis());
       fullScanRequested = false;
       fullScans++;
-      return write(checkpoint());
+      return write(pos.checkpoint());
     });
   }
 
-  private void clearWalk() {
-    walkTopId = null;
-    walkTopCreated = ItemWindow.UNKNOWN;
-    walkAfterId = null;
-    walkAfterCreated = ItemWindow.UNKNOWN;
-    walkAfterIds = new LinkedHashSet<>();
-  }
 
   /**
    * Stores the position. Exactly-once, a write whose transaction was aborted took the records
@@ -620,47 +463,11 @@ public final class FilesSource {
    */
   private Mono<Void> write(Checkpoint c) {
     return offsets.write(c)
-        .doOnSuccess(v -> committed = c)
+        .doOnSuccess(v -> pos.committed = c)
         .onErrorResume(WriteAbortedException.class, e -> {
-          apply(committed);
+          pos.apply(pos.committed);
           return Mono.error(e);
         });
   }
 
-  private Checkpoint checkpoint() {
-    Map<String, String> a = new HashMap<>();
-    a.put(WINDOW, window.encode());
-    if (hwmCreated != ItemWindow.UNKNOWN) {
-      a.put(HWM_CREATED, Long.toString(hwmCreated));
-    }
-    a.put(LAST_FULL_SCAN, Long.toString(lastFullScanMillis));
-    a.put(BACKFILLED, Boolean.toString(backfilled));
-    if (walkTopId != null) {
-      a.put(WALK_TOP, walkTopId);
-      a.put(WALK_TOP_CREATED, Long.toString(walkTopCreated));
-      if (walkAfterId != null) {
-        a.put(WALK_AFTER, walkAfterId);
-        a.put(WALK_AFTER_CREATED, Long.toString(walkAfterCreated));
-        a.put(WALK_AFTER_IDS, String.join(" ", walkAfterIds));
-      }
-    }
-    if (!backfilled && backfillPosition != Long.MAX_VALUE) {
-      a.put(BACKFILL_POSITION, Long.toString(backfillPosition));
-      List<String> ids = new ArrayList<>(backfillIds);
-      ids.sort(null);
-      a.put(BACKFILL_IDS, String.join(" ", ids));
-    }
-    return new Checkpoint(ChangeSource.FILES, options.entity(), hwmId, delivered, deadLettered, a);
-  }
-
-  private static long parseLong(String text, long fallback) {
-    if (text == null || text.isEmpty()) {
-      return fallback;
-    }
-    try {
-      return Long.parseLong(text);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("malformed number '" + text + "'");
-    }
-  }
 }

@@ -1,5 +1,8 @@
 package com.qoder.kafka.source;
 
+import static com.qoder.kafka.source.LifecycleMarks.CREATED_BIT;
+import static com.qoder.kafka.source.LifecycleMarks.RELEASED_BIT;
+
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.qoder.kafka.api.Page;
@@ -26,7 +29,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 /**
  * The story of each session as lifecycle records keyed by session id ({@code sess_} form):
@@ -70,10 +72,6 @@ public final class LifecycleSource {
   static final String CREATED_MARK = "created";
   static final String RELEASED_MARK = "released";
   static final String DEFAULT_ORGANIZATION = "default";
-  /** Attribute of a session's {@code lifecycle/<session>} record: the transitions reported, space-separated. */
-  static final String REPORTED = "reported";
-  private static final int CREATED_BIT = 1;
-  private static final int RELEASED_BIT = 2;
   /** Per-session records written at the same time after a batch (they go to the producer's batches). */
   private static final int MARK_WRITES = 16;
   private static final int SESSIONS_PAGE = QoderApi.SESSIONS_MAX_LIMIT; // fewest requests per scan
@@ -107,19 +105,10 @@ public final class LifecycleSource {
   private final Consumer<String> releaser;
   private final WriteUnit units;
   private final PollLoop loop;
-  // Unsafe (not serialized by Reactor) so that a job may queue another one from its own stack
-  // (re-entrant emission is queued by the unicast drain loop); concurrent callers are serialized
-  // by synchronizing on the sink in submit().
-  private final Sinks.Many<Job> jobs = Sinks.unsafe().many().unicast().onBackpressureBuffer();
-  private final Sinks.Empty<Void> drained = Sinks.empty();
+  private final SerialQueue queue = new SerialQueue("sessions source");
   private final Map<String, OrgState> orgs = new LinkedHashMap<>();
   private final Map<String, Known> known = new ConcurrentHashMap<>();
-  /**
-   * Transitions reported of each session of the partitions this instance owns (CREATED_BIT,
-   * RELEASED_BIT): restored from the sessions' own records when a partition is assigned, dropped
-   * when it leaves, updated on acknowledgement.
-   */
-  private final Map<String, Integer> marks = new ConcurrentHashMap<>();
+  private final LifecycleMarks marks = new LifecycleMarks();
 
   /** What is known of one session. Mutated only on the serial queue. */
   private static final class Known {
@@ -147,8 +136,6 @@ public final class LifecycleSource {
       this.key = key;
     }
   }
-
-  private record Job(Supplier<Mono<Void>> work, Sinks.Empty<Void> done) {}
 
   /** A transition found in delivered events. */
   private record EventTransition(String transition, String eventId) {}
@@ -183,13 +170,6 @@ public final class LifecycleSource {
       orgs.put(orgKey(org), new OrgState(orgKey(org)));
     }
     this.loop = new PollLoop("sessions source", options.interval(), this::scanAll, onFatal);
-    jobs.asFlux()
-        .concatMap(job -> Mono.defer(job.work())
-            .doOnSuccess(v -> job.done().tryEmitEmpty())
-            .doOnError(e -> job.done().tryEmitError(e))
-            .onErrorResume(e -> Mono.empty()))
-        .doFinally(s -> drained.tryEmitEmpty())
-        .subscribe();
   }
 
   /** The offset-key entity of an organization: its id, or {@code default} for the token's default. */
@@ -228,27 +208,14 @@ public final class LifecycleSource {
    * @throws IllegalArgumentException naming the key when a stored record is corrupt
    */
   public void reassigned(Predicate<String> inPartitions, Collection<Checkpoint> stored) {
-    Map<String, Integer> restored = new java.util.HashMap<>();
-    for (Checkpoint c : stored) {
-      int m = 0;
-      for (String t : c.attribute(REPORTED, "").split(" ")) {
-        switch (t) {
-          case CREATED -> m |= CREATED_BIT;
-          case RELEASED -> m |= RELEASED_BIT;
-          case "" -> { }
-          default -> throw new IllegalArgumentException("offset record lifecycle/" + c.entity()
-              + ": unknown transition '" + t + "' in '" + REPORTED + "'; delete the key to report the session again");
-        }
-      }
-      restored.put(c.entity(), m);
-    }
+    Map<String, Integer> restored = LifecycleMarks.decode(stored); // all read before anything is dropped
     forget(inPartitions);
     marks.putAll(restored);
   }
 
   /** Sessions for which {@code inPartitions} holds are no longer this instance's: what it knew of them goes. */
   public void forget(Predicate<String> inPartitions) {
-    marks.keySet().removeIf(inPartitions);
+    marks.forget(inPartitions);
     known.keySet().removeIf(inPartitions);
   }
 
@@ -271,12 +238,7 @@ public final class LifecycleSource {
 
   /** Stops scanning, then lets the queued emissions finish. */
   public Mono<Void> stop() {
-    return loop.stop().then(Mono.defer(() -> {
-      synchronized (jobs) {
-        jobs.tryEmitComplete();
-      }
-      return drained.asMono();
-    }));
+    return loop.stop().then(Mono.defer(queue::close));
   }
 
   // --- scans of the sessions list -------------------------------------------------------------
@@ -314,9 +276,9 @@ public final class LifecycleSource {
       createdFirst(id, k, org, now, changes, onAck);
       if (info.isReleased()) {
         k.releasedAt = Fingerprints.epochNanosOrMin(info.releasedAt());
-        if (!reported(id, RELEASED_BIT)) {
+        if (!marks.reported(id, RELEASED_BIT)) {
           if (org.released.covers(id, k.releasedAt)) {
-            marks.merge(id, RELEASED_BIT, (x, y) -> x | y); // reported by a version with organization marks
+            marks.mark(id, RELEASED_BIT); // reported by a version with organization marks
           } else if (polled.test(id)) {
             k.releasePending = true; // its poller drains what is left; RELEASED follows when it ends
             releaser.accept(id);
@@ -332,8 +294,8 @@ public final class LifecycleSource {
   /** Released and reported: nothing more will be said about the session; keep no memory of it. */
   private void forgetFinished(OrgState org) {
     // What remains of it is its marks entry (a few dozen bytes), so later scans say nothing again.
-    known.values().removeIf(k -> org.key.equals(k.orgKey) && reported(k.sessionId, CREATED_BIT | RELEASED_BIT)
-        && !k.releasePending);
+    known.values().removeIf(k -> org.key.equals(k.orgKey)
+        && marks.reported(k.sessionId, CREATED_BIT | RELEASED_BIT) && !k.releasePending);
   }
 
   // --- transitions seen by the events pipeline -------------------------------------------------
@@ -427,7 +389,7 @@ public final class LifecycleSource {
 
   private Mono<Void> releaseIfPending(String id) {
     Known k = known.get(id);
-    if (k == null || !k.releasePending || reported(id, RELEASED_BIT)) {
+    if (k == null || !k.releasePending || marks.reported(id, RELEASED_BIT)) {
       return Mono.empty();
     }
     OrgState org = orgs.get(k.orgKey);
@@ -441,24 +403,20 @@ public final class LifecycleSource {
 
   // --- shared steps ---------------------------------------------------------------------------
 
-  private boolean reported(String sessionId, int bits) {
-    Integer m = marks.get(sessionId);
-    return m != null && (m & bits) == bits;
-  }
-
   /** CREATED, unless it was reported (by any owner of the session so far): always a session's first record. */
   private void createdFirst(String id, Known k, OrgState org, Instant now, List<ItemChange> changes,
       List<Runnable> onAck) {
-    if (reported(id, CREATED_BIT) || changes.stream().anyMatch(c -> c.id().equals(id) && c.change().equals(CREATED))) {
+    if (marks.reported(id, CREATED_BIT)
+        || changes.stream().anyMatch(c -> c.id().equals(id) && c.change().equals(CREATED))) {
       return;
     }
     if (org != null && k != null && org.created.covers(id, k.createdAt)) {
-      marks.merge(id, CREATED_BIT, (x, y) -> x | y); // reported by a version with organization marks
+      marks.mark(id, CREATED_BIT); // reported by a version with organization marks
       return;
     }
     changes.add(new ItemChange(ChangeSource.SESSIONS, id, id, CREATED,
         k != null && k.info != null ? k.info : idsOnly(id), id + "/" + CREATED, now));
-    onAck.add(() -> marks.merge(id, CREATED_BIT, (x, y) -> x | y));
+    onAck.add(() -> marks.mark(id, CREATED_BIT));
   }
 
   private void released(Known k, OrgState org, Instant now, List<ItemChange> changes, List<Runnable> onAck) {
@@ -466,7 +424,7 @@ public final class LifecycleSource {
         k.info != null ? k.info : idsOnly(k.sessionId), k.sessionId + "/" + RELEASED, now));
     onAck.add(() -> {
       k.releasePending = false;
-      marks.merge(k.sessionId, RELEASED_BIT, (x, y) -> x | y);
+      marks.mark(k.sessionId, RELEASED_BIT);
     });
   }
 
@@ -492,20 +450,12 @@ public final class LifecycleSource {
           ids.add(c.id());
         }
       }
-      return Flux.fromIterable(ids).flatMap(id -> offsets.write(marksCheckpoint(id)), MARK_WRITES).then();
+      return Flux.fromIterable(ids).flatMap(id -> offsets.write(marks.checkpoint(id)), MARK_WRITES).then();
     }));
   }
 
   private Mono<Void> submit(Supplier<Mono<Void>> work) {
-    Sinks.Empty<Void> done = Sinks.empty();
-    Sinks.EmitResult r;
-    synchronized (jobs) {
-      r = jobs.tryEmitNext(new Job(work, done));
-    }
-    if (r.isFailure()) {
-      return Mono.error(new IllegalStateException("the sessions source is stopped (" + r + ")"));
-    }
-    return done.asMono();
+    return queue.submit(work);
   }
 
   private static ObjectNode idsOnly(String sessionId) {
@@ -513,10 +463,5 @@ public final class LifecycleSource {
     return JsonNodeFactory.instance.objectNode().put("id", uuid != null ? uuid : sessionId);
   }
 
-  private Checkpoint marksCheckpoint(String sessionId) {
-    Integer m = marks.getOrDefault(sessionId, 0);
-    String reported = ((m & CREATED_BIT) != 0 ? CREATED : "") + ((m & RELEASED_BIT) != 0 ? " " + RELEASED : "");
-    return new Checkpoint(ChangeSource.LIFECYCLE, sessionId, null, 0, 0, Map.of(REPORTED, reported.trim()));
-  }
 
 }

@@ -3,8 +3,6 @@ package com.qoder.kafka.source;
 import com.qoder.kafka.api.Page;
 import com.qoder.kafka.api.QoderApiException;
 import com.qoder.kafka.api.SessionEvent;
-import com.qoder.kafka.api.Timestamps;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
@@ -51,7 +49,7 @@ import reactor.core.publisher.Sinks;
 final class SessionPoller {
 
   private static final Logger log = LoggerFactory.getLogger(SessionPoller.class);
-  private static final long END = -1;
+  static final long END = -1; // a step's delay: the poller ends
   private static final long NEVER = Long.MIN_VALUE / 4;
   /** A session counts as quiet (its interval starts doubling) after this many minimum intervals without new events. */
   static final int QUIET_AFTER_MIN_INTERVALS = 8;
@@ -71,21 +69,22 @@ final class SessionPoller {
 
   enum Phase { RUNNING, DRAINING, STOPPING }
 
-  private final SessionState state;
-  private final PollerContext ctx;
+  final SessionState state;
+  final PollerContext ctx;
   private PageBudget.Reservation reservation; // the page budget held by the step in progress
   private volatile PageBudget.Waiter budgetWait; // while queued for the page budget
-  private volatile Phase phase = Phase.RUNNING; // changed through PHASE: no AtomicReference per session
+  volatile Phase phase = Phase.RUNNING; // changed through PHASE: no AtomicReference per session
   private long intervalMillis;
   private long lastNewEventsAtMillis = NEVER; // when a page last had new events (clock ms; NEVER: not since start)
-  private Deque<String> fallbackCursors; // non-null while recovering from a rejected cursor
+  // Package-private fields are PollerRecovery's too: it keeps no state of its own (no object per session).
+  Deque<String> fallbackCursors; // non-null while recovering from a rejected cursor
   private volatile Waiting pending; // the timer of the wait in progress, null while queued or in a step
   // Scheduling (serialised by the steps like the fields above):
   private long answeredAtNanos = NEVER; // when the last request's answer (or failure) arrived
   private boolean stepMovedWithData; // the last step's page had data and moved the cursor
-  private boolean goneSuspected; // a documented 404 came and no page since: one more confirms GONE
-  private boolean offsetUnwritten; // the last offset write failed: written again before anything else
-  private int writeFailures; // consecutive failed offset writes (backoff)
+  boolean goneSuspected; // a documented 404 came and no page since: one more confirms GONE
+  boolean offsetUnwritten; // the last offset write failed: written again before anything else
+  int writeFailures; // consecutive failed offset writes (backoff)
   private EndListener onEnd;
   private Sinks.One<SessionStatus> done; // created when someone waits for the end; guarded by this
   private boolean finished; // guarded by this
@@ -320,13 +319,13 @@ final class SessionPoller {
             if (r != null) {
               r.resize(page.data()); // the estimate becomes what the page holds
             }
-            Page<SessionEvent> p = withLastId(page);
+            Page<SessionEvent> p = SessionPages.withLastId(page);
             return handle(p, readAfterRelease).doOnNext(next -> stepMovedWithData =
                 !p.data().isEmpty() && p.lastId() != null && !p.lastId().equals(cursor)
                     && p.lastId().equals(state.cursor()));
           });
     })
-        .onErrorResume(QoderApiException.class, e -> onApiError(e, cursor))
+        .onErrorResume(QoderApiException.class, e -> PollerRecovery.onApiError(this, e, cursor))
         .onErrorResume(e -> !(e instanceof FatalPipelineException), e -> {
           if (phase == Phase.STOPPING) {
             // Stopping (the session moved to another instance, or shutdown): whoever polls it next
@@ -349,7 +348,7 @@ final class SessionPoller {
     List<SessionEvent> fresh = new ArrayList<>(page.data().size());
     List<SessionEvent> skipped = new ArrayList<>();
     Set<String> inPage = new HashSet<>();
-    boolean[] known = deliveredByPosition(page.data());
+    boolean[] known = SessionPages.deliveredByPosition(state, page.data());
     int duplicates = 0;
     boolean terminated = false;
     String lastType = null;
@@ -361,7 +360,7 @@ final class SessionPoller {
       ctx.listener.eventFetched(state.sessionId(), e.type(), duplicate);
       if (duplicate) {
         duplicates++;
-      } else if (skipAsHistory(e)) {
+      } else if (SessionPages.skipAsHistory(ctx.options, state, e)) {
         skipped.add(e);
       } else {
         fresh.add(e);
@@ -373,7 +372,7 @@ final class SessionPoller {
     String last = lastType;
     if (!fresh.isEmpty()) {
       // Freshness: read, not yet in Kafka. Pages are chronological, so the first is the oldest.
-      state.undeliveredSince(createdAtNanos(fresh.get(0)));
+      state.undeliveredSince(SessionPages.createdAtNanos(fresh.get(0)));
     }
     Mono<EventDelivery.Report> sent = fresh.isEmpty()
         ? Mono.just(new EventDelivery.Report(0, 0))
@@ -385,7 +384,7 @@ final class SessionPoller {
         state.acknowledged(e.id(), 0);
       }
       for (SessionEvent e : fresh) {
-        state.acknowledged(e.id(), createdAtNanos(e));
+        state.acknowledged(e.id(), SessionPages.createdAtNanos(e));
       }
       state.count(report.delivered(), report.deadLettered(), dups);
       String before = state.cursor();
@@ -435,100 +434,7 @@ final class SessionPoller {
     return intervalMillis;
   }
 
-  private Mono<Long> onApiError(QoderApiException e, String cursor) {
-    // Only the documented "session not found" ends a session. Any other 404 (a wrong base URL or
-    // path prefix, a proxy) falls through: retried like a 5xx, reported, the cursor kept.
-    if (e instanceof QoderApiException.NotFound nf && nf.isSessionGone()) {
-      if (!goneSuspected) {
-        // One answer is not enough to stop following a session for good: a replica that has not
-        // seen the session yet, a deploy, a misrouted request can all answer the documented 404 once.
-        // Ask again after a backoff (the longest poll interval); only a second 404 in a row ends it.
-        goneSuspected = true;
-        ctx.listener.error(state.sessionId(), e);
-        warn("the API answered 404 (" + e.getMessage() + "); asking again in " + maxMillis()
-            + " ms before treating the session as gone", null);
-        return Mono.just(maxMillis());
-      }
-      info("the API answered 404 again (" + e.getMessage() + "): the session is gone; it is no longer polled");
-      SessionStatus old = state.status();
-      setStatus(old, SessionStatus.GONE);
-      return writeOffset(END);
-    }
-    if (e instanceof QoderApiException.Authentication) {
-      return Mono.error(new FatalPipelineException(e.getMessage(), e));
-    }
-    ctx.listener.error(state.sessionId(), e);
-    if (e instanceof QoderApiException.InvalidRequest && cursor != null) {
-      return recoverFromRejectedCursor(cursor, e);
-    }
-    warn(e.getMessage() + "; next attempt in " + maxMillis() + " ms (cursor kept)", null);
-    return Mono.just(maxMillis());
-  }
-
-  /**
-   * A cursor can be rejected with 400 when the event it names was deleted (document 003, note 3).
-   * Fall back to earlier delivered ids, newest first; when none is accepted, re-read the session
-   * from its first event: events created before the newest delivered one, and the de-dup window,
-   * drop what was already delivered.
-   */
-  private Mono<Long> recoverFromRejectedCursor(String cursor, QoderApiException e) {
-    if (fallbackCursors == null) {
-      fallbackCursors = new ArrayDeque<>();
-      List<String> recent = state.recentIds();
-      for (int i = recent.size() - 1; i >= 0; i--) {
-        if (!recent.get(i).equals(cursor)) {
-          fallbackCursors.add(recent.get(i));
-        }
-      }
-    }
-    String next = fallbackCursors.poll();
-    if (next != null) {
-      warn("cursor " + cursor + " rejected (" + e.getMessage() + "); retrying from the earlier event " + next, null);
-      state.advance(next);
-    } else {
-      warn("cursor " + cursor + " rejected and no earlier cursor accepted; re-reading the session from its"
-          + " first event, skipping events created before the newest delivered one (its position, stored"
-          + " with the offsets, so a restart during the re-read skips them too)", null);
-      state.resetCursor();
-      fallbackCursors = null;
-    }
-    return Mono.just(0L);
-  }
-
-  /**
-   * Which events of a page were delivered already by the session's position alone: those created
-   * before the newest delivered event (events are chronological, document 002), and those without
-   * a parseable {@code created_at} that come before such an event in the page (their place in the
-   * chronological order puts them before it too). Replays and re-reads of any length fall here; the
-   * window is left to the events at the position's instant.
-   */
-  private boolean[] deliveredByPosition(List<SessionEvent> events) {
-    boolean[] old = new boolean[events.size()];
-    if (state.positionNanos() == 0) {
-      return old;
-    }
-    boolean olderFollows = false;
-    for (int i = events.size() - 1; i >= 0; i--) {
-      long created = createdAtNanos(events.get(i));
-      if (created == 0) {
-        old[i] = olderFollows;
-      } else {
-        old[i] = state.beforePosition(created);
-        olderFollows = old[i];
-      }
-    }
-    return old;
-  }
-
-  private boolean skipAsHistory(SessionEvent e) {
-    if (!ctx.options.startLatest() || state.delivered() > 0) {
-      return false;
-    }
-    long created = createdAtNanos(e);
-    return created != 0 && created / 1_000_000 < state.firstSeenAtMillis();
-  }
-
-  private boolean setStatus(SessionStatus old, SessionStatus now) {
+  boolean setStatus(SessionStatus old, SessionStatus now) {
     if (old == now) {
       return false;
     }
@@ -541,83 +447,15 @@ final class SessionPoller {
     return true;
   }
 
-  /**
-   * Writes the session's offset record and goes on with {@code next}. A failed write is not the
-   * end: the state in memory is ahead of the stored one, so the next step writes it again (after a
-   * backoff, without a request) before anything else — a session whose final status was not written
-   * ends only once it is.
-   */
-  private Mono<Long> writeOffset(long next) {
-    return ctx.offsets.write(state.snapshot())
-        .then(Mono.fromCallable(() -> {
-          offsetUnwritten = false;
-          writeFailures = 0;
-          return next;
-        }))
-        .onErrorResume(e -> !(e instanceof FatalPipelineException), e -> {
-          if (phase == Phase.STOPPING) {
-            // Moved to another instance or shutting down (or, exactly-once, its transaction was
-            // aborted): the next owner resumes from the stored offsets; writing on would be wrong.
-            log.debug("session {}: offset not written while stopping: {}", state.sessionId(), e.toString());
-            return Mono.just(maxMillis());
-          }
-          offsetUnwritten = true;
-          long backoff = Math.min(maxMillis(), ctx.options.minInterval().toMillis() << Math.min(writeFailures, 20));
-          writeFailures++;
-          warn("the offset record could not be written (" + e + "); writing it again in " + backoff + " ms", null);
-          ctx.listener.error(state.sessionId(), e);
-          return Mono.just(backoff);
-        });
-  }
-
-  /**
-   * The page with {@code last_id} taken from its last event when the API sent data with
-   * {@code "last_id": null}: events are oldest first, so the last one is where the next page
-   * starts; keeping the old cursor would read the page again and again.
-   */
-  private static Page<SessionEvent> withLastId(Page<SessionEvent> page) {
-    if (page.lastId() != null || page.data().isEmpty()) {
-      return page;
-    }
-    String last = page.data().get(page.data().size() - 1).id();
-    return last == null ? page : new Page<>(page.data(), page.firstId(), last, page.hasMore(), page.nextCursor());
-  }
-
-  private long maxMillis() {
+  long maxMillis() {
     return ctx.options.maxInterval().toMillis();
   }
 
-  static long createdAtNanos(SessionEvent e) {
-    String t = e.createdAt();
-    if (t == null) {
-      return 0;
-    }
-    try {
-      return Timestamps.parseEpochNanos(t);
-    } catch (IllegalArgumentException ex) {
-      return 0;
-    }
+  private Mono<Long> writeOffset(long next) {
+    return PollerRecovery.writeOffset(this, next);
   }
 
   private void warn(String msg, Throwable t) {
-    MDC.put("session_id", state.sessionId());
-    try {
-      if (t != null && log.isDebugEnabled()) {
-        log.warn("session {}: {}", state.sessionId(), msg, t);
-      } else {
-        log.warn("session {}: {}", state.sessionId(), msg);
-      }
-    } finally {
-      MDC.remove("session_id");
-    }
-  }
-
-  private void info(String msg) {
-    MDC.put("session_id", state.sessionId());
-    try {
-      log.info("session {}: {}", state.sessionId(), msg);
-    } finally {
-      MDC.remove("session_id");
-    }
+    PollerRecovery.warn(state.sessionId(), msg, t);
   }
 }
