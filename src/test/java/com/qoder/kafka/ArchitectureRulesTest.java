@@ -104,6 +104,21 @@ class ArchitectureRulesTest {
     assertThat(cycles).as("package cycles (each printed from its smallest member)").isEmpty();
   }
 
+  /** Issue 14: no hand-written class over 500 lines (generated Avro classes live under target/). */
+  @Test
+  void noClassIsOver500Lines() throws java.io.IOException {
+    List<String> over = new ArrayList<>();
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(MAIN)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+        long lines = java.nio.file.Files.readAllLines(f).size();
+        if (lines > 500) {
+          over.add(MAIN.relativize(f) + " (" + lines + " lines)");
+        }
+      }
+    }
+    assertThat(over).as("classes over 500 lines; split them by responsibility (docs/ARCHITECTURE.md)").isEmpty();
+  }
+
   @Test
   void theScanFindsImportsAndFullyQualifiedNames() {
     assertThat(packages()).contains("api", "cli", "cluster", "kafka", "sim", "source");

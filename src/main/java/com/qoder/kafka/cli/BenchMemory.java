@@ -100,7 +100,8 @@ final class BenchMemory {
         child.call("start", "settings", base);
         child.call("await-polled", "polled", 1);
         BenchSupport.await(() -> sim.requestStats().total() >= 1, Duration.ofSeconds(60));
-        long heap0 = heap(child);
+        Map<String, Object> before = child.call("heap", "histogram", true);
+        long heap0 = heapOf(before);
         child.call("stop");
         Map<String, String> s = BenchSupport.connectorSettings("memory-idle", sim.baseUrl(), sim.token(), kafka,
             ids.get(0), settings, userSettings);
@@ -115,7 +116,8 @@ final class BenchMemory {
             Duration.ofMinutes(10));
         double restoreSeconds = (System.nanoTime() - t1) / 1e9;
         sim.resetRequestLog(); // the simulator's per-session counters live in the bench's JVM, not the connector's
-        long heap1 = heap(child);
+        Map<String, Object> after = child.call("heap", "histogram", true);
+        long heap1 = heapOf(after);
         Map<String, Object> status = child.call("status");
         child.call("stop");
         r.put("sessions", sessions);
@@ -129,9 +131,13 @@ final class BenchMemory {
         r.put("heapBaselineBytes", heap0);
         r.put("heapWithSessionsBytes", heap1);
         r.put("heapPerSessionBytes", BenchSupport.round((double) (heap1 - heap0) / sessions, 1));
+        r.put("liveObjectBytesPerSession", BenchSupport.round((double) ((liveBytes(histogram(after)) - pooledFree(after))
+            - (liveBytes(histogram(before)) - pooledFree(before))) / sessions, 1));
+        r.put("heapPerSessionByClass", BenchSupport.histogramGrowth(histogram(before), histogram(after), sessions, 20));
         r.put("settings", settings);
-        console.printf("   heap %.0f bytes per idle restored session (%,d sessions polled once each in %.0f s)%n",
-            r.get("heapPerSessionBytes"), sessions, restoreSeconds);
+        console.printf("   heap %.0f bytes per idle restored session (%,d sessions polled once each in %.0f s); live"
+            + " objects by the class histograms: %.0f bytes per session%n", r.get("heapPerSessionBytes"), sessions,
+            restoreSeconds, r.get("liveObjectBytesPerSession"));
       }
     }
     return r;
