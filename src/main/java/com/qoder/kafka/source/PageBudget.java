@@ -104,18 +104,21 @@ final class PageBudget {
   }
 
   /**
-   * Reserves the estimate of a page of {@code events} events; {@code granted} runs with the
-   * reservation when it fits (at once, or on the thread that makes room). Returns the queue place.
+   * A place for the estimate of a page of {@code events} events, not yet queued: {@link #enqueue} it;
+   * {@code granted} runs with the reservation when it fits (at once, or on the thread that makes room).
    */
-  Waiter reserve(int events, Consumer<Reservation> granted) {
-    Waiter w = new Waiter(Math.max(1, events * averageEventBytes), granted);
+  Waiter waiter(int events, Consumer<Reservation> granted) {
+    return new Waiter(Math.max(1, events * averageEventBytes), granted);
+  }
+
+  /** Queues {@code w}; its callback may run before this returns, on this thread. */
+  void enqueue(Waiter w) {
     List<Runnable> run;
     synchronized (this) {
       waiting.addLast(w);
       run = grantWhatFits();
     }
     schedule(run);
-    return w;
   }
 
   /** Takes a waiter out of the queue; false when it was granted already. */

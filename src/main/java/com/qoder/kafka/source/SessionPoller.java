@@ -185,11 +185,16 @@ final class SessionPoller {
     }
     // The page's heap is reserved before the request, so pages fetched and not yet acknowledged
     // stay within kafka.max-in-flight-bytes however many sessions wait for Kafka.
-    budgetWait = ctx.budget.reserve(ctx.options.pageSize(), r -> {
+    // The place is recorded before it is queued: a grant that comes at once (on this thread) clears
+    // it, where assigning the queued place afterwards kept a granted waiter, and its callback, on
+    // every idle session (40 bytes each).
+    PageBudget.Waiter w = ctx.budget.waiter(ctx.options.pageSize(), r -> {
       budgetWait = null;
       reservation = r;
       ctx.gate.enter(this::admitted);
     });
+    budgetWait = w;
+    ctx.budget.enqueue(w);
   }
 
   private void releaseReservation() {
