@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -108,8 +109,14 @@ public final class FilesSource {
   private final PollLoop loop;
   // State, touched only by the round in progress; its stored form is FilesPosition's.
   private final FilesPosition pos;
-  /** A full scan was asked for (a resync-files signal): the next round runs one whatever the interval. */
-  private volatile boolean fullScanRequested;
+  /**
+   * Full scans asked for (resync-files signals) and the number of those a finished scan answered:
+   * while fewer were answered, the next round runs one whatever the interval. Counted, not a flag: a
+   * request made while a scan is under way is answered only by a scan that starts after it (the one
+   * under way may have read its pages already).
+   */
+  private final AtomicLong fullScansAsked = new AtomicLong();
+  private volatile long fullScansAnswered;
   /** A position handed over by a rebalance, applied by the next round (rounds own the state). */
   private final AtomicReference<Checkpoint> reassigned = new AtomicReference<>();
   private volatile long fullScans;
@@ -169,7 +176,7 @@ public final class FilesSource {
 
   /** Runs a full scan of the files list at the next round, which starts now (a resync-files signal). */
   public void fullScanNow() {
-    fullScanRequested = true;
+    fullScansAsked.incrementAndGet();
     loop.wakeUp();
   }
 
@@ -200,7 +207,7 @@ public final class FilesSource {
     // the high-water mark: what is above it is the incremental walk's, whose position is stored.
     FilesWalk incremental = new FilesWalk(false);
     return walk(incremental).then(Mono.defer(() -> incremental.complete
-        && (fullScanRequested || clock.millis() - pos.lastFullScanMillis >= options.fullRescanInterval().toMillis())
+        && (fullScansAsked.get() > fullScansAnswered || clock.millis() - pos.lastFullScanMillis >= options.fullRescanInterval().toMillis())
         ? walk(new FilesWalk(true)) : Mono.empty()));
   }
 
@@ -208,10 +215,11 @@ public final class FilesSource {
     if (!w.full && pos.walkAfterId != null) {
       w.after = pos.walkAfterId; // resume the walk in progress where it stood
     }
+    long asked = fullScansAsked.get(); // the requests this walk answers, if it is a full one that ends
     // Ownership is checked before each page: a partition being given up waits for one page, not a walk.
     return Mono.defer(() -> step(w))
         .repeat(() -> !w.done && owned.getAsBoolean())
-        .then(Mono.defer(() -> finish(w)));
+        .then(Mono.defer(() -> finish(w, asked)));
   }
 
   private Mono<Void> step(FilesWalk w) {
@@ -409,7 +417,7 @@ public final class FilesSource {
   }
 
 
-  private Mono<Void> finish(FilesWalk w) {
+  private Mono<Void> finish(FilesWalk w, long asked) {
     if (!w.complete) {
       return Mono.empty();
     }
@@ -449,7 +457,7 @@ public final class FilesSource {
         log.info("files ({}): first full scan done, {} file(s) watched", options.entity(), pos.window.size());
       }
       pos.fullScanDone(clock.millis());
-      fullScanRequested = false;
+      fullScansAnswered = Math.max(fullScansAnswered, asked);
       fullScans++;
       return write(pos.checkpoint());
     });
