@@ -52,10 +52,17 @@ public final class Timestamps {
 
   /** Formats as UTC with as many fraction digits as needed (0, 3, 6 or 9), as the API does. */
   public static String format(long epochNanos) {
-    // DateTimeFormatter.ISO_INSTANT's output, written directly: a long of nanoseconds only spans
-    // the years 1677-2262, which always print as four digits.
-    long seconds = Math.floorDiv(epochNanos, NANOS_PER_SECOND);
-    int nano = (int) Math.floorMod(epochNanos, NANOS_PER_SECOND);
+    // A long of nanoseconds only spans the years 1677-2262, which always print as four digits.
+    return new String(isoInstantBytes(Math.floorDiv(epochNanos, NANOS_PER_SECOND),
+        (int) Math.floorMod(epochNanos, NANOS_PER_SECOND)), java.nio.charset.StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * {@code DateTimeFormatter.ISO_INSTANT}'s output as ASCII bytes, written directly: {@code
+   * yyyy-MM-ddTHH:mm:ss}, then 3, 6 or 9 fraction digits as the nanoseconds need, then {@code Z}.
+   * For the years 0000-9999 only (four year digits, no sign); callers check the range.
+   */
+  public static byte[] isoInstantBytes(long seconds, int nano) {
     long days = Math.floorDiv(seconds, 86_400L);
     int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
     // civil_from_days (H. Hinnant, "chrono-compatible low-level date algorithms"), proleptic Gregorian.
@@ -88,7 +95,7 @@ public final class Timestamps {
       p += fractionDigits;
     }
     b[p] = 'Z';
-    return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+    return b;
   }
 
   private static void digits(byte[] b, int at, int value, int width) {

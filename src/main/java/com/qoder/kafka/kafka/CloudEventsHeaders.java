@@ -1,5 +1,6 @@
 package com.qoder.kafka.kafka;
 
+import com.qoder.kafka.api.Timestamps;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -109,63 +110,20 @@ public final class CloudEventsHeaders {
   }
 
   /**
-   * {@code time.toString()} as ASCII bytes, written directly for the years 0000–9999 (every instant
-   * of an event: epoch nanoseconds in a long span 1677–2262) rather than through {@code
-   * DateTimeFormatter.ISO_INSTANT}, whose output it copies: {@code yyyy-MM-ddTHH:mm:ss}, then 3, 6 or
-   * 9 fraction digits as the nanoseconds need, then {@code Z}.
+   * {@code time.toString()} as ASCII bytes, written directly ({@link Timestamps#isoInstantBytes}) for
+   * the years 0000–9999 — every instant of an event: epoch nanoseconds in a long span 1677–2262.
    */
   static byte[] time(Instant time) {
     long seconds = time.getEpochSecond();
     if (seconds < YEAR_0000 || seconds >= YEAR_10000) {
       return ascii(time.toString()); // a sign or a fifth year digit: leave it to the formatter
     }
-    int nano = time.getNano();
-    long days = Math.floorDiv(seconds, 86_400L);
-    int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
-    // civil_from_days (H. Hinnant, "chrono-compatible low-level date algorithms"), proleptic Gregorian.
-    long z = days + 719_468;
-    long era = Math.floorDiv(z, 146_097);
-    long doe = z - era * 146_097;
-    long yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    int day = (int) (doy - (153 * mp + 2) / 5 + 1);
-    int month = (int) (mp < 10 ? mp + 3 : mp - 9);
-    int year = (int) (yoe + era * 400 + (month <= 2 ? 1 : 0));
-    int fractionDigits = nano == 0 ? 0 : nano % 1_000_000 == 0 ? 3 : nano % 1_000 == 0 ? 6 : 9;
-    byte[] b = new byte[20 + (fractionDigits == 0 ? 0 : fractionDigits + 1)];
-    digits(b, 0, year, 4);
-    b[4] = '-';
-    digits(b, 5, month, 2);
-    b[7] = '-';
-    digits(b, 8, day, 2);
-    b[10] = 'T';
-    digits(b, 11, secondOfDay / 3600, 2);
-    b[13] = ':';
-    digits(b, 14, secondOfDay / 60 % 60, 2);
-    b[16] = ':';
-    digits(b, 17, secondOfDay % 60, 2);
-    int p = 19;
-    if (fractionDigits > 0) {
-      b[p++] = '.';
-      int divisor = fractionDigits == 3 ? 1_000_000 : fractionDigits == 6 ? 1_000 : 1;
-      digits(b, p, nano / divisor, fractionDigits);
-      p += fractionDigits;
-    }
-    b[p] = 'Z';
-    return b;
+    return Timestamps.isoInstantBytes(seconds, time.getNano());
   }
 
   /** Epoch seconds of 0000-01-01T00:00:00Z and 10000-01-01T00:00:00Z. */
   private static final long YEAR_0000 = -62_167_219_200L;
   private static final long YEAR_10000 = 253_402_300_800L;
-
-  private static void digits(byte[] b, int at, int value, int width) {
-    for (int i = at + width - 1; i >= at; i--) {
-      b[i] = (byte) ('0' + value % 10);
-      value /= 10;
-    }
-  }
 
   /** UTF-8 bytes of {@code s}; ids and RFC 3339 times are ASCII, the copy loop skips the encoder. */
   private static byte[] ascii(String s) {
