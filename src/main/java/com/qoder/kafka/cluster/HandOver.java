@@ -318,10 +318,24 @@ final class HandOver {
     log.warn("{} poller(s) still running after their partition was given up (a request that outlasts {}, or a"
         + " poller discovery started meanwhile); their sessions are held back until they stop{}", ids.size(),
         revocationTimeout, sample(ids));
-    sessions.stop(ids, Duration.ofDays(1)).subscribe(v -> { }, e -> { }, () -> tasks.add(() -> {
+    awaitHeldStop(ids);
+  }
+
+  /**
+   * Forgets and resumes the held sessions once their pollers stopped. One still listed then (its
+   * end signalled, not yet out of the table) is looked at again at the next poll: dropping it would
+   * leave it held, never polled again.
+   */
+  private void awaitHeldStop(List<String> ids) {
+    Runnable after = () -> tasks.add(() -> {
       sessions.forget(ids);
-      resume(ids, Set.of());
-    }));
+      List<String> running = ids.stream().filter(sessions::has).toList();
+      if (!running.isEmpty()) {
+        awaitHeldStop(running);
+      }
+      resume(ids.stream().filter(id -> !running.contains(id)).toList(), Set.of());
+    });
+    sessions.stop(ids, Duration.ofDays(1)).subscribe(v -> { }, e -> after.run(), after);
   }
 
   /**
@@ -364,8 +378,12 @@ final class HandOver {
 
   /** Runs the follow-ups queued by other threads (member thread, once per poll). */
   void runTasks() {
-    Runnable r;
-    while (!failed.getAsBoolean() && (r = tasks.poll()) != null) {
+    // Only those queued before: a task that queues itself again waits for the next poll.
+    for (int n = tasks.size(); n > 0 && !failed.getAsBoolean(); n--) {
+      Runnable r = tasks.poll();
+      if (r == null) {
+        return;
+      }
       r.run();
     }
   }

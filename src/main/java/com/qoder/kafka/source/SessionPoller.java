@@ -292,12 +292,14 @@ final class SessionPoller {
       d = done;
     }
     SessionStatus status = state.status();
-    if (d != null) {
-      d.tryEmitValue(status); // errors go to onEnd; waiters only need to know it has ended
-    }
+    // onEnd first: it takes the poller out of the table, and whoever waits for the end forgets the
+    // session or tracks it again at once — neither works while the ended poller is still listed.
     EndListener end = onEnd;
     if (end != null) {
       end.ended(this, status, error);
+    }
+    if (d != null) {
+      d.tryEmitValue(status); // errors go to onEnd; waiters only need to know it has ended
     }
   }
 

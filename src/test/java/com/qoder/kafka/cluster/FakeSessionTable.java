@@ -31,6 +31,7 @@ final class FakeSessionTable implements SessionTable {
   /** Run at each stop, before the pollers stop (to see what ownership allows meanwhile). */
   volatile Runnable onStop = () -> { };
   private final Map<String, Sinks.Empty<Void>> lingering = new ConcurrentHashMap<>();
+  private final Set<String> slowToLeave = ConcurrentHashMap.newKeySet();
   private final Predicate<String> owns;
 
   FakeSessionTable(Predicate<String> owns) {
@@ -40,6 +41,19 @@ final class FakeSessionTable implements SessionTable {
   /** The session's poller will not stop until {@link #endLingering}. */
   void linger(String id) {
     lingering.put(id, Sinks.empty());
+  }
+
+  /**
+   * The session's stop completes at once, but its poller stays in the table until {@link
+   * #leaveTable}: what a real poller did when it signalled its end before leaving the table.
+   */
+  void slowToLeave(String id) {
+    slowToLeave.add(id);
+  }
+
+  void leaveTable(String id) {
+    slowToLeave.remove(id);
+    polled.remove(id);
   }
 
   void endLingering(String id) {
@@ -84,9 +98,9 @@ final class FakeSessionTable implements SessionTable {
       }
       stopped.add(id);
       Sinks.Empty<Void> l = lingering.get(id);
-      if (l == null) {
+      if (l == null && !slowToLeave.contains(id)) {
         polled.remove(id);
-      } else {
+      } else if (l != null) {
         waits.add(l.asMono());
       }
     }

@@ -294,6 +294,30 @@ class HandOverTest {
   }
 
   @Test
+  void aPollerStillInTheTableWhenItsPartitionComesBackIsResumedOnceItLeaves() {
+    // MEMBER_DROPPED: partitions lost while a page was in flight, assigned back half a second later;
+    // the poller had signalled its stop but not yet left the table when the hold ended.
+    Member m = new Member(false);
+    m.store(S1, "c5");
+    m.handOver.assign(Set.of(0));
+    m.sessions.slowToLeave(S1);
+
+    m.handOver.revoke(Set.of(0), false);
+    assertThat(m.ownership.isHeld(S1)).isTrue();
+    m.handOver.assign(Set.of(0));
+    assertThat(m.sessions.polled).as("held: not restored by the assignment").contains(S1);
+    m.handOver.runTasks();
+    m.sessions.leaveTable(S1);
+    m.handOver.runTasks();
+    m.handOver.applyResumes();
+
+    assertThat(m.ownership.isHeld(S1)).isFalse();
+    assertThat(m.sessions.polled).as("polled again").contains(S1);
+    assertThat(m.sessions.tracked).containsExactly(S1, S2, S2, S1);
+    assertThat(m.sessions.cursors).containsEntry(S1, "c5");
+  }
+
+  @Test
   void aLateOffsetWriteStopsItsSessionAndResumesItFromTheCommittedOffsets() {
     Member m = new Member(true);
     m.store(S1, "c1");

@@ -109,6 +109,28 @@ class SessionSupervisorTest {
   }
 
   @Test
+  void aStoppedPollerHasLeftTheTableWhenItsStopCompletes() throws Exception {
+    // Whoever waits for a stop forgets the session or tracks it again at once (a rebalance, a
+    // resync): if the poller were still in the table then, forget would keep its state and track
+    // would find the ended poller, and the session would never be polled again.
+    start(1, 230, Duration.ofMillis(50), Duration.ofSeconds(60), SessionListener.NOOP);
+    deliveryDelay = Duration.ofMillis(800);
+    String id = sim.sessionIds().get(0);
+    assertThat(supervisor.track(id)).isTrue();
+    await(() -> supervisor.gate().inStep() == 1);
+
+    List<Integer> polledAtCompletion = new CopyOnWriteArrayList<>();
+    List<Boolean> trackedAgainAtCompletion = new CopyOnWriteArrayList<>();
+    StepVerifier.create(supervisor.stop(List.of(id), Duration.ofSeconds(10)).doOnSuccess(v -> {
+      polledAtCompletion.add(supervisor.polled());
+      trackedAgainAtCompletion.add(supervisor.track(id));
+    })).expectComplete().verify(Duration.ofSeconds(10));
+
+    assertThat(polledAtCompletion).as("pollers in the table when the stop completed").containsExactly(0);
+    assertThat(trackedAgainAtCompletion).as("tracked again from the stop's completion").containsExactly(true);
+  }
+
+  @Test
   void anActiveSessionStaysAtTheMinimumIntervalUntilItHasBeenQuietForAWhile() throws Exception {
     List<long[]> scheduled = new CopyOnWriteArrayList<>(); // {time ms, interval ms}
     SessionListener listener = new SessionListener() {
