@@ -13,7 +13,7 @@ import reactor.core.scheduler.Schedulers;
  */
 final class PollerContext {
 
-  /** The timers between steps: Reactor's shared parallel scheduler; a wait is one task in its queue. */
+  /** Where the waits between steps fire: Reactor's shared parallel scheduler (one task per {@link StepTimer}). */
   static final Scheduler TIMER = Schedulers.parallel();
 
   final QoderApi api;
@@ -23,8 +23,8 @@ final class PollerContext {
   final SessionListener listener;
   final StepGate gate;
   final PageBudget budget;
-  final Scheduler timer;
-  /** The clock of {@link #timer}: a virtual one in tests. */
+  /** The waits between steps, on the given scheduler's clock (a virtual one in tests). */
+  final StepTimer timer;
   final LongSupplier nanoClock;
 
   PollerContext(QoderApi api, EventDelivery delivery, OffsetWriter offsets, PollerOptions options,
@@ -36,8 +36,8 @@ final class PollerContext {
     this.listener = listener;
     this.gate = gate;
     this.budget = budget;
-    this.timer = timer;
     this.nanoClock = timer == TIMER ? System::nanoTime : () -> timer.now(TimeUnit.NANOSECONDS);
+    this.timer = new StepTimer(timer, nanoClock);
   }
 
   /** Unbounded gate and page budget, the shared timer. */

@@ -10,12 +10,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -39,14 +40,14 @@ import reactor.core.publisher.Sinks;
  * request ({@code QoderApiOptions.sessionRetryMin}).
  *
  * <p>A poller is a small state machine, never a thread and never a long-lived Reactor chain: between
- * steps it is one timer task ({@link PollerContext#TIMER}) or one entry in the supervisor's {@link StepGate}
+ * steps it is one entry in the supervisor's {@link StepTimer} or in its {@link StepGate}
  * queue, so tens of thousands of sessions cost a few hundred bytes each. A step starts only when
  * the gate admits it, and holds its place until its request is answered.
  *
  * <p>Thread-safety: steps are serialised (the next one is scheduled only when the previous one
  * finished); {@link #stop()} and {@link #release()} may be called from any thread.
  */
-final class SessionPoller {
+final class SessionPoller implements StepTimer.Sleeper {
 
   private static final Logger log = LoggerFactory.getLogger(SessionPoller.class);
   static final long END = -1; // a step's delay: the poller ends
@@ -62,8 +63,10 @@ final class SessionPoller {
    */
   static final int QUIET_WINDOW = SessionState.RESTORED_WINDOW;
 
-  private static final AtomicReferenceFieldUpdater<SessionPoller, Waiting> PENDING =
-      AtomicReferenceFieldUpdater.newUpdater(SessionPoller.class, Waiting.class, "pending");
+  private static final AtomicIntegerFieldUpdater<SessionPoller> WAIT =
+      AtomicIntegerFieldUpdater.newUpdater(SessionPoller.class, "waitToken");
+  /** Tokens of waits, unique enough: a stale timer entry must not match a later wait of its poller. */
+  private static final AtomicInteger WAIT_TOKENS = new AtomicInteger();
   private static final AtomicReferenceFieldUpdater<SessionPoller, Phase> PHASE =
       AtomicReferenceFieldUpdater.newUpdater(SessionPoller.class, Phase.class, "phase");
 
@@ -78,7 +81,9 @@ final class SessionPoller {
   private long lastNewEventsAtMillis = NEVER; // when a page last had new events (clock ms; NEVER: not since start)
   // Package-private fields are PollerRecovery's too: it keeps no state of its own (no object per session).
   Deque<String> fallbackCursors; // non-null while recovering from a rejected cursor
-  private volatile Waiting pending; // the timer of the wait in progress, null while queued or in a step
+  // The token of the timer wait in progress, 0 while queued or in a step; whoever clears it (the
+  // timer or a wake-up) runs the next step.
+  private volatile int waitToken;
   // Scheduling (serialised by the steps like the fields above):
   private long answeredAtNanos = NEVER; // when the last request's answer (or failure) arrived
   private boolean stepMovedWithData; // the last step's page had data and moved the cursor
@@ -95,17 +100,6 @@ final class SessionPoller {
     void ended(SessionPoller poller, SessionStatus status, Throwable error);
   }
 
-  /** One wait between steps; whoever clears {@link #pending} from it (timer or wake-up) runs the next step. */
-  private final class Waiting implements Runnable {
-    volatile Disposable timer;
-
-    @Override
-    public void run() {
-      if (PENDING.compareAndSet(SessionPoller.this, this, null)) {
-        next();
-      }
-    }
-  }
   SessionPoller(SessionState state, PollerContext ctx) {
     this.state = state;
     this.ctx = ctx;
@@ -137,6 +131,14 @@ final class SessionPoller {
     return done.asMono();
   }
 
+  /** The timer: the wait with {@code token} is due (nothing if it was ended early meanwhile). */
+  @Override
+  public void wake(int token) {
+    if (WAIT.compareAndSet(this, token, 0)) {
+      next();
+    }
+  }
+
   /** Stops after the step in progress; ends a waiting poller at once. */
   void stop() {
     phase = Phase.STOPPING;
@@ -159,12 +161,7 @@ final class SessionPoller {
    * the minimum spacing of requests allows.
    */
   private void wakeUp() {
-    Waiting w = PENDING.getAndSet(this, null);
-    if (w != null) {
-      Disposable t = w.timer;
-      if (t != null) {
-        t.dispose();
-      }
+    if (WAIT.getAndSet(this, 0) != 0) { // its timer entry, when due, finds the token gone
       if (phase == Phase.STOPPING) {
         next();
       } else {
@@ -261,9 +258,12 @@ final class SessionPoller {
     if (delayMillis > 0) {
       ctx.listener.pollScheduled(state.sessionId(), delayMillis);
     }
-    Waiting w = new Waiting();
-    pending = w;
-    w.timer = ctx.timer.schedule(w, waitNanos, TimeUnit.NANOSECONDS);
+    int token;
+    do {
+      token = WAIT_TOKENS.incrementAndGet();
+    } while (token == 0);
+    waitToken = token;
+    ctx.timer.schedule(this, token, waitNanos);
     if (phase == Phase.STOPPING) {
       wakeUp(); // stop() ran before the wait was visible to it
     }
