@@ -104,6 +104,29 @@ class ArchitectureRulesTest {
     assertThat(cycles).as("package cycles (each printed from its smallest member)").isEmpty();
   }
 
+  /**
+   * Issue 14: one package owns the offset record of every source. Outside {@code offsets} no code
+   * calls the record's constructor (nor its counters') or names the codec; the other packages get
+   * records from the translations there ({@code SessionOffsetRecords}, {@code CheckpointRecords},
+   * {@code SignalRecords}) and bytes from {@code OffsetStore}.
+   */
+  @Test
+  void onlyOffsetsEncodesOffsetRecords() {
+    List<String> offences = new ArrayList<>();
+    for (String pkg : packages()) {
+      if (!pkg.equals("offsets")) {
+        offences.addAll(codeMatching(pkg, MAKES_OFFSET_RECORD));
+      }
+    }
+    assertThat(offences).as("offset records are made and encoded in com.qoder.kafka.offsets only").isEmpty();
+    assertThat(codeMatching("offsets", MAKES_OFFSET_RECORD)).as("the scan sees the offsets package make records")
+        .anyMatch(l -> l.contains("new OffsetRecord(")).anyMatch(l -> l.contains("OffsetCodec"));
+  }
+
+  /** A use of the codec, or a construction of an offset record or of its counters. */
+  private static final Pattern MAKES_OFFSET_RECORD = Pattern.compile("\\bOffsetCodec\\b"
+      + "|\\bnew\\s+(?:[\\w.]+\\.)?OffsetRecord\\b|\\bOffsetRecord(?:\\.Counters)?\\s*::\\s*new\\b");
+
   /** Issue 14: no hand-written class over 500 lines (generated Avro classes live under target/). */
   @Test
   void noClassIsOver500Lines() throws java.io.IOException {
@@ -120,8 +143,18 @@ class ArchitectureRulesTest {
   }
 
   @Test
+  void theOffsetRecordScanFindsConstructionsAndTheCodec() {
+    assertThat(MAKES_OFFSET_RECORD.matcher("return new OffsetRecord(key, cursor,").find()).isTrue();
+    assertThat(MAKES_OFFSET_RECORD.matcher("new com.qoder.kafka.offsets.OffsetRecord.Counters(1, 0, 0)").find())
+        .isTrue();
+    assertThat(MAKES_OFFSET_RECORD.matcher("byte[] b = OffsetCodec.encode(r);").find()).isTrue();
+    assertThat(MAKES_OFFSET_RECORD.matcher(".map(OffsetRecord::new)").find()).isTrue();
+    assertThat(MAKES_OFFSET_RECORD.matcher("OffsetRecord r = SessionOffsetRecords.toRecord(s);").find()).isFalse();
+  }
+
+  @Test
   void theScanFindsImportsAndFullyQualifiedNames() {
-    assertThat(packages()).contains("api", "cli", "cluster", "kafka", "sim", "source");
+    assertThat(packages()).contains("api", "cli", "cluster", "kafka", "offsets", "sim", "source");
     assertThat(references("cli")).anyMatch(r -> "config".equals(r.targetPackage()));
     Matcher m = PRODUCT_NAME.matcher("x = com.qoder.kafka.cluster.X.y();");
     assertThat(m.find()).isTrue();
@@ -171,6 +204,26 @@ class ArchitectureRulesTest {
           Matcher fq = PRODUCT_NAME.matcher(line);
           while (fq.find()) {
             out.add(new Reference(MAIN.relativize(f).toString(), i + 1, fq.group()));
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  /** The code lines (comments left out) of one package's files that match {@code pattern}, with file and line. */
+  private static List<String> codeMatching(String pkg, Pattern pattern) {
+    List<String> out = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(MAIN.resolve(pkg))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+        List<String> lines = Files.readAllLines(f);
+        for (int i = 0; i < lines.size(); i++) {
+          String line = lines.get(i).trim();
+          if (!line.startsWith("//") && !line.startsWith("*") && !line.startsWith("/*")
+              && pattern.matcher(line).find()) {
+            out.add(MAIN.relativize(f) + ":" + (i + 1) + ": " + line);
           }
         }
       }

@@ -2,7 +2,8 @@ package com.qoder.kafka.runtime;
 
 import com.qoder.kafka.avro.EventMapper;
 import com.qoder.kafka.jmh.PageFixture;
-import com.qoder.kafka.kafka.OffsetRecord;
+import com.qoder.kafka.offsets.OffsetRecord;
+import com.qoder.kafka.offsets.SessionOffsetRecords;
 import com.qoder.kafka.registry.RegisteredSchema;
 import com.qoder.kafka.source.SessionState;
 import com.qoder.kafka.source.SessionStatus;

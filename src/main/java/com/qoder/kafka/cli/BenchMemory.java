@@ -4,14 +4,15 @@ import com.qoder.kafka.config.ConfigLoader;
 import com.qoder.kafka.config.ConnectorConfig;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.EmbeddedKafka;
-import com.qoder.kafka.kafka.OffsetCodec;
-import com.qoder.kafka.kafka.OffsetKey;
-import com.qoder.kafka.kafka.OffsetRecord;
-import com.qoder.kafka.kafka.OffsetStore;
 import com.qoder.kafka.kafka.TopicAdmin;
 import com.qoder.kafka.kafka.TopicSpec;
+import com.qoder.kafka.offsets.OffsetKey;
+import com.qoder.kafka.offsets.OffsetRecord;
+import com.qoder.kafka.offsets.OffsetStore;
+import com.qoder.kafka.offsets.SessionOffsetRecords;
 import com.qoder.kafka.sim.LiveMode;
 import com.qoder.kafka.sim.QoderSimulator;
+import com.qoder.kafka.source.SessionState;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -84,7 +85,7 @@ final class BenchMemory {
         child.call("stop");
         template = lastRecord(offsetsTopic(s), OffsetKey.events(one.sessionIds().get(0)));
       }
-      int recordBytes = OffsetCodec.encode(template).length;
+      int recordBytes = OffsetStore.valueBytes(template).length;
       console.printf("   template: the offset record after %d events, %,d bytes (cursor, %d recent ids, window)%n",
           events, recordBytes, template.recentIds().size());
       // 2. `sessions` sessions with one event each: the cursor of every record names it, so an
@@ -346,13 +347,13 @@ final class BenchMemory {
       if (value == null) {
         throw new IllegalStateException("no offset record for " + key + " in " + topic);
       }
-      return OffsetCodec.decode(key, value);
+      return OffsetStore.readValue(key, value);
     }
   }
 
   /**
    * One record per session, the template's with the session's own key and cursor (its one event),
-   * encoded by {@link OffsetCodec}, into an offsets topic created as the connector creates it.
+   * encoded as the connector encodes it, into an offsets topic created as the connector creates it.
    */
   private void writeRecords(Map<String, String> settings, List<String> ids, QoderSimulator sim, OffsetRecord template)
       throws Exception {
@@ -369,6 +370,7 @@ final class BenchMemory {
     p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      SessionState.Snapshot t = SessionOffsetRecords.toSnapshot(template);
       for (String id : ids) {
         String cursor = sim.lastEventId(id);
         List<String> recent = new ArrayList<>(template.recentIds());
@@ -376,10 +378,12 @@ final class BenchMemory {
           recent.set(recent.size() - 1, cursor);
         }
         OffsetKey key = OffsetKey.events(id);
-        OffsetRecord rec = new OffsetRecord(key, cursor, recent, template.state(), template.counters(),
-            template.updatedAt(), template.attributes());
+        // The template's progress with the session's own id and cursor, as that session's poller writes it.
+        OffsetRecord rec = SessionOffsetRecords.toRecord(new SessionState.Snapshot(id, cursor, recent, t.window(),
+            t.status(), t.delivered(), t.deadLettered(), t.duplicates(), t.newestCreatedAtNanos(),
+            t.firstSeenAtMillis(), t.updatedAtMillis(), t.positionNanos(), t.tiesAtPosition()));
         producer.send(new ProducerRecord<>(topic, OffsetStore.partitionFor(key, partitions),
-            key.asString().getBytes(StandardCharsets.UTF_8), OffsetCodec.encode(rec)));
+            key.asString().getBytes(StandardCharsets.UTF_8), OffsetStore.valueBytes(rec)));
       }
       producer.flush();
     }

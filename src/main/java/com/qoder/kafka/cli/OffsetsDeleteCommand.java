@@ -1,7 +1,7 @@
 package com.qoder.kafka.cli;
 
 import com.qoder.kafka.config.ConnectorConfig;
-import com.qoder.kafka.kafka.OffsetKey;
+import com.qoder.kafka.offsets.OffsetKey;
 import com.qoder.kafka.runtime.OffsetsAdmin;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;

@@ -1,7 +1,7 @@
 package com.qoder.kafka.cli;
 
 import com.qoder.kafka.config.ConnectorConfig;
-import com.qoder.kafka.kafka.OffsetRecord;
+import com.qoder.kafka.offsets.OffsetRecord;
 import com.qoder.kafka.runtime.OffsetsAdmin;
 import java.io.PrintWriter;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package com.qoder.kafka.cluster;
 
-import com.qoder.kafka.kafka.OffsetKey;
-import com.qoder.kafka.kafka.OffsetRecord;
+import com.qoder.kafka.offsets.OffsetKey;
+import com.qoder.kafka.offsets.OffsetRecord;
 import com.qoder.kafka.source.WriteUnit;
 import reactor.core.publisher.Mono;
 

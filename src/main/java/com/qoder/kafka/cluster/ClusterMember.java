@@ -2,7 +2,8 @@ package com.qoder.kafka.cluster;
 
 import com.qoder.kafka.api.SessionIds;
 import com.qoder.kafka.kafka.KafkaSink;
-import com.qoder.kafka.kafka.OffsetStore;
+import com.qoder.kafka.offsets.OffsetStore;
+import com.qoder.kafka.offsets.SessionOffsetRecords;
 import com.qoder.kafka.source.EventDelivery;
 import com.qoder.kafka.source.OffsetWriter;
 import com.qoder.kafka.source.SessionSupervisor;
@@ -82,7 +83,6 @@ public final class ClusterMember implements AutoCloseable {
 
   private final ClusterOptions options;
   private final OffsetStore offsets;
-  private final SessionRecordCodec codec;
   private final Consumer<Throwable> onFatal;
   private final Ownership ownership;
   /** Exactly-once only (null at-least-once): the transactions and the records written in them. */
@@ -106,17 +106,15 @@ public final class ClusterMember implements AutoCloseable {
   private volatile HandOver handOver;
   private volatile SessionSupervisor sessions;
 
-  private ClusterMember(ClusterOptions options, KafkaSink sink, OffsetStore offsets, SessionRecordCodec codec,
-      Consumer<Throwable> onFatal) {
+  private ClusterMember(ClusterOptions options, KafkaSink sink, OffsetStore offsets, Consumer<Throwable> onFatal) {
     this.options = options;
     this.offsets = offsets;
-    this.codec = codec;
     this.onFatal = onFatal;
     this.ownership = new Ownership(options.offsetsPartitions());
     TransactionalProducer producer = TransactionalProducer.of(sink, offsets);
     this.cycle = options.exactlyOnce() ? new TransactionCycle(producer, options.transactionTimeout()) : null;
     this.txns = options.exactlyOnce()
-        ? new PageTransactions(cycle, producer, codec, ownership, id -> handOver.onLateWrite(id))
+        ? new PageTransactions(cycle, producer, ownership, id -> handOver.onLateWrite(id))
         : null;
     Duration commit = options.commitInterval();
     this.pollTimeout = options.exactlyOnce() && commit.toMillis() < 200 ? commit : Duration.ofMillis(200);
@@ -151,7 +149,7 @@ public final class ClusterMember implements AutoCloseable {
    *     unreadable offsets, a hanging transaction); the caller stops the instance
    */
   public static ClusterMember create(ClusterOptions options, KafkaSink sink, OffsetStore offsets,
-      SessionRecordCodec codec, Consumer<Throwable> onFatal) {
+      Consumer<Throwable> onFatal) {
     if (options.exactlyOnce() && !sink.options().transactional()) {
       throw new IllegalArgumentException("exactly-once needs a transactional Kafka sink");
     }
@@ -161,7 +159,7 @@ public final class ClusterMember implements AutoCloseable {
       throw new IllegalArgumentException("the Kafka sink's transactional id must be " + expected + " (see"
           + " ClusterOptions.transactionalId), was " + sink.options().transactionalId());
     }
-    return new ClusterMember(options, sink, offsets, codec, onFatal);
+    return new ClusterMember(options, sink, offsets, onFatal);
   }
 
   // ---- the pollers' side ------------------------------------------------------------------------
@@ -204,7 +202,7 @@ public final class ClusterMember implements AutoCloseable {
       return txns.writer();
     }
     return snapshot -> ownership.mayWrite(snapshot.sessionId())
-        ? offsets.write(codec.toRecord(snapshot)).then()
+        ? offsets.write(SessionOffsetRecords.toRecord(snapshot)).then()
         : Mono.error(new NotOwnedException(snapshot.sessionId()));
   }
 
@@ -237,7 +235,7 @@ public final class ClusterMember implements AutoCloseable {
    */
   public void start(SessionSupervisor supervisor, List<String> staticSessionIds, List<String> discoveryOrganizations) {
     this.sessions = supervisor;
-    HandOver.Parts parts = new HandOver.Parts(ownership, positions, stable, offsets::restore, codec, commits, status,
+    HandOver.Parts parts = new HandOver.Parts(ownership, positions, stable, offsets::restore, commits, status,
         restorer);
     this.handOver = new HandOver(parts, SessionTable.of(supervisor), () -> partitionListener,
         options.revocationTimeout(), staticSessionIds.stream().map(SessionIds::canonical).toList(),

@@ -2,10 +2,11 @@ package com.qoder.kafka.cluster;
 
 import com.qoder.kafka.cluster.StableOffsets.HangingTransactionException;
 import com.qoder.kafka.cluster.TransactionCycle.Outcome;
-import com.qoder.kafka.kafka.OffsetKey;
-import com.qoder.kafka.kafka.OffsetRecord;
-import com.qoder.kafka.kafka.OffsetSource;
-import com.qoder.kafka.kafka.OffsetStore;
+import com.qoder.kafka.offsets.OffsetKey;
+import com.qoder.kafka.offsets.OffsetRecord;
+import com.qoder.kafka.offsets.OffsetSource;
+import com.qoder.kafka.offsets.OffsetStore;
+import com.qoder.kafka.offsets.SessionOffsetRecords;
 import com.qoder.kafka.source.SessionState;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,14 +55,13 @@ final class HandOver {
 
   /** Where the hand-over reads and writes what the member knows. */
   record Parts(Ownership ownership, PartitionPositions positions, StableOffsets stable,
-      Function<Set<Integer>, Map<OffsetKey, OffsetRecord>> restore, SessionRecordCodec codec, CommitTimer commits,
+      Function<Set<Integer>, Map<OffsetKey, OffsetRecord>> restore, CommitTimer commits,
       MemberStatus status, Executor restorer) {}
 
   private final Ownership ownership;
   private final PartitionPositions positions;
   private final StableOffsets stable;
   private final Function<Set<Integer>, Map<OffsetKey, OffsetRecord>> restore;
-  private final SessionRecordCodec codec;
   private final CommitTimer commits;
   private final MemberStatus status;
   private final Executor restorer;
@@ -91,7 +91,6 @@ final class HandOver {
     this.positions = parts.positions();
     this.stable = parts.stable();
     this.restore = parts.restore();
-    this.codec = parts.codec();
     this.commits = parts.commits();
     this.status = parts.status();
     this.restorer = parts.restorer();
@@ -129,7 +128,7 @@ final class HandOver {
     List<SessionState.Snapshot> snapshots = new ArrayList<>();
     for (OffsetRecord r : stored.values()) {
       if (r.key().source() == OffsetSource.EVENTS && !ownership.isHeld(r.key().sessionId())) {
-        snapshots.add(codec.toSnapshot(r));
+        snapshots.add(SessionOffsetRecords.toSnapshot(r));
       }
     }
     listener.get().assigned(added, stored);
@@ -420,7 +419,7 @@ final class HandOver {
           mine.add(id);
           OffsetRecord rec = stored.get(OffsetKey.events(id));
           if (rec != null) {
-            snapshots.add(codec.toSnapshot(rec));
+            snapshots.add(SessionOffsetRecords.toSnapshot(rec));
           }
         }
       }

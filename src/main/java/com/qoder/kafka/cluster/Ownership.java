@@ -1,7 +1,7 @@
 package com.qoder.kafka.cluster;
 
-import com.qoder.kafka.kafka.OffsetKey;
-import com.qoder.kafka.kafka.OffsetStore;
+import com.qoder.kafka.offsets.OffsetKey;
+import com.qoder.kafka.offsets.OffsetStore;
 import java.util.Collection;
 import java.util.Set;
 import java.util.TreeSet;

@@ -2,8 +2,9 @@ package com.qoder.kafka.cluster;
 
 import com.qoder.kafka.api.SessionEvent;
 import com.qoder.kafka.cluster.TransactionCycle.Txn;
-import com.qoder.kafka.kafka.OffsetKey;
-import com.qoder.kafka.kafka.OffsetRecord;
+import com.qoder.kafka.offsets.OffsetKey;
+import com.qoder.kafka.offsets.OffsetRecord;
+import com.qoder.kafka.offsets.SessionOffsetRecords;
 import com.qoder.kafka.source.EventDelivery;
 import com.qoder.kafka.source.OffsetWriter;
 import com.qoder.kafka.source.SessionState;
@@ -48,7 +49,6 @@ final class PageTransactions {
 
   private final TransactionCycle cycle;
   private final TransactionalProducer producer;
-  private final SessionRecordCodec codec;
   private final Ownership ownership;
   private final Consumer<String> onLateWrite;
 
@@ -56,11 +56,10 @@ final class PageTransactions {
    * @param onLateWrite called (on a poller thread) with a session whose offset record arrived for a
    *     transaction that was already aborted; the caller must stop and resume that session
    */
-  PageTransactions(TransactionCycle cycle, TransactionalProducer producer, SessionRecordCodec codec,
-      Ownership ownership, Consumer<String> onLateWrite) {
+  PageTransactions(TransactionCycle cycle, TransactionalProducer producer, Ownership ownership,
+      Consumer<String> onLateWrite) {
     this.cycle = cycle;
     this.producer = producer;
-    this.codec = codec;
     this.ownership = ownership;
     this.onLateWrite = onLateWrite;
   }
@@ -111,7 +110,7 @@ final class PageTransactions {
       cycle.leave(t, id, false);
       return t.resultOffThread;
     }
-    return writeInto(t, id, codec.toRecord(snapshot), "the offset write of session " + id);
+    return writeInto(t, id, SessionOffsetRecords.toRecord(snapshot), "the offset write of session " + id);
   }
 
   /**

@@ -1,8 +1,8 @@
 package com.qoder.kafka.cluster;
 
 import com.qoder.kafka.kafka.KafkaSink;
-import com.qoder.kafka.kafka.OffsetRecord;
-import com.qoder.kafka.kafka.OffsetStore;
+import com.qoder.kafka.offsets.OffsetRecord;
+import com.qoder.kafka.offsets.OffsetStore;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;

@@ -96,7 +96,7 @@ public final class TopicAdmin implements AutoCloseable {
 
   /**
    * Makes sure the offsets topic exists and is compacted; returns its partition count (which
-   * defines session ownership in scale-out, see {@link OffsetStore#partitionFor}).
+   * defines session ownership in scale-out, see {@code offsets.OffsetStore#partitionFor}).
    *
    * @throws TopicConfigurationException if the topic exists with another cleanup policy, or the
    *     cluster cannot be reached or refuses the request

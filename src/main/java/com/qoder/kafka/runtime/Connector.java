@@ -5,24 +5,21 @@ import static com.qoder.kafka.runtime.ConnectorStartUp.withBootstrap;
 import com.qoder.kafka.api.QoderApiClient;
 import com.qoder.kafka.avro.EventMapper;
 import com.qoder.kafka.cluster.ClusterMember;
-import com.qoder.kafka.cluster.PartitionListener;
-import com.qoder.kafka.signal.SignalOptions;
-import com.qoder.kafka.signal.Signals;
 import com.qoder.kafka.cluster.ClusterOptions;
-import com.qoder.kafka.cluster.SessionRecordCodec;
+import com.qoder.kafka.cluster.PartitionListener;
 import com.qoder.kafka.cluster.StatusBoard;
 import com.qoder.kafka.config.ConfigException;
 import com.qoder.kafka.config.ConnectorConfig;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.KafkaClientProperties;
 import com.qoder.kafka.kafka.KafkaSink;
-import com.qoder.kafka.kafka.OffsetKey;
-import com.qoder.kafka.kafka.OffsetRecord;
-import com.qoder.kafka.kafka.OffsetSource;
-import com.qoder.kafka.kafka.OffsetStore;
 import com.qoder.kafka.kafka.TopicAdmin;
 import com.qoder.kafka.kafka.TopicConfigurationException;
 import com.qoder.kafka.kafka.TopicSpec;
+import com.qoder.kafka.offsets.OffsetKey;
+import com.qoder.kafka.offsets.OffsetRecord;
+import com.qoder.kafka.offsets.OffsetSource;
+import com.qoder.kafka.offsets.OffsetStore;
 import com.qoder.kafka.ops.ConnectorMetrics;
 import com.qoder.kafka.ops.HealthCheck;
 import com.qoder.kafka.ops.JvmProcessMetrics;
@@ -36,9 +33,10 @@ import com.qoder.kafka.registry.RegistryOptions;
 import com.qoder.kafka.registry.SchemaRegistration;
 import com.qoder.kafka.registry.SchemaRegistries;
 import com.qoder.kafka.registry.SchemaRegistry;
+import com.qoder.kafka.signal.SignalOptions;
+import com.qoder.kafka.signal.Signals;
 import com.qoder.kafka.source.OffsetWriter;
 import com.qoder.kafka.source.PollerOptions;
-import com.qoder.kafka.source.SessionState;
 import com.qoder.kafka.source.SessionSupervisor;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -209,17 +207,7 @@ public final class Connector implements AutoCloseable {
         config.offsetsTopic(), offsetsPartitions, exactlyOnce, config.duration(Settings.CLUSTER_SESSION_TIMEOUT),
         config.duration(Settings.COMMIT_INTERVAL), config.duration(Settings.TRANSACTION_TIMEOUT),
         config.duration(Settings.SHUTDOWN_TIMEOUT));
-    member = ClusterMember.create(clusterOptions, sink, offsets, new SessionRecordCodec() {
-      @Override
-      public OffsetRecord toRecord(SessionState.Snapshot snapshot) {
-        return SessionOffsetRecords.toRecord(snapshot);
-      }
-
-      @Override
-      public SessionState.Snapshot toSnapshot(OffsetRecord record) {
-        return SessionOffsetRecords.toSnapshot(record);
-      }
-    }, this::fail);
+    member = ClusterMember.create(clusterOptions, sink, offsets, this::fail);
     OffsetWriter offsetWriter = member.offsetWriter();
     PollerOptions pollerOptions = new PollerOptions(config.integer(Settings.PAGE_SIZE),
         config.duration(Settings.POLL_MIN), config.duration(Settings.POLL_MAX),

@@ -4,10 +4,10 @@ import com.qoder.kafka.api.QoderApi;
 import com.qoder.kafka.api.SessionEvent;
 import com.qoder.kafka.cluster.ClusterMember;
 import com.qoder.kafka.kafka.KafkaSink;
-import com.qoder.kafka.kafka.OffsetKey;
-import com.qoder.kafka.kafka.OffsetRecord;
-import com.qoder.kafka.kafka.OffsetStore;
 import com.qoder.kafka.kafka.OutboundRecord;
+import com.qoder.kafka.offsets.OffsetKey;
+import com.qoder.kafka.offsets.OffsetRecord;
+import com.qoder.kafka.offsets.OffsetStore;
 import com.qoder.kafka.signal.SignalHost;
 import com.qoder.kafka.source.SessionState;
 import com.qoder.kafka.source.SessionSupervisor;
@@ -77,18 +77,8 @@ final class ConnectorSignals implements SignalHost {
   }
 
   @Override
-  public OutboundRecord sessionRecord(SessionState.Snapshot snapshot, boolean paused) {
-    return offsets.toOutboundRecord(SessionOffsetRecords.withPaused(SessionOffsetRecords.toRecord(snapshot), paused));
-  }
-
-  @Override
-  public boolean isPaused(OffsetRecord sessionRecord) {
-    return SessionOffsetRecords.isPaused(sessionRecord);
-  }
-
-  @Override
-  public OutboundRecord progressRecord(OffsetRecord progress) {
-    return offsets.toOutboundRecord(progress);
+  public OutboundRecord offsetRecord(OffsetRecord record) {
+    return offsets.toOutboundRecord(record);
   }
 
   @Override

@@ -9,12 +9,13 @@ import com.qoder.kafka.config.ConnectorConfig;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.KafkaClientProperties;
 import com.qoder.kafka.kafka.KafkaSink;
-import com.qoder.kafka.kafka.OffsetKey;
-import com.qoder.kafka.kafka.OffsetRecord;
-import com.qoder.kafka.kafka.OffsetSource;
-import com.qoder.kafka.kafka.OffsetStore;
 import com.qoder.kafka.kafka.TopicAdmin;
 import com.qoder.kafka.kafka.TopicSpec;
+import com.qoder.kafka.offsets.CheckpointRecords;
+import com.qoder.kafka.offsets.OffsetKey;
+import com.qoder.kafka.offsets.OffsetRecord;
+import com.qoder.kafka.offsets.OffsetSource;
+import com.qoder.kafka.offsets.OffsetStore;
 import com.qoder.kafka.ops.ConnectorMetrics;
 import com.qoder.kafka.registry.RegisteredSchema;
 import com.qoder.kafka.registry.SchemaRegistration;
@@ -36,8 +37,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
@@ -200,7 +201,7 @@ public final class Sources implements AutoCloseable, PartitionListener {
           new LifecycleSource.Options(config.duration(Settings.SESSIONS_INTERVAL), config.organizations()),
           holder::polled, id -> holder.owns(new OffsetKey(OffsetSource.LIFECYCLE, id)), holder::release, onFatal,
           units);
-      lifecycle.restore(restored(stored, ChangeSource.SESSIONS));
+      lifecycle.restore(CheckpointRecords.restored(stored, ChangeSource.SESSIONS));
       topics.add(sessionsTopic);
     }
     Sources s = new Sources(resources, files, filesKey, lifecycle, shutdown, topics, txns != null);
@@ -245,17 +246,6 @@ public final class Sources implements AutoCloseable, PartitionListener {
     RegisteredSchema rs = registration.forValue(topic, schema);
     log.info("schema for topic {}: subject {} id {}", topic, rs.subject(), rs.id());
     return rs;
-  }
-
-  private static List<Checkpoint> restored(Map<OffsetKey, OffsetRecord> stored, ChangeSource source) {
-    OffsetSource kind = OffsetSource.fromId(source.id());
-    List<Checkpoint> out = new ArrayList<>();
-    stored.forEach((k, v) -> {
-      if (k.source() == kind) {
-        out.add(CheckpointRecords.toCheckpoint(source, v));
-      }
-    });
-    return out;
   }
 
   private static void ensureTopics(ConnectorConfig config, String resourcesTopic, String filesTopic,
@@ -388,10 +378,10 @@ public final class Sources implements AutoCloseable, PartitionListener {
       files.reassigned(r == null ? null : CheckpointRecords.toCheckpoint(ChangeSource.FILES, r));
     }
     if (resources != null) {
-      resources.reassigned(inPartitions, restored(stored, ChangeSource.RESOURCES));
+      resources.reassigned(inPartitions, CheckpointRecords.restored(stored, ChangeSource.RESOURCES));
     }
     if (lifecycle != null) {
-      lifecycle.reassigned(inPartitions, restored(stored, ChangeSource.LIFECYCLE));
+      lifecycle.reassigned(inPartitions, CheckpointRecords.restored(stored, ChangeSource.LIFECYCLE));
     }
     ready.addAll(partitions);
   }

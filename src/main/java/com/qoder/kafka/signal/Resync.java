@@ -3,7 +3,7 @@ package com.qoder.kafka.signal;
 import com.qoder.kafka.api.Page;
 import com.qoder.kafka.api.SessionEvent;
 import com.qoder.kafka.kafka.CloudEventsHeaders;
-import com.qoder.kafka.kafka.OffsetRecord;
+import com.qoder.kafka.offsets.OffsetRecord;
 import com.qoder.kafka.source.SessionState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

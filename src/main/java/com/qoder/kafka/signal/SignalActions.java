@@ -2,8 +2,11 @@ package com.qoder.kafka.signal;
 
 import static com.qoder.kafka.signal.SignalSteps.block;
 
-import com.qoder.kafka.kafka.OffsetKey;
-import com.qoder.kafka.kafka.OffsetRecord;
+import com.qoder.kafka.kafka.OutboundRecord;
+import com.qoder.kafka.offsets.OffsetRecord;
+import com.qoder.kafka.offsets.SessionOffsetRecords;
+import com.qoder.kafka.offsets.SignalRecords;
+import com.qoder.kafka.source.SessionState;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +53,7 @@ final class SignalActions {
       return;
     }
     try {
-      steps.step(s, () -> host.send(host.sessionRecord(snapshot, true)), steps.progressRecord(s, "DONE", null, 0,
+      steps.step(s, () -> host.send(sessionRecord(snapshot, true)), steps.progressRecord(s, "DONE", null, 0,
           Map.of("detail", "paused")), List.of(steps.answer(s, Notification.Status.ACCEPTED, "", 0),
           steps.answer(s, Notification.Status.STARTED, "the session's poller stopped", 0),
           steps.answer(s, Notification.Status.DONE, "paused; the pause is stored with the session's offsets", 0)));
@@ -63,7 +66,7 @@ final class SignalActions {
   void resume(Signal s) {
     var snapshot = host.snapshot(s.session());
     boolean held = snapshot != null && pausedCheck.test(s.session());
-    steps.step(s, () -> held ? host.send(host.sessionRecord(snapshot, false)) : Mono.empty(),
+    steps.step(s, () -> held ? host.send(sessionRecord(snapshot, false)) : Mono.empty(),
         steps.progressRecord(s, "DONE", null, 0, Map.of("detail", held ? "resumed" : "was not paused")),
         List.of(steps.answer(s, Notification.Status.ACCEPTED, "", 0),
             steps.answer(s, Notification.Status.STARTED, "", 0),
@@ -80,9 +83,13 @@ final class SignalActions {
             steps.answer(s, Notification.Status.DONE, detail, 0)));
   }
 
+  /** The offsets-topic record of the session's progress, with or without the pause mark. */
+  private OutboundRecord sessionRecord(SessionState.Snapshot snapshot, boolean paused) {
+    return host.offsetRecord(SessionOffsetRecords.withPaused(SessionOffsetRecords.toRecord(snapshot), paused));
+  }
+
   void answerUnreadable(String id, String reason) {
-    OffsetRecord p = new OffsetRecord(OffsetKey.signal(id, id), null, List.of(), "FAILED", OffsetRecord.Counters.ZERO,
-        Instant.now(), Map.of("detail", reason));
+    OffsetRecord p = SignalRecords.progress(id, id, "FAILED", null, 0, Map.of("detail", reason));
     Notification n = new Notification(id, null, null, Notification.Status.FAILED, "unreadable signal: " + reason, 0,
         options.instanceId(), Instant.now());
     try {

@@ -2,8 +2,8 @@ package com.qoder.kafka.signal;
 
 import com.qoder.kafka.api.QoderApi;
 import com.qoder.kafka.api.SessionEvent;
-import com.qoder.kafka.kafka.OffsetRecord;
 import com.qoder.kafka.kafka.OutboundRecord;
+import com.qoder.kafka.offsets.OffsetRecord;
 import com.qoder.kafka.source.SessionState;
 import java.time.Duration;
 import java.util.List;
@@ -42,14 +42,11 @@ public interface SignalHost {
   /** The session's progress in this instance's table, or null when it has none. */
   SessionState.Snapshot snapshot(String sessionId);
 
-  /** The offsets-topic record of the session's progress, with or without the pause mark. */
-  OutboundRecord sessionRecord(SessionState.Snapshot snapshot, boolean paused);
-
-  /** Whether a stored session record carries the pause mark. */
-  boolean isPaused(OffsetRecord sessionRecord);
-
-  /** The offsets-topic record of a signal's progress. */
-  OutboundRecord progressRecord(OffsetRecord progress);
+  /**
+   * The Kafka record of {@code record} in this connector's offsets topic (its partition and encoded
+   * value); the record itself is made in the offsets package.
+   */
+  OutboundRecord offsetRecord(OffsetRecord record);
 
   /** Sends one record through the connector's sink (in the open transaction, exactly-once). */
   Mono<?> send(OutboundRecord record);

@@ -1,8 +1,8 @@
 package com.qoder.kafka.signal;
 
-import com.qoder.kafka.kafka.OffsetKey;
-import com.qoder.kafka.kafka.OffsetRecord;
 import com.qoder.kafka.kafka.OutboundRecord;
+import com.qoder.kafka.offsets.OffsetRecord;
+import com.qoder.kafka.offsets.SignalRecords;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -76,7 +76,7 @@ final class SignalSteps {
       }
       try {
         block(host.inTransaction(target, () -> Mono.defer(work)
-            .then(host.send(host.progressRecord(progressRecord)).then())
+            .then(host.send(host.offsetRecord(progressRecord)).then())
             .then(Mono.defer(() -> sendAnswers(answers)))), "a signal step for " + target);
         committed.accept(progressRecord, answers);
         return;
@@ -105,8 +105,7 @@ final class SignalSteps {
     if (s.mode() != null) {
       a.put("mode", s.mode().id());
     }
-    return new OffsetRecord(OffsetKey.signal(target(s), s.id()), cursor, List.of(), state,
-        new OffsetRecord.Counters(produced, 0, 0), Instant.now(), a);
+    return SignalRecords.progress(target(s), s.id(), state, cursor, produced, a);
   }
 
   Notification answer(Signal s, Notification.Status status, String detail, long produced) {

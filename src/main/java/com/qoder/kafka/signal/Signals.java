@@ -1,9 +1,10 @@
 package com.qoder.kafka.signal;
 
 import com.qoder.kafka.cluster.PartitionListener;
-import com.qoder.kafka.kafka.OffsetKey;
-import com.qoder.kafka.kafka.OffsetRecord;
-import com.qoder.kafka.kafka.OffsetSource;
+import com.qoder.kafka.offsets.OffsetKey;
+import com.qoder.kafka.offsets.OffsetRecord;
+import com.qoder.kafka.offsets.OffsetSource;
+import com.qoder.kafka.offsets.SessionOffsetRecords;
 import com.qoder.kafka.signal.SignalSteps.Stopped;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -115,7 +116,7 @@ public final class Signals implements PartitionListener, AutoCloseable {
           String id = signalIdOf(r.key());
           progress.put(id, r);
           remember(id, r.state() + " " + r.attributes().getOrDefault("detail", ""));
-        } else if (r.key().source() == OffsetSource.EVENTS && host.isPaused(r)) {
+        } else if (r.key().source() == OffsetSource.EVENTS && SessionOffsetRecords.isPaused(r)) {
           paused.add(r.key().sessionId());
         }
       }

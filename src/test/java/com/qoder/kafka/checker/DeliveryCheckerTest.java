@@ -2,15 +2,15 @@ package com.qoder.kafka.checker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.qoder.kafka.IntegrationTest;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.avro.AvroCodec;
 import com.qoder.kafka.avro.EventMapper;
 import com.qoder.kafka.avro.MappingResult;
 import com.qoder.kafka.avro.Schemas;
 import com.qoder.kafka.avro.v1.SessionEvent;
 import com.qoder.kafka.kafka.KafkaTestSupport;
-import com.qoder.kafka.kafka.OffsetStore;
+import com.qoder.kafka.offsets.OffsetStore;
 import com.qoder.kafka.registry.ConfluentWireFormat;
 import com.qoder.kafka.registry.RegistryOptions;
 import com.qoder.kafka.registry.SchemaRegistries;

@@ -2,15 +2,15 @@ package com.qoder.kafka.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.qoder.kafka.IntegrationTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.api.RequestRates;
 import com.qoder.kafka.config.ConfigLoader;
 import com.qoder.kafka.config.ConnectorConfig;
 import com.qoder.kafka.kafka.EmbeddedKafka;
 import com.qoder.kafka.kafka.KafkaTestSupport;
-import com.qoder.kafka.kafka.OffsetSource;
+import com.qoder.kafka.offsets.OffsetSource;
 import com.qoder.kafka.runtime.Connector;
 import com.qoder.kafka.runtime.OffsetsAdmin;
 import com.qoder.kafka.sim.EventSpec;

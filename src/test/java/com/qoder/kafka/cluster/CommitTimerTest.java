@@ -30,8 +30,7 @@ class CommitTimerTest {
   private final FakeTransactionalProducer producer = new FakeTransactionalProducer(PARTITIONS);
   private final Ownership ownership = new Ownership(PARTITIONS);
   private final TransactionCycle cycle = new TransactionCycle(producer, Duration.ofSeconds(1));
-  private final PageTransactions txns = new PageTransactions(cycle, producer, new CursorOnlyCodec(), ownership,
-      id -> { });
+  private final PageTransactions txns = new PageTransactions(cycle, producer, ownership, id -> { });
   private final PartitionPositions positions = new PartitionPositions("offsets", "me");
   private final List<Outcome> failures = new CopyOnWriteArrayList<>();
   private final List<Throwable> fatal = new CopyOnWriteArrayList<>();
@@ -52,7 +51,7 @@ class CommitTimerTest {
     EventDelivery ok = (id, events) -> Mono.just(new EventDelivery.Report(0, 0));
     StepVerifier.create(txns.delivery(ok).deliver(sessionId, List.of())).expectNextCount(1).verifyComplete();
     int before = producer.sent.size();
-    CompletableFuture<Void> written = txns.writer().write(CursorOnlyCodec.snapshot(sessionId, "c")).toFuture();
+    CompletableFuture<Void> written = txns.writer().write(CursorOnly.snapshot(sessionId, "c")).toFuture();
     Await.until(WAIT, "offset record sent", () -> producer.sent.size() > before);
     return written;
   }

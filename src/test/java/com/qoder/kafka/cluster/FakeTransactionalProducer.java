@@ -1,7 +1,7 @@
 package com.qoder.kafka.cluster;
 
-import com.qoder.kafka.kafka.OffsetRecord;
-import com.qoder.kafka.kafka.OffsetStore;
+import com.qoder.kafka.offsets.OffsetRecord;
+import com.qoder.kafka.offsets.OffsetStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

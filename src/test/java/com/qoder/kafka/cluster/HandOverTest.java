@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.qoder.kafka.Await;
 import com.qoder.kafka.cluster.TransactionCycle.Outcome;
-import com.qoder.kafka.kafka.OffsetKey;
-import com.qoder.kafka.kafka.OffsetRecord;
-import com.qoder.kafka.kafka.OffsetStore;
+import com.qoder.kafka.offsets.OffsetKey;
+import com.qoder.kafka.offsets.OffsetRecord;
+import com.qoder.kafka.offsets.OffsetStore;
 import com.qoder.kafka.source.EventDelivery;
 import com.qoder.kafka.source.WriteAbortedException;
 import java.time.Duration;
@@ -65,7 +65,7 @@ class HandOverTest {
 
     Member(boolean exactlyOnce) {
       cycle = exactlyOnce ? new TransactionCycle(producer, Duration.ofSeconds(1)) : null;
-      txns = exactlyOnce ? new PageTransactions(cycle, producer, new CursorOnlyCodec(), ownership,
+      txns = exactlyOnce ? new PageTransactions(cycle, producer, ownership,
           id -> handOverOf(this).onLateWrite(id)) : null;
       StableOffsets stable = new StableOffsets("offsets", (ps, level) -> ends(ps), null, "p.", Duration.ofSeconds(1),
           Duration.ZERO);
@@ -89,8 +89,7 @@ class HandOverTest {
           listener.add("reloaded " + sessionIds);
         }
       };
-      HandOver.Parts parts = new HandOver.Parts(ownership, positions, stable, this::restore, new CursorOnlyCodec(),
-          commits, new MemberStatus(), Runnable::run);
+      HandOver.Parts parts = new HandOver.Parts(ownership, positions, stable, this::restore, commits, new MemberStatus(), Runnable::run);
       handOver = new HandOver(parts, sessions, () -> changeSources, Duration.ofMillis(100), List.of(S2),
           List.of("org-1"), () -> !fatal.isEmpty(), () -> false, fatal::add);
       if (cycle != null) {
@@ -120,7 +119,7 @@ class HandOverTest {
     }
 
     void store(String sessionId, String cursor) {
-      stored.put(OffsetKey.events(sessionId), CursorOnlyCodec.record(sessionId, cursor));
+      stored.put(OffsetKey.events(sessionId), CursorOnly.record(sessionId, cursor));
     }
 
     /** Delivers a page of {@code sessionId} in the open transaction and sends its offset record. */
@@ -128,7 +127,7 @@ class HandOverTest {
       EventDelivery ok = (id, events) -> Mono.just(new EventDelivery.Report(0, 0));
       StepVerifier.create(txns.delivery(ok).deliver(sessionId, List.of())).expectNextCount(1).verifyComplete();
       int before = producer.sent.size();
-      CompletableFuture<Void> written = txns.writer().write(CursorOnlyCodec.snapshot(sessionId, cursor)).toFuture();
+      CompletableFuture<Void> written = txns.writer().write(CursorOnly.snapshot(sessionId, cursor)).toFuture();
       Await.until(WAIT, "offset record sent", () -> producer.sent.size() > before);
       return written;
     }

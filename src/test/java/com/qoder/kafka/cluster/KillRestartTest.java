@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.qoder.kafka.IntegrationTest;
 import com.qoder.kafka.config.Settings;
 import com.qoder.kafka.kafka.EmbeddedKafka;
-import com.qoder.kafka.kafka.OffsetStore;
+import com.qoder.kafka.offsets.OffsetStore;
 import com.qoder.kafka.sim.Endpoint;
 import com.qoder.kafka.sim.GroundTruth;
 import com.qoder.kafka.sim.LiveMode;

@@ -3,7 +3,7 @@ package com.qoder.kafka.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.qoder.kafka.cluster.TransactionCycle.Outcome;
-import com.qoder.kafka.kafka.OffsetStore;
+import com.qoder.kafka.offsets.OffsetStore;
 import com.qoder.kafka.source.EventDelivery;
 import com.qoder.kafka.source.WriteAbortedException;
 import java.time.Duration;
@@ -37,8 +37,7 @@ class PageTransactionsTest {
   private final Ownership ownership = new Ownership(PARTITIONS);
   private final TransactionCycle cycle = new TransactionCycle(producer, Duration.ofSeconds(1));
   private final List<String> lateWrites = new CopyOnWriteArrayList<>();
-  private final PageTransactions txns = new PageTransactions(cycle, producer, new CursorOnlyCodec(), ownership,
-      lateWrites::add);
+  private final PageTransactions txns = new PageTransactions(cycle, producer, ownership, lateWrites::add);
   private final EventDelivery delivered = (id, events) -> Mono.just(new EventDelivery.Report(events.size(), 0));
 
   PageTransactionsTest() {
@@ -60,7 +59,7 @@ class PageTransactionsTest {
   void aPagesOffsetWriteCompletesOnlyOnceItsTransactionCommitted() {
     cycle.begin();
     StepVerifier.create(txns.delivery(delivered).deliver("s1", List.of())).expectNextCount(1).verifyComplete();
-    CompletableFuture<Void> written = txns.writer().write(CursorOnlyCodec.snapshot("s1", "c9")).toFuture();
+    CompletableFuture<Void> written = txns.writer().write(CursorOnly.snapshot("s1", "c9")).toFuture();
     Await.sent(producer, 1);
     assertThat(written).as("sent, but its transaction is still open").isNotDone();
 
@@ -91,7 +90,7 @@ class PageTransactionsTest {
     cycle.begin();
     ownership.remove(List.of(0, 1, 2, 3));
     StepVerifier.create(txns.delivery(delivered).deliver("s1", List.of())).verifyError(NotOwnedException.class);
-    StepVerifier.create(txns.writer().write(CursorOnlyCodec.snapshot("s1", "c1")))
+    StepVerifier.create(txns.writer().write(CursorOnly.snapshot("s1", "c1")))
         .verifyError(NotOwnedException.class);
     assertThat(producer.sent).isEmpty();
     assertThat(commit()).isInstanceOf(Outcome.Idle.class);
@@ -102,7 +101,7 @@ class PageTransactionsTest {
     cycle.begin();
     EventDelivery failing = (id, events) -> Mono.error(new IllegalStateException("broker said no"));
     StepVerifier.create(txns.delivery(delivered).deliver("s1", List.of())).expectNextCount(1).verifyComplete();
-    CompletableFuture<Void> s1 = txns.writer().write(CursorOnlyCodec.snapshot("s1", "c1")).toFuture();
+    CompletableFuture<Void> s1 = txns.writer().write(CursorOnly.snapshot("s1", "c1")).toFuture();
     Await.sent(producer, 1);
     StepVerifier.create(txns.delivery(failing).deliver("s2", List.of())).verifyError(IllegalStateException.class);
 
@@ -122,7 +121,7 @@ class PageTransactionsTest {
     producer.sendOffsetsFailure = new IllegalStateException("fenced by the group coordinator");
     cycle.begin();
     StepVerifier.create(txns.delivery(delivered).deliver("s1", List.of())).expectNextCount(1).verifyComplete();
-    txns.writer().write(CursorOnlyCodec.snapshot("s1", "c1")).subscribe(v -> { }, e -> { });
+    txns.writer().write(CursorOnly.snapshot("s1", "c1")).subscribe(v -> { }, e -> { });
     Await.sent(producer, 1);
 
     assertThat(commit()).isInstanceOfSatisfying(Outcome.Aborted.class,
@@ -134,7 +133,7 @@ class PageTransactionsTest {
   void aMemberOwningNoPartitionCannotCommitBecauseTheGroupCouldNotFenceIt() {
     cycle.begin();
     StepVerifier.create(txns.delivery(delivered).deliver("s1", List.of())).expectNextCount(1).verifyComplete();
-    txns.writer().write(CursorOnlyCodec.snapshot("s1", "c1")).subscribe(v -> { }, e -> { });
+    txns.writer().write(CursorOnly.snapshot("s1", "c1")).subscribe(v -> { }, e -> { });
     Await.sent(producer, 1);
 
     Outcome outcome = cycle.commit(written -> Map.of(), () -> GROUP, IDLE);
@@ -156,7 +155,7 @@ class PageTransactionsTest {
       assertThat(a.cause()).hasMessage("lost partitions [1]");
       a.signal().run();
     });
-    StepVerifier.create(txns.writer().write(CursorOnlyCodec.snapshot("s1", "c1")))
+    StepVerifier.create(txns.writer().write(CursorOnly.snapshot("s1", "c1")))
         .expectError(WriteAbortedException.class).verify(WAIT);
     assertThat(lateWrites).containsExactly("s1");
     assertThat(producer.sent).as("the late offset record must not be sent").isEmpty();
@@ -167,7 +166,7 @@ class PageTransactionsTest {
   void aProducerThatCannotAbortEndsTheInstance() {
     cycle.begin();
     StepVerifier.create(txns.delivery(delivered).deliver("s1", List.of())).expectNextCount(1).verifyComplete();
-    txns.writer().write(CursorOnlyCodec.snapshot("s1", "c1")).subscribe(v -> { }, e -> { });
+    txns.writer().write(CursorOnly.snapshot("s1", "c1")).subscribe(v -> { }, e -> { });
     Await.sent(producer, 1);
     producer.sendOffsetsFailure = new IllegalStateException("refused");
     producer.abortFailure = new IllegalStateException("producer fenced");
@@ -185,9 +184,9 @@ class PageTransactionsTest {
   void aLifecycleUnitJoinsTheTransactionOfItsSessionsPageInProgress() {
     cycle.begin();
     StepVerifier.create(txns.delivery(delivered).deliver("s1", List.of())).expectNextCount(1).verifyComplete();
-    StepVerifier.create(txns.unit(List.of("s1"), txns.unitWrite(CursorOnlyCodec.record("s1", "lifecycle"))))
+    StepVerifier.create(txns.unit(List.of("s1"), txns.unitWrite(CursorOnly.record("s1", "lifecycle"))))
         .verifyComplete();
-    txns.writer().write(CursorOnlyCodec.snapshot("s1", "c1")).subscribe(v -> { }, e -> { });
+    txns.writer().write(CursorOnly.snapshot("s1", "c1")).subscribe(v -> { }, e -> { });
     Await.sent(producer, 2);
 
     Outcome outcome = cycle.abortOpen(new IllegalStateException("lost"), IDLE);

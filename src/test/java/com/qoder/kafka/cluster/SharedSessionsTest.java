@@ -128,7 +128,7 @@ class SharedSessionsTest {
   }
 
   private static String ownerOf(String session, Map<String, Set<Integer>> owned) {
-    int p = com.qoder.kafka.kafka.OffsetStore.partitionForSession(session, 12);
+    int p = com.qoder.kafka.offsets.OffsetStore.partitionForSession(session, 12);
     return owned.entrySet().stream().filter(e -> e.getValue().contains(p)).map(Map.Entry::getKey).findFirst()
         .orElse("nobody");
   }

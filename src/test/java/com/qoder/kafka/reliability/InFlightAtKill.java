@@ -1,9 +1,9 @@
 package com.qoder.kafka.reliability;
 
 import com.qoder.kafka.checker.DeliveryChecker;
-import com.qoder.kafka.kafka.OffsetCodec;
-import com.qoder.kafka.kafka.OffsetKey;
-import com.qoder.kafka.kafka.OffsetSource;
+import com.qoder.kafka.offsets.OffsetKey;
+import com.qoder.kafka.offsets.OffsetSource;
+import com.qoder.kafka.offsets.OffsetStore;
 import com.qoder.kafka.sim.QoderSimulator;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -91,7 +91,7 @@ final class InFlightAtKill implements AutoCloseable {
         if (key.source() != OffsetSource.EVENTS) {
           continue;
         }
-        String cursor = r.value() == null ? null : OffsetCodec.decode(key, r.value()).cursor();
+        String cursor = r.value() == null ? null : OffsetStore.readValue(key, r.value()).cursor();
         if (cursor == null) {
           cursors.remove(key.sessionId());
         } else {

@@ -73,11 +73,11 @@ final class PollerHarness implements AutoCloseable {
 
   /** What the offsets topic gives back: the snapshot through the connector's record and JSON codec. */
   private SessionState.Snapshot roundTrip(SessionState.Snapshot s) {
-    com.qoder.kafka.kafka.OffsetRecord r = com.qoder.kafka.runtime.SessionOffsetRecords.toRecord(s);
-    byte[] bytes = com.qoder.kafka.kafka.OffsetCodec.encode(r);
+    com.qoder.kafka.offsets.OffsetRecord r = com.qoder.kafka.offsets.SessionOffsetRecords.toRecord(s);
+    byte[] bytes = com.qoder.kafka.offsets.OffsetStore.valueBytes(r);
     largestRecord.accumulateAndGet(bytes.length, Math::max);
-    return com.qoder.kafka.runtime.SessionOffsetRecords.toSnapshot(
-        com.qoder.kafka.kafka.OffsetCodec.decode(r.key(), bytes));
+    return com.qoder.kafka.offsets.SessionOffsetRecords.toSnapshot(
+        com.qoder.kafka.offsets.OffsetStore.readValue(r.key(), bytes));
   }
 
   void holdWriteOf(Predicate<SessionState.Snapshot> which) {

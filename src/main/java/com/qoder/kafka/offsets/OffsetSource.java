@@ -1,4 +1,4 @@
-package com.qoder.kafka.kafka;
+package com.qoder.kafka.offsets;
 
 /**
  * What an offset record tracks: the first segment of its key ({@code events/sess_…}).

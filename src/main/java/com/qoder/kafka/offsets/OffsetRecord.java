@@ -1,4 +1,4 @@
-package com.qoder.kafka.kafka;
+package com.qoder.kafka.offsets;
 
 import java.time.Instant;
 import java.util.List;
@@ -9,6 +9,10 @@ import java.util.Objects;
  * The latest delivered position of one entity (a session's events, a session's resources, the
  * files list, an organization's sessions list), stored as versioned JSON in the compacted offsets
  * topic under {@link OffsetKey#asString()}.
+ *
+ * <p>Only this package makes one (from a source's state: {@link SessionOffsetRecords},
+ * {@link CheckpointRecords}, {@link SignalRecords}) and encodes it ({@code OffsetCodec});
+ * {@code ArchitectureRulesTest} checks that no other package calls the constructor.
  *
  * @param key what this position is for
  * @param cursor the id (or timestamp) of the last item acknowledged by Kafka — the {@code after_id}
@@ -41,11 +45,6 @@ public record OffsetRecord(
             + ", " + duplicatesSkipped);
       }
     }
-
-    public Counters plus(long delivered, long deadLettered, long duplicatesSkipped) {
-      return new Counters(this.delivered + delivered, this.deadLettered + deadLettered,
-          this.duplicatesSkipped + duplicatesSkipped);
-    }
   }
 
   public OffsetRecord {
@@ -54,11 +53,5 @@ public record OffsetRecord(
     counters = counters == null ? Counters.ZERO : counters;
     Objects.requireNonNull(updatedAt, "updatedAt");
     attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
-  }
-
-  /** A fresh record for a session's events. */
-  public static OffsetRecord initial(OffsetKey key, Instant now) {
-    return new OffsetRecord(key, null, List.of(), key.source().perSession() ? "ACTIVE" : null,
-        Counters.ZERO, now, Map.of());
   }
 }

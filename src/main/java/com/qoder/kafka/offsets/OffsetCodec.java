@@ -1,4 +1,4 @@
-package com.qoder.kafka.kafka;
+package com.qoder.kafka.offsets;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,7 +27,7 @@ import java.util.Map;
  * type changes. Reading is strict where a wrong guess would move a cursor (version, types of the
  * known fields) and lenient about fields it does not know (added by a later v1 writer).
  */
-public final class OffsetCodec {
+final class OffsetCodec {
 
   static final int VERSION = 1;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,7 +35,7 @@ public final class OffsetCodec {
   private OffsetCodec() {}
 
   /** The bytes stored in the offsets topic. */
-  public static byte[] encode(OffsetRecord r) {
+  static byte[] encode(OffsetRecord r) {
     ObjectNode root = JSON.createObjectNode();
     root.put("v", VERSION);
     if (r.cursor() != null) {
@@ -63,7 +63,7 @@ public final class OffsetCodec {
   }
 
   /** Decodes a value; throws {@link IllegalArgumentException} saying what is wrong with it. */
-  public static OffsetRecord decode(OffsetKey key, byte[] value) {
+  static OffsetRecord decode(OffsetKey key, byte[] value) {
     JsonNode root;
     try {
       root = JSON.readTree(value);

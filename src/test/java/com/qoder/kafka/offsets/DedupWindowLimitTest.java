@@ -1,4 +1,4 @@
-package com.qoder.kafka.runtime;
+package com.qoder.kafka.offsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.qoder.kafka.config.ConfigException;
 import com.qoder.kafka.config.ConfigLoader;
 import com.qoder.kafka.config.Settings;
-import com.qoder.kafka.kafka.OffsetCodec;
 import com.qoder.kafka.source.SessionState;
 import com.qoder.kafka.source.SessionStatus;
 import java.util.Base64;

@@ -1,9 +1,17 @@
-package com.qoder.kafka.kafka;
+package com.qoder.kafka.offsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.qoder.kafka.IntegrationTest;
+import com.qoder.kafka.kafka.EmbeddedKafka;
+import com.qoder.kafka.kafka.KafkaClientProperties;
+import com.qoder.kafka.kafka.KafkaSink;
+import com.qoder.kafka.kafka.KafkaSinkOptions;
+import com.qoder.kafka.kafka.KafkaTestSupport;
+import com.qoder.kafka.kafka.OutboundRecord;
+import com.qoder.kafka.kafka.TopicAdmin;
+import com.qoder.kafka.kafka.TopicSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

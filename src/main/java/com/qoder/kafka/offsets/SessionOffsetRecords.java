@@ -1,7 +1,5 @@
-package com.qoder.kafka.runtime;
+package com.qoder.kafka.offsets;
 
-import com.qoder.kafka.kafka.OffsetKey;
-import com.qoder.kafka.kafka.OffsetRecord;
 import com.qoder.kafka.source.SessionState;
 import com.qoder.kafka.source.SessionStatus;
 import java.time.Instant;
@@ -15,6 +13,10 @@ import java.util.Map;
  * lag and start-position timestamps, and the de-dup position (the newest delivered event's {@code
  * created_at} and how many delivered events share it) as attributes. A record without a position
  * (written by an earlier release) takes the newest delivered event's time as its position.
+ *
+ * <p>The one translation between a session's state and its record: the cluster writes and restores
+ * sessions with it, the signals mark pauses with it, the {@code offsets reset} command moves
+ * sessions with it.
  */
 public final class SessionOffsetRecords {
 
@@ -66,7 +68,7 @@ public final class SessionOffsetRecords {
    * @param current the stored record, or null for a session never stored
    * @param cursor the event after which reading resumes; null: before the first event
    */
-  static OffsetRecord reset(OffsetKey key, OffsetRecord current, String cursor, Instant now) {
+  public static OffsetRecord reset(OffsetKey key, OffsetRecord current, String cursor, Instant now) {
     Map<String, String> attributes = new HashMap<>(current == null ? Map.of() : current.attributes());
     attributes.put(WINDOW, "");
     attributes.put(FIRST_SEEN_AT_MS, "0");

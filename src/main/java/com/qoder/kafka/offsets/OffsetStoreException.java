@@ -1,4 +1,4 @@
-package com.qoder.kafka.kafka;
+package com.qoder.kafka.offsets;
 
 import java.util.List;
 

@@ -1,9 +1,12 @@
-package com.qoder.kafka.kafka;
+package com.qoder.kafka.offsets;
 
+import com.qoder.kafka.kafka.KafkaSink;
+import com.qoder.kafka.kafka.KafkaSinkOptions;
+import com.qoder.kafka.kafka.OutboundRecord;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -78,8 +81,8 @@ public final class OffsetStore {
 
   /**
    * A store over {@code topic}, which has {@code partitions} partitions (as returned by
-   * {@link TopicAdmin#ensureOffsetsTopic}). Restores read with the sink's bootstrap servers and
-   * client properties.
+   * {@link com.qoder.kafka.kafka.TopicAdmin#ensureOffsetsTopic}). Restores read with the sink's
+   * bootstrap servers and client properties.
    */
   public static OffsetStore create(String topic, int partitions, KafkaSink sink, Duration restoreTimeout) {
     Objects.requireNonNull(topic, "topic");
@@ -137,6 +140,20 @@ public final class OffsetStore {
   /** The value of {@code record} exactly as stored in the topic (version-1 JSON), for tools that show it. */
   public static String valueJson(OffsetRecord record) {
     return new String(OffsetCodec.encode(record), StandardCharsets.UTF_8);
+  }
+
+  /** The bytes of {@code record} exactly as stored in the topic, for tools that measure or copy them. */
+  public static byte[] valueBytes(OffsetRecord record) {
+    return OffsetCodec.encode(record);
+  }
+
+  /**
+   * Reads a value stored under {@code key}, for tools that read the topic themselves.
+   *
+   * @throws IllegalArgumentException saying what is wrong with the value
+   */
+  public static OffsetRecord readValue(OffsetKey key, byte[] value) {
+    return OffsetCodec.decode(key, value);
   }
 
   /**

@@ -1,10 +1,8 @@
-package com.qoder.kafka.runtime;
+package com.qoder.kafka.offsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.qoder.kafka.kafka.OffsetKey;
-import com.qoder.kafka.kafka.OffsetRecord;
 import com.qoder.kafka.source.SessionState;
 import com.qoder.kafka.source.SessionStatus;
 import java.time.Instant;
@@ -51,14 +49,14 @@ class SessionOffsetRecordsTest {
     String old = "{\"v\":1,\"cursor\":\"evt_9\",\"recent_ids\":[\"evt_9\"],\"state\":\"ACTIVE\","
         + "\"counters\":{\"delivered\":9,\"dead_lettered\":0,\"duplicates_skipped\":0},"
         + "\"updated_at\":\"2025-06-01T12:00:00Z\",\"attributes\":{\"window\":\"\",\"position_ns\":\"5\"}}";
-    OffsetRecord stored = com.qoder.kafka.kafka.OffsetCodec.decode(OffsetKey.events("sess_1"),
+    OffsetRecord stored = OffsetCodec.decode(OffsetKey.events("sess_1"),
         old.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     assertThat(SessionOffsetRecords.isPaused(stored)).isFalse();
     SessionState.Snapshot before = SessionOffsetRecords.toSnapshot(stored);
 
     OffsetRecord paused = SessionOffsetRecords.withPaused(stored, true);
-    OffsetRecord reread = com.qoder.kafka.kafka.OffsetCodec.decode(paused.key(),
-        com.qoder.kafka.kafka.OffsetCodec.encode(paused));
+    OffsetRecord reread = OffsetCodec.decode(paused.key(),
+        OffsetCodec.encode(paused));
     assertThat(SessionOffsetRecords.isPaused(reread)).isTrue();
     assertThat(SessionOffsetRecords.toSnapshot(reread)).as("the progress is the same, paused or not").isEqualTo(before);
     assertThat(SessionOffsetRecords.isPaused(SessionOffsetRecords.withPaused(reread, false))).isFalse();

@@ -1,4 +1,4 @@
-package com.qoder.kafka.kafka;
+package com.qoder.kafka.offsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
