@@ -150,6 +150,7 @@ final class HandOver {
       sessions.scan(org).subscribe(n -> { }, e -> log.warn("discovery after the assignment of partitions {} failed:"
           + " {}; the next scan retries", added, e.toString()));
     }
+    listener.get().owned(added);
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     status.rebalanced("assigned", added, snapshots.size(), polled);
     log.info("rebalance: generation {}, assigned partitions {} in {} ms: {} session(s) restored, {} now polled here{};"

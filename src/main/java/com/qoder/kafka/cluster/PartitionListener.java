@@ -37,6 +37,12 @@ public interface PartitionListener {
       }
 
       @Override
+      public void owned(Set<Integer> partitions) {
+        first.owned(partitions);
+        second.owned(partitions);
+      }
+
+      @Override
       public Mono<Void> revoking(Set<Integer> partitions) {
         return Mono.when(first.revoking(partitions), second.revoking(partitions));
       }
@@ -48,6 +54,14 @@ public interface PartitionListener {
    * (all sources). Called before their sessions are polled.
    */
   void assigned(Set<Integer> partitions, Map<OffsetKey, OffsetRecord> stored);
+
+  /**
+   * {@code partitions} are owned now: ownership checks pass and their sessions are polled. Work that
+   * found nothing of its own before (a round that ran before the assignment) can start at once
+   * instead of a whole interval later.
+   */
+  default void owned(Set<Integer> partitions) {
+  }
 
   /**
    * {@code partitions} are being given up (revoked or lost): stop starting work for them; the Mono

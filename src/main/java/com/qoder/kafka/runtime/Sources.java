@@ -409,6 +409,25 @@ public final class Sources implements AutoCloseable, PartitionListener {
    * progress (a files or resources round, queued lifecycle records) has finished and stored its
    * positions, so the next owner restores the final ones.
    */
+  /**
+   * The rounds that ran before the assignment found nothing owned: the files and lifecycle sources
+   * run one now instead of an interval later (30 s and 60 s by default). The resources of each
+   * followed session are read when it is followed.
+   */
+  @Override
+  public void owned(Set<Integer> partitions) {
+    ToIntFunction<OffsetKey> p = partitionOf;
+    if (p == null) {
+      return;
+    }
+    if (files != null && partitions.contains(p.applyAsInt(filesKey))) {
+      files.wakeUp();
+    }
+    if (lifecycle != null) {
+      lifecycle.wakeUp();
+    }
+  }
+
   @Override
   public Mono<Void> revoking(Set<Integer> partitions) {
     ready.removeAll(partitions);

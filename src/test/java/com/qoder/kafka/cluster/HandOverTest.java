@@ -79,6 +79,11 @@ class HandOverTest {
         }
 
         @Override
+        public void owned(Set<Integer> partitions) {
+          listener.add("owned " + partitions + " " + ownership.owns(S1));
+        }
+
+        @Override
         public Mono<Void> revoking(Set<Integer> partitions) {
           listener.add("revoking " + partitions);
           return Mono.empty();
@@ -151,7 +156,8 @@ class HandOverTest {
     assertThat(m.sessions.cursors).as("only partition 0's sessions are restored").isEqualTo(Map.of(S1, "c5"));
     assertThat(m.sessions.tracked).containsExactlyInAnyOrder(S1, S2);
     assertThat(m.sessions.scanned).containsExactly("org-1");
-    assertThat(m.listener).containsExactly("assigned [0] 1");
+    assertThat(m.listener).as("told before the sessions are polled, and again once owned")
+        .containsExactly("assigned [0] 1", "owned [0] true");
     assertThat(m.ownership.owns(S1)).isTrue();
     assertThat(m.ownership.owns(S3)).isFalse();
     assertThat(m.positions.groupOffsets(Map.of()))

@@ -131,6 +131,18 @@ class ResourcesAndFilesSourcesTest {
   }
 
   @Test
+  void theFilesAreReadAsSoonAsThisInstanceOwnsTheirPartitionNotOneIntervalLater() {
+    // The start-up round runs before the group assigned anything, so it finds nothing owned; the
+    // next one would come a whole interval later (30 s by default; 10 min here).
+    QoderSimulator sim = quietSim(2, 5);
+    kit = new SourcesTestKit(sim, Map.of(Settings.FILES_INTERVAL.key(), "10m", Settings.FILES_FULL_RESCAN.key(), "1h"));
+    kit.start();
+
+    assertThat(kit.reader("files").awaitAtLeast(sim.fileIds().size()).stream().map(SourcesTestKit::key))
+        .containsExactlyInAnyOrderElementsOf(sim.fileIds());
+  }
+
+  @Test
   void steadyStateFilesCostOneSmallRequestPerRound() {
     QoderSimulator sim = quietSim(1, 30);
     int n0 = sim.fileIds().size(); // 30 plus the files behind the session's resources
