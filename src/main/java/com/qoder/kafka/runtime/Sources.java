@@ -29,7 +29,6 @@ import com.qoder.kafka.source.FilesSource;
 import com.qoder.kafka.source.LifecycleSource;
 import com.qoder.kafka.source.ResourcesSource;
 import com.qoder.kafka.source.SessionListener;
-import com.qoder.kafka.source.SessionStatus;
 import com.qoder.kafka.source.SessionSupervisor;
 import com.qoder.kafka.source.WriteUnit;
 import java.time.Duration;
@@ -308,42 +307,7 @@ public final class Sources implements AutoCloseable, PartitionListener {
     if (l == null) {
       return listener;
     }
-    return new SessionListener() {
-      @Override
-      public void statusChanged(String sessionId, SessionStatus from, SessionStatus to) {
-        listener.statusChanged(sessionId, from, to);
-        try {
-          l.statusChanged(sessionId, from, to);
-        } catch (RuntimeException e) {
-          log.debug("lifecycle listener failed", e);
-        }
-      }
-
-      @Override
-      public void eventFetched(String sessionId, String type, boolean duplicate) {
-        listener.eventFetched(sessionId, type, duplicate);
-      }
-
-      @Override
-      public void pageFetched(String sessionId, int events, int duplicates) {
-        listener.pageFetched(sessionId, events, duplicates);
-      }
-
-      @Override
-      public void delivered(String sessionId, int events, int deadLettered, long newestCreatedAtNanos) {
-        listener.delivered(sessionId, events, deadLettered, newestCreatedAtNanos);
-      }
-
-      @Override
-      public void pollScheduled(String sessionId, long intervalMillis) {
-        listener.pollScheduled(sessionId, intervalMillis);
-      }
-
-      @Override
-      public void error(String sessionId, Throwable error) {
-        listener.error(sessionId, error);
-      }
-    };
+    return new LifecycleFeed(listener, l);
   }
 
   /**
