@@ -99,8 +99,16 @@ final class BenchTable {
       if (idle != null) {
         double ratio = num(run.get("heapPerSessionBytes")) / num(idle.get("heapPerSessionBytes"));
         run.put("ratioToMemoryIdle", BenchSupport.round(ratio, 3));
-        rows.add(row("memory-run", "ratio real run / restored idle", BenchSupport.round(ratio, 3), "0.9 .. 1.1",
-            ratio >= 0.9 && ratio <= 1.1));
+        // Shown, not judged: the heap reading of the run's second half (1,000 sessions) moves by
+        // 150-200 bytes a session between runs of the same commit (partly filled regions are a
+        // measurable share of 1 MB), while the live objects of the class histograms agree within a
+        // few bytes; the verdict is theirs. At 100,000 sessions both readings agree.
+        rows.add(row("memory-run", "ratio real run / restored idle, heap reading", BenchSupport.round(ratio, 3), "-",
+            null));
+        double liveRatio = num(run.get("liveObjectBytesPerSession")) / num(idle.get("liveObjectBytesPerSession"));
+        run.put("liveRatioToMemoryIdle", BenchSupport.round(liveRatio, 3));
+        rows.add(row("memory-run", "ratio real run / restored idle, live objects", BenchSupport.round(liveRatio, 3),
+            "0.9 .. 1.1", liveRatio >= 0.9 && liveRatio <= 1.1));
       }
     }
     if (outage != null) {
