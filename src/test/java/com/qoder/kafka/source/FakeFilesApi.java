@@ -34,6 +34,8 @@ final class FakeFilesApi implements QoderApi {
   private long seq;
   private int requests;
   private int rejected;
+  /** Told of each files request (its cursor, null for a first page) before it is answered. */
+  volatile java.util.function.Consumer<String> onRequest = after -> { };
 
   synchronized String create(Instant createdAt) {
     seq++;
@@ -73,6 +75,7 @@ final class FakeFilesApi implements QoderApi {
   @Override
   public synchronized Mono<Page<QoderFile>> filesPage(String purpose, String after, String before, int limit) {
     requests++;
+    onRequest.accept(after);
     if (limit < 1 || limit > LIST_MAX_LIMIT) {
       return Mono.error(new QoderApiException.InvalidRequest("GET /v1/files", "invalid_request_error",
           "limit out of range"));
