@@ -384,12 +384,14 @@ public final class ClusterMember implements AutoCloseable {
   /**
    * Called on the member thread while poll() builds a JoinGroup request. The generation cannot move
    * on before this member's request arrives, so this is the last safe moment to commit before the
-   * rebalance; pages arriving until the assignment are held in the next transaction.
+   * rebalance ({@link CommitTimer#beforeJoin}: only a transaction with no page in flight — waiting
+   * here would delay the JoinGroup); later commits are held until the assignment.
    */
   private void onJoin() {
-    commits.joining(true);
-    if (cycle != null && !failed.get() && Thread.currentThread() == thread && commits.isOpen()) {
-      commits.commitNow(true);
+    if (Thread.currentThread() == thread) {
+      commits.beforeJoin();
+    } else {
+      commits.joining(true);
     }
   }
 

@@ -64,6 +64,25 @@ final class CommitTimer {
     this.joining = joining;
   }
 
+  /**
+   * The member is about to (re)join its group (member thread, inside poll()): the last moment a
+   * commit is accepted before the generation moves on, so an idle transaction is committed now.
+   * One with pages in flight is not waited for: that would block poll() — up to {@link
+   * #idleTimeout}, then abort — and a member that does not send its JoinGroup in time is dropped
+   * from the group. Its pages stay in the open transaction, committed after the assignment (or in
+   * the revocation callback, for partitions that move).
+   */
+  void beforeJoin() {
+    joining = true;
+    if (cycle != null && !failed.getAsBoolean()) {
+      Outcome o = cycle.commitIfIdle(positions::groupOffsets, groupMetadata, idleTimeout());
+      if (o != null) {
+        handle(o);
+        beginNext();
+      }
+    }
+  }
+
   /** Inside a rebalance callback: commits are not held there (the callback must finish its hand-over). */
   void inCallback(boolean inCallback) {
     this.inCallback = inCallback;

@@ -334,7 +334,28 @@ final class TransactionCycle {
    */
   Outcome commit(Function<Map<Integer, Long>, Map<TopicPartition, OffsetAndMetadata>> offsetsFor,
       Supplier<ConsumerGroupMetadata> groupMetadata, Duration idleTimeout) {
-    Txn t = close();
+    return commit(close(), offsetsFor, groupMetadata, idleTimeout);
+  }
+
+  /**
+   * {@link #commit}s the open transaction if none of its pages is in flight; null (nothing done) if
+   * one is. Checked and closed under one lock, so no page joins in between; the commit itself runs
+   * outside it (pollers admit pages under that lock).
+   */
+  Outcome commitIfIdle(Function<Map<Integer, Long>, Map<TopicPartition, OffsetAndMetadata>> offsetsFor,
+      Supplier<ConsumerGroupMetadata> groupMetadata, Duration idleTimeout) {
+    Txn t;
+    synchronized (lock) {
+      if (open != null && open.active > 0) {
+        return null;
+      }
+      t = close();
+    }
+    return commit(t, offsetsFor, groupMetadata, idleTimeout);
+  }
+
+  private Outcome commit(Txn t, Function<Map<Integer, Long>, Map<TopicPartition, OffsetAndMetadata>> offsetsFor,
+      Supplier<ConsumerGroupMetadata> groupMetadata, Duration idleTimeout) {
     if (t == null) {
       return IDLE;
     }

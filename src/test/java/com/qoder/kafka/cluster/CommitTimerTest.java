@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
@@ -94,6 +95,40 @@ class CommitTimerTest {
     timer.inCallback(true);
     timer.commitIfDue();
     assertThat(producer.calls).contains("commit");
+  }
+
+  @Test
+  void aJoinCommitsAnIdleTransactionAndHoldsTheNextCommits() {
+    CommitTimer timer = timer(Duration.ZERO);
+    page("s1");
+
+    timer.beforeJoin();
+
+    assertThat(producer.calls).as("the last moment the current generation's commit is accepted")
+        .endsWith("sendOffsets", "commit", "begin");
+    page("s2");
+    timer.commitIfDue();
+    assertThat(producer.calls.stream().filter("commit"::equals)).as("held until the assignment").hasSize(1);
+  }
+
+  @Test
+  void aJoinDoesNotWaitForPagesInFlight() {
+    // The join runs inside poll(): waiting there for pages (up to 3/4 of the transaction timeout,
+    // then aborting them) kept the member from sending its JoinGroup, long enough under load to be
+    // dropped from the group.
+    CommitTimer timer = timer(Duration.ZERO);
+    page("s1");
+    Disposable inFlight = txns.delivery((id, events) -> Mono.never()).deliver("s2", List.of()).subscribe();
+    try {
+      timer.beforeJoin();
+
+      assertThat(producer.calls).as("nothing committed or aborted while a page is in flight")
+          .doesNotContain("commit", "abort");
+      assertThat(cycle.isOpen()).isTrue();
+      assertThat(failures).as("not aborted for want of an acknowledgement").isEmpty();
+    } finally {
+      inFlight.dispose();
+    }
   }
 
   @Test
