@@ -121,6 +121,11 @@ final class BenchCommand implements Callable<Integer> {
       description = "qoder.max-requests-per-second during the scale phase; 0 keeps the connector's default.")
   int scaleRequestRate;
 
+  @Option(names = "--scale-baseline", defaultValue = "10s", converter = DurationConverter.class,
+      description = "scale: how long the process is measured with one session before the sessions are tracked"
+          + " (the CPU the sessions add is measured against it). Default: ${DEFAULT-VALUE}.")
+  Duration scaleBaseline;
+
   @Option(names = "--scale-event-rate", defaultValue = "0",
       description = "Live events per second spread over the idle sessions (0: nothing new, the steady state). Default: ${DEFAULT-VALUE}.")
   double scaleEventRate;
@@ -232,7 +237,7 @@ final class BenchCommand implements Callable<Integer> {
       }
       if (run.contains("scale")) {
         BenchScale scale = new BenchScale(kafka, set, base, console, seed);
-        results.put("scale", withLoad(() -> scale.run(scaleSessions, scaleDuration, scaleRequestRate, scaleEventRate)));
+        results.put("scale", withLoad(() -> scale.run(scaleSessions, scaleDuration, scaleRequestRate, scaleEventRate, scaleBaseline)));
       }
       BenchMemory memory = new BenchMemory(kafka, set, console, verbose, seed);
       if (run.contains("memory-idle")) {

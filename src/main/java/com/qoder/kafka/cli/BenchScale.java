@@ -36,7 +36,8 @@ final class BenchScale {
     this.seed = seed;
   }
 
-  Map<String, Object> run(int sessions, Duration hold, int requestRate, double eventRate) throws Exception {
+  Map<String, Object> run(int sessions, Duration hold, int requestRate, double eventRate, Duration baseline)
+      throws Exception {
     console.printf("%n== scale: %,d tracked idle sessions held for %s%n", sessions, DurationConverter.format(hold));
     Map<String, Object> r = new LinkedHashMap<>();
     long buildStart = System.nanoTime();
@@ -55,10 +56,11 @@ final class BenchScale {
         Map<String, long[]> histogram0 = BenchSupport.classHistogram();
         int threads0 = BenchSupport.threads();
         // What the process costs with one session, to tell the sessions' CPU from the broker's and the JVM's.
-        Thread.sleep(3_000); // let the collections and the histogram's work settle first
+        // Let the collections and the histogram's work settle first (3 s; less for a shorter baseline).
+        Thread.sleep(Math.min(3_000, baseline.toMillis()));
         long idleCpu0 = BenchSupport.processCpuNanos();
         long idleT0 = System.nanoTime();
-        Thread.sleep(10_000);
+        Thread.sleep(baseline.toMillis());
         double idleCores = (BenchSupport.processCpuNanos() - idleCpu0) / 1e9 / ((System.nanoTime() - idleT0) / 1e9);
         sim.resetRequestLog();
         long t0 = System.nanoTime();

@@ -28,9 +28,10 @@ class BenchCommandTest {
     Path report = dir.resolve("bench.json");
     Path log = dir.resolve("bench.log");
     List<String> cmd = ChildJvm.command(List.of("-Xmx1g"), "com.qoder.kafka.cli.ToolsMain", "bench",
-        "--raw-records", "20000", "--backfill-sessions", "10", "--backfill-events", "300",
-        "--backfill-warmup-events", "0", "--live-sessions", "20", "--live-rate", "40", "--live-warmup", "2s",
-        "--live-duration", "4s", "--scale-sessions", "500", "--scale-duration", "3s", "--out", report.toString());
+        "--raw-records", "5000", "--backfill-sessions", "10", "--backfill-events", "300",
+        "--backfill-warmup-events", "0", "--live-sessions", "20", "--live-rate", "40", "--live-warmup", "1s",
+        "--live-duration", "2s", "--scale-sessions", "500", "--scale-duration", "3s", "--scale-baseline", "1s",
+        "--out", report.toString());
     Process process = ChildJvm.start(new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())));
     boolean finished = process.waitFor(4, TimeUnit.MINUTES);
@@ -77,7 +78,11 @@ class BenchCommandTest {
     Path log = dir.resolve("bench.log");
     List<String> cmd = ChildJvm.command(List.of("-Xmx512m"), "com.qoder.kafka.cli.ToolsMain", "bench",
         "--phases", "memory-idle,memory-run,memory-outage", "--memory-idle-sessions", "40", "--memory-events", "150",
-        "--memory-run-sessions", "10", "--memory-outage", "2s", "--out", report.toString());
+        "--memory-run-sessions", "10", "--memory-outage", "2s",
+        // memory-run waits 9 x the minimum poll interval for its sessions to turn quiet, then for one
+        // more poll of each: with the default 1 s (up to 30 s) that is most of the phase.
+        "--set", "sessions.poll-interval-min=200ms", "--set", "sessions.poll-interval-max=2s",
+        "--out", report.toString());
     Process process = ChildJvm.start(new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())));
     boolean finished = process.waitFor(4, TimeUnit.MINUTES);

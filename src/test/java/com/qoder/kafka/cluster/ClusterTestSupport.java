@@ -28,24 +28,16 @@ import org.apache.kafka.common.TopicPartition;
 final class ClusterTestSupport {
 
   private static final Pattern INSTANCE = Pattern.compile("\\(instance ([^)]+)\\)");
-  private static EmbeddedKafka broker;
 
   private ClusterTestSupport() {}
 
   /**
-   * One broker for the cluster tests, tuned so failures are detected in seconds: sessions down to
-   * 1 s allowed, timed-out transactions aborted within a second of their timeout.
+   * The broker of the cluster tests: the test JVM's shared one, which is tuned so failures are
+   * detected in seconds (sessions down to 1 s allowed, timed-out transactions aborted within a
+   * second of their timeout). Every test names its own group and topics.
    */
-  static synchronized EmbeddedKafka broker() {
-    if (broker == null) {
-      EmbeddedKafka k = EmbeddedKafka.start(EmbeddedKafka.Options.defaults()
-          .withBrokerProperty("group.min.session.timeout.ms", "1000")
-          .withBrokerProperty("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000")
-          .withBrokerProperty("transaction.remove.expired.transaction.cleanup.interval.ms", "60000"));
-      Runtime.getRuntime().addShutdownHook(new Thread(k::close, "cluster-test-broker-shutdown"));
-      broker = k;
-    }
-    return broker;
+  static EmbeddedKafka broker() {
+    return KafkaTestSupport.sharedBroker();
   }
 
   static String uniqueName(String prefix) {

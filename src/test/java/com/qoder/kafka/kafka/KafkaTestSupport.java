@@ -41,11 +41,19 @@ public final class KafkaTestSupport {
 
   private KafkaTestSupport() {}
 
-  /** The JVM-wide broker (3 partitions by default for auto-created topics; auto-creation off). */
+  /**
+   * The JVM-wide broker (3 partitions by default for auto-created topics; auto-creation off), tuned
+   * so failures are detected in seconds: group sessions down to 1 s allowed (a test that kills a
+   * member then waits its session timeout, not the broker's 6 s minimum), timed-out transactions
+   * aborted within a second of their timeout.
+   */
   public static synchronized EmbeddedKafka sharedBroker() {
     if (shared == null) {
       com.qoder.kafka.TestTier.requireIntegration("the shared Kafka broker");
-      EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.defaults().withNumPartitions(3));
+      EmbeddedKafka kafka = EmbeddedKafka.start(EmbeddedKafka.Options.defaults().withNumPartitions(3)
+          .withBrokerProperty("group.min.session.timeout.ms", "1000")
+          .withBrokerProperty("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000")
+          .withBrokerProperty("transaction.remove.expired.transaction.cleanup.interval.ms", "60000"));
       Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "embedded-kafka-shutdown"));
       shared = kafka;
     }

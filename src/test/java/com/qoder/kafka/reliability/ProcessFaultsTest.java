@@ -30,6 +30,12 @@ class ProcessFaultsTest {
   private static final Duration DELIVERY_DEADLINE = Duration.ofSeconds(90);
   private static final int KILL_CYCLES = 20;
   private static final int PAGE_SIZE = 50;
+  /**
+   * The group session of the SIGKILL loop: a restarted child gets its partitions once the killed
+   * one's session has expired, so each cycle waits for it (the default 10 s made 20 cycles take
+   * 170 s; the shared broker allows sessions down to 1 s).
+   */
+  private static final String KILL_LOOP_SESSION_TIMEOUT = "3s";
 
   private final String bootstrap = KafkaTestSupport.sharedBroker().bootstrapServers();
 
@@ -50,7 +56,8 @@ class ProcessFaultsTest {
         .liveMode(LiveMode.events(60).withNewSessionsPerSecond(0.3).withTerminationsPerSecond(0.05)
             .withReleasesPerSecond(0.05))
         .build().start()) {
-      Pipeline p = Pipeline.of("kill", bootstrap, sim, "mock://child").set(Settings.PAGE_SIZE.key(), "" + PAGE_SIZE);
+      Pipeline p = Pipeline.of("kill", bootstrap, sim, "mock://child").set(Settings.PAGE_SIZE.key(), "" + PAGE_SIZE)
+          .set(Settings.CLUSTER_SESSION_TIMEOUT.key(), KILL_LOOP_SESSION_TIMEOUT);
       int duringStartUp = 0;
       long inFlightAtKills = 0;
       try (InFlightAtKill inFlight = new InFlightAtKill(bootstrap, p)) {

@@ -82,7 +82,10 @@ class RestartPipelineTest {
   void sigkillMidStreamLosesNothingAndDuplicatesAtMostThePagesInFlight() throws Exception {
     try (QoderSimulator sim = startSim(111)) {
       String bootstrap = KafkaTestSupport.sharedBroker().bootstrapServers();
-      PipelineFixture f = PipelineFixture.of("crash", bootstrap, sim).set(Settings.PAGE_SIZE.key(), Integer.toString(PAGE));
+      // A 3 s group session: the restarted child gets the partitions once the killed one's session
+      // expired (the default 10 s was most of the restart).
+      PipelineFixture f = PipelineFixture.of("crash", bootstrap, sim).set(Settings.PAGE_SIZE.key(), Integer.toString(PAGE))
+          .set(Settings.CLUSTER_SESSION_TIMEOUT.key(), "3s");
       // The child registers in the same real registry: decode with the schemas it holds, by id.
       try (DeliveryChecker checker = DeliveryChecker.builder(bootstrap).eventsTopic(f.eventsTopic())
           .errorsTopic(f.errorsTopic()).deadLetterTopic(f.deadLetterTopic()).registryUrl(f.registryUrl())
