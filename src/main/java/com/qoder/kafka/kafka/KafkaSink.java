@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -254,7 +255,8 @@ public final class KafkaSink implements AutoCloseable {
     List<Mono<Void>> pending = unfinished.stream()
         .map(b -> b.finished().onErrorResume(e -> Mono.empty()))
         .toList();
-    return Mono.when(pending).publishOn(callbackScheduler);
+    return Mono.when(pending).publishOn(callbackScheduler)
+        .onErrorResume(RejectedExecutionException.class, e -> Mono.when(pending)); // closed: see SubmittedBatch
   }
 
   // ---- exactly-once support (transactionalId set) ------------------------------------------

@@ -2,6 +2,7 @@ package com.qoder.kafka.kafka;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import reactor.core.publisher.Mono;
@@ -35,7 +36,11 @@ public final class SubmittedBatch {
     this.results = new SendResult[records.size()];
     this.unfinished = new AtomicInteger(records.size());
     this.notHandedOver = new AtomicInteger(records.size());
-    this.outcome = done.asMono().publishOn(callbackScheduler).cache();
+    this.outcome = done.asMono().publishOn(callbackScheduler)
+        // After the sink closed its callback thread is gone, and records the producer fails while
+        // closing report late: deliver them where they are reported, as what they are.
+        .onErrorResume(RejectedExecutionException.class, e -> done.asMono())
+        .cache();
     this.outcome.subscribe(v -> { }, e -> { });
     if (records.isEmpty()) {
       done.tryEmitValue(List.of());
